@@ -1,0 +1,316 @@
+//! Typed configuration, read once from environment variables at start-up.
+//! Every problem is one [`ConfigError`] naming the variable.
+
+use std::time::Duration;
+
+use crate::store::LookupStrategy;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("invalid configuration: {variable} {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+/// Where variables come from: the process environment in production, a map in tests.
+pub trait Env {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+impl<F: Fn(&str) -> Option<String>> Env for F {
+    fn var(&self, name: &str) -> Option<String> {
+        self(name)
+    }
+}
+
+fn optional(env: &dyn Env, variable: &'static str) -> Option<String> {
+    env.var(variable).filter(|v| !v.trim().is_empty())
+}
+
+fn required(env: &dyn Env, variable: &'static str) -> Result<String, ConfigError> {
+    optional(env, variable).ok_or(ConfigError {
+        variable,
+        problem: "must be set".into(),
+    })
+}
+
+fn parsed<T: std::str::FromStr>(
+    env: &dyn Env,
+    variable: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match optional(env, variable) {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse().map_err(|e| ConfigError {
+            variable,
+            problem: format!("`{raw}`: {e}"),
+        }),
+    }
+}
+
+fn positive(env: &dyn Env, variable: &'static str, default: u64) -> Result<u64, ConfigError> {
+    let value = parsed(env, variable, default)?;
+    if value == 0 {
+        Err(ConfigError {
+            variable,
+            problem: "must be greater than 0".into(),
+        })
+    } else {
+        Ok(value)
+    }
+}
+
+/// The bucket and prefix both functions work in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub bucket: String,
+    pub prefix: String,
+}
+
+pub const DEFAULT_PREFIX: &str = "snapshots/";
+
+impl Location {
+    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        let bucket = required(env, "BUCKET_NAME")?;
+        let prefix = env
+            .var("OBJECT_PREFIX")
+            .unwrap_or_else(|| DEFAULT_PREFIX.to_owned());
+        if prefix.starts_with('/') || !(prefix.is_empty() || prefix.ends_with('/')) {
+            return Err(ConfigError {
+                variable: "OBJECT_PREFIX",
+                problem: format!(
+                    "`{prefix}` must be empty or end with `/`, and must not start with `/`"
+                ),
+            });
+        }
+        Ok(Location { bucket, prefix })
+    }
+}
+
+/// How the AWS clients are set up; endpoints come from aws-config's own
+/// `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_S3`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsSettings {
+    pub kms_key_id: String,
+    /// Path-style S3 addressing, for S3-compatible stores such as moto.
+    pub s3_force_path_style: bool,
+}
+
+impl AwsSettings {
+    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        Ok(AwsSettings {
+            kms_key_id: required(env, "KMS_KEY_ID")?,
+            s3_force_path_style: parsed(env, "S3_FORCE_PATH_STYLE", false)?,
+        })
+    }
+}
+
+/// Bounds of retrieve's data-key cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheLimits {
+    pub max_entries: usize,
+    pub max_age: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetrieveConfig {
+    pub location: Location,
+    pub strategy: LookupStrategy,
+    pub cache_control: String,
+    /// Largest response body (after base64 for binary bodies) retrieve returns.
+    pub response_max_bytes: u64,
+    pub data_key_cache: CacheLimits,
+}
+
+/// Lambda's synchronous response payload limit is 6 MB; leave room for headers.
+pub const DEFAULT_RESPONSE_MAX_BYTES: u64 = 6_000_000;
+
+impl RetrieveConfig {
+    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        Ok(RetrieveConfig {
+            location: Location::from_env(env)?,
+            strategy: parsed(env, "LOOKUP_STRATEGY", LookupStrategy::Index)?,
+            cache_control: optional(env, "CACHE_CONTROL").unwrap_or_else(|| "no-cache".into()),
+            response_max_bytes: positive(env, "RESPONSE_MAX_BYTES", DEFAULT_RESPONSE_MAX_BYTES)?,
+            data_key_cache: CacheLimits {
+                max_entries: positive(env, "DATA_KEY_CACHE_MAX_ENTRIES", 64)? as usize,
+                max_age: Duration::from_secs(positive(env, "DATA_KEY_CACHE_TTL_SECONDS", 300)?),
+            },
+        })
+    }
+}
+
+/// Where ingest's snapshot comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceConfig {
+    /// A generated JSON document (time, run id, function version).
+    Generated,
+    /// An HTTP(S) resource fetched with a timeout and a size cap.
+    Url {
+        url: reqwest::Url,
+        timeout: Duration,
+        max_bytes: u64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestConfig {
+    pub location: Location,
+    pub event_bus: Option<String>,
+    pub source: SourceConfig,
+    /// `AWS_LAMBDA_FUNCTION_VERSION`, recorded in generated snapshots.
+    pub function_version: String,
+}
+
+/// Room for a binary snapshot to come back base64-encoded under 6 MB.
+pub const DEFAULT_SOURCE_MAX_BYTES: u64 = 4 * 1024 * 1024;
+
+impl IngestConfig {
+    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        let source = match optional(env, "SOURCE_URL") {
+            None => SourceConfig::Generated,
+            Some(raw) => {
+                let url = reqwest::Url::parse(&raw)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                    .ok_or(ConfigError {
+                        variable: "SOURCE_URL",
+                        problem: "must be an http:// or https:// URL".into(),
+                    })?;
+                SourceConfig::Url {
+                    url,
+                    timeout: Duration::from_millis(positive(env, "SOURCE_TIMEOUT_MS", 10_000)?),
+                    max_bytes: positive(env, "SOURCE_MAX_BYTES", DEFAULT_SOURCE_MAX_BYTES)?,
+                }
+            }
+        };
+        Ok(IngestConfig {
+            location: Location::from_env(env)?,
+            event_bus: optional(env, "EVENT_BUS_NAME"),
+            source,
+            function_version: optional(env, "AWS_LAMBDA_FUNCTION_VERSION")
+                .unwrap_or_else(|| "$LATEST".into()),
+        })
+    }
+}
+
+/// Every variable the functions read, for the README table and the
+/// Terraform wiring check.
+pub const VARIABLES: &[&str] = &[
+    "BUCKET_NAME",
+    "OBJECT_PREFIX",
+    "KMS_KEY_ID",
+    "S3_FORCE_PATH_STYLE",
+    "LOOKUP_STRATEGY",
+    "CACHE_CONTROL",
+    "RESPONSE_MAX_BYTES",
+    "DATA_KEY_CACHE_MAX_ENTRIES",
+    "DATA_KEY_CACHE_TTL_SECONDS",
+    "EVENT_BUS_NAME",
+    "SOURCE_URL",
+    "SOURCE_TIMEOUT_MS",
+    "SOURCE_MAX_BYTES",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name: &str| map.get(name).cloned()
+    }
+
+    #[test]
+    fn defaults_apply_when_only_the_bucket_is_set() {
+        let config = RetrieveConfig::from_env(&env(&[("BUCKET_NAME", "b")])).unwrap();
+        assert_eq!(
+            config.location,
+            Location {
+                bucket: "b".into(),
+                prefix: "snapshots/".into()
+            }
+        );
+        assert_eq!(config.strategy, LookupStrategy::Index);
+        assert_eq!(config.response_max_bytes, 6_000_000);
+        assert_eq!(config.cache_control, "no-cache");
+
+        let ingest = IngestConfig::from_env(&env(&[("BUCKET_NAME", "b")])).unwrap();
+        assert_eq!(ingest.source, SourceConfig::Generated);
+        assert_eq!(ingest.event_bus, None);
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[], "BUCKET_NAME"),
+            (
+                &[("BUCKET_NAME", "b"), ("LOOKUP_STRATEGY", "newest")],
+                "LOOKUP_STRATEGY",
+            ),
+            (
+                &[("BUCKET_NAME", "b"), ("OBJECT_PREFIX", "snapshots")],
+                "OBJECT_PREFIX",
+            ),
+            (
+                &[("BUCKET_NAME", "b"), ("RESPONSE_MAX_BYTES", "0")],
+                "RESPONSE_MAX_BYTES",
+            ),
+            (
+                &[("BUCKET_NAME", "b"), ("DATA_KEY_CACHE_TTL_SECONDS", "five")],
+                "DATA_KEY_CACHE_TTL_SECONDS",
+            ),
+        ];
+        for (pairs, variable) in cases {
+            let err = RetrieveConfig::from_env(&env(pairs)).unwrap_err();
+            assert_eq!(err.variable, *variable, "{err}");
+        }
+        let err =
+            IngestConfig::from_env(&env(&[("BUCKET_NAME", "b"), ("SOURCE_URL", "ftp://x/y")]))
+                .unwrap_err();
+        assert_eq!(err.variable, "SOURCE_URL");
+        let err = AwsSettings::from_env(&env(&[])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration: KMS_KEY_ID must be set"
+        );
+    }
+
+    #[test]
+    fn a_source_url_brings_its_limits() {
+        let config = IngestConfig::from_env(&env(&[
+            ("BUCKET_NAME", "b"),
+            ("SOURCE_URL", "https://example.com/feed.json"),
+            ("SOURCE_MAX_BYTES", "1024"),
+        ]))
+        .unwrap();
+        match config.source {
+            SourceConfig::Url {
+                url,
+                timeout,
+                max_bytes,
+            } => {
+                assert_eq!(url.as_str(), "https://example.com/feed.json");
+                assert_eq!(timeout, Duration::from_secs(10));
+                assert_eq!(max_bytes, 1024);
+            }
+            other => panic!("expected a URL source, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Announcing a new object: a narrow trait with EventBridge for AWS and a
+//! log line for local mode.
+
+use std::future::Future;
+
+use aws_sdk_eventbridge::types::PutEventsRequestEntry;
+use serde::Serialize;
+
+use crate::aws_error::{self, Failure};
+
+/// The event source and detail-type of every announcement.
+pub const EVENT_SOURCE: &str = "s3-latest";
+pub const OBJECT_INGESTED: &str = "ObjectIngested";
+
+/// The `detail` of an `ObjectIngested` event.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ObjectIngested {
+    pub bucket: String,
+    pub key: String,
+    pub size: u64,
+    pub content_type: String,
+    pub time: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("event bus unavailable ({code})")]
+    Unavailable { code: String },
+    #[error("event bus refused the event ({code})")]
+    Refused { code: String },
+}
+
+pub trait EventPublisher: Send + Sync + 'static {
+    /// Publishes the event; `Ok(false)` when this publisher has nowhere to send it.
+    fn publish(
+        &self,
+        event: &ObjectIngested,
+    ) -> impl Future<Output = Result<bool, PublishError>> + Send;
+}
+
+pub struct EventBridgePublisher {
+    client: aws_sdk_eventbridge::Client,
+    bus: String,
+}
+
+impl EventBridgePublisher {
+    pub fn new(client: aws_sdk_eventbridge::Client, bus: impl Into<String>) -> Self {
+        EventBridgePublisher {
+            client,
+            bus: bus.into(),
+        }
+    }
+}
+
+impl EventPublisher for EventBridgePublisher {
+    async fn publish(&self, event: &ObjectIngested) -> Result<bool, PublishError> {
+        let entry = PutEventsRequestEntry::builder()
+            .event_bus_name(&self.bus)
+            .source(EVENT_SOURCE)
+            .detail_type(OBJECT_INGESTED)
+            .detail(serde_json::to_string(event).expect("plain struct serialises"))
+            .build();
+        let out = self
+            .client
+            .put_events()
+            .entries(entry)
+            .send()
+            .await
+            .map_err(|e| {
+                let code = aws_error::code(&e);
+                match aws_error::classify(&e) {
+                    Failure::Unavailable => PublishError::Unavailable { code },
+                    Failure::Refused => PublishError::Refused { code },
+                }
+            })?;
+        // PutEvents succeeds as a call even when entries fail; check each one.
+        if out.failed_entry_count() > 0 {
+            let code = out
+                .entries()
+                .iter()
+                .find_map(|e| e.error_code())
+                .unwrap_or("FailedEntry")
+                .to_owned();
+            return Err(PublishError::Refused { code });
+        }
+        Ok(true)
+    }
+}
+
+/// No bus configured: nothing is published, and the summary says so.
+pub struct NoPublisher;
+
+impl EventPublisher for NoPublisher {
+    async fn publish(&self, _event: &ObjectIngested) -> Result<bool, PublishError> {
+        Ok(false)
+    }
+}
+
+/// Local mode: the announcement is a log line.
+pub struct LogPublisher;
+
+impl EventPublisher for LogPublisher {
+    async fn publish(&self, event: &ObjectIngested) -> Result<bool, PublishError> {
+        tracing::info!(key = %event.key, size = event.size, content_type = %event.content_type, "{OBJECT_INGESTED}");
+        Ok(true)
+    }
+}
+
+/// The publisher chosen at start-up from configuration.
+pub enum Publisher {
+    EventBridge(EventBridgePublisher),
+    Log(LogPublisher),
+    None(NoPublisher),
+}
+
+impl EventPublisher for Publisher {
+    async fn publish(&self, event: &ObjectIngested) -> Result<bool, PublishError> {
+        match self {
+            Publisher::EventBridge(p) => p.publish(event).await,
+            Publisher::Log(p) => p.publish(event).await,
+            Publisher::None(p) => p.publish(event).await,
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! Where data keys come from: a narrow trait with a KMS implementation for
+//! AWS and a raw AES wrapping key for local mode.
+
+use std::future::Future;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Key, Nonce};
+use aws_sdk_kms::primitives::Blob;
+use aws_sdk_kms::types::DataKeySpec;
+use rand::RngCore;
+use zeroize::Zeroizing;
+
+use crate::aws_error::{self, Failure};
+use crate::envelope::{CONTENT_CIPHER, DataKey, EncryptionContext, WrapAlgorithm, random_data_key};
+
+/// A fresh data key in both forms: plaintext to encrypt with, wrapped to store.
+pub struct GeneratedKey {
+    pub plaintext: DataKey,
+    pub wrapped: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("key service unavailable ({code})")]
+    Unavailable { code: String },
+    #[error("key service refused the request ({code})")]
+    Refused { code: String },
+    #[error("the wrapped data key does not open under this key and context")]
+    InvalidCiphertext,
+    #[error("local key file {path}: {reason}")]
+    LocalKeyFile { path: PathBuf, reason: String },
+}
+
+/// One capability: make and unwrap data keys for an encryption context.
+pub trait KeyProvider: Send + Sync + 'static {
+    /// The `x-amz-wrap-alg` this provider writes and reads.
+    fn wrap_algorithm(&self) -> WrapAlgorithm;
+
+    fn generate_data_key(
+        &self,
+        material_description: &EncryptionContext,
+    ) -> impl Future<Output = Result<GeneratedKey, KeyError>> + Send;
+
+    fn decrypt_data_key(
+        &self,
+        wrapped: &[u8],
+        material_description: &EncryptionContext,
+    ) -> impl Future<Output = Result<DataKey, KeyError>> + Send;
+}
+
+/// KMS with the S3EC `kms+context` wrapping: the material description is the
+/// KMS encryption context, so KMS itself refuses a copied object.
+#[derive(Clone)]
+pub struct KmsKeyring {
+    client: aws_sdk_kms::Client,
+    key_id: String,
+}
+
+impl KmsKeyring {
+    pub fn new(client: aws_sdk_kms::Client, key_id: impl Into<String>) -> Self {
+        KmsKeyring {
+            client,
+            key_id: key_id.into(),
+        }
+    }
+}
+
+fn kms_failure<E: aws_sdk_kms::error::ProvideErrorMetadata>(
+    err: &aws_sdk_kms::error::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> KeyError {
+    let code = aws_error::code(err);
+    match aws_error::classify(err) {
+        Failure::Unavailable => KeyError::Unavailable { code },
+        Failure::Refused => KeyError::Refused { code },
+    }
+}
+
+impl KeyProvider for KmsKeyring {
+    fn wrap_algorithm(&self) -> WrapAlgorithm {
+        WrapAlgorithm::KmsContext
+    }
+
+    async fn generate_data_key(
+        &self,
+        material_description: &EncryptionContext,
+    ) -> Result<GeneratedKey, KeyError> {
+        let out = self
+            .client
+            .generate_data_key()
+            .key_id(&self.key_id)
+            .key_spec(DataKeySpec::Aes256)
+            .set_encryption_context(Some(material_description.clone().into_iter().collect()))
+            .send()
+            .await
+            .map_err(|e| kms_failure(&e))?;
+        let plaintext = out
+            .plaintext
+            .and_then(|blob| <[u8; 32]>::try_from(blob.into_inner()).ok())
+            .ok_or(KeyError::Refused {
+                code: "MalformedDataKey".into(),
+            })?;
+        let wrapped = out.ciphertext_blob.ok_or(KeyError::Refused {
+            code: "MissingCiphertextBlob".into(),
+        })?;
+        Ok(GeneratedKey {
+            plaintext: Zeroizing::new(plaintext),
+            wrapped: wrapped.into_inner(),
+        })
+    }
+
+    async fn decrypt_data_key(
+        &self,
+        wrapped: &[u8],
+        material_description: &EncryptionContext,
+    ) -> Result<DataKey, KeyError> {
+        let out = self
+            .client
+            .decrypt()
+            .key_id(&self.key_id)
+            .ciphertext_blob(Blob::new(wrapped))
+            .set_encryption_context(Some(material_description.clone().into_iter().collect()))
+            .send()
+            .await
+            .map_err(|e| {
+                let wrong_key_or_context = e.as_service_error().is_some_and(|s| {
+                    s.is_invalid_ciphertext_exception() || s.is_incorrect_key_exception()
+                });
+                if wrong_key_or_context {
+                    KeyError::InvalidCiphertext
+                } else {
+                    kms_failure(&e)
+                }
+            })?;
+        out.plaintext
+            .and_then(|blob| <[u8; 32]>::try_from(blob.into_inner()).ok())
+            .map(Zeroizing::new)
+            .ok_or(KeyError::InvalidCiphertext)
+    }
+}
+
+const WRAP_IV_LEN: usize = 12;
+
+/// The S3EC raw AES keyring (`AES/GCM` wrapping) over a 256-bit key kept in a
+/// file. The wrapped key is `iv || AES-GCM(key, data key, aad = content cipher)`.
+#[derive(Clone)]
+pub struct LocalAesKeyring {
+    cipher: Aes256Gcm,
+}
+
+impl LocalAesKeyring {
+    pub fn from_key(key: &[u8; 32]) -> Self {
+        LocalAesKeyring {
+            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)),
+        }
+    }
+
+    /// Loads the key file, creating it with a random key and mode 0600 on first use.
+    pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
+        let fail = |reason: String| KeyError::LocalKeyFile {
+            path: path.to_owned(),
+            reason,
+        };
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let key = <[u8; 32]>::try_from(bytes.as_slice())
+                    .map_err(|_| fail(format!("expected 32 bytes, found {}", bytes.len())))?;
+                Ok(Self::from_key(&key))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = random_data_key();
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let mut file = options.open(path).map_err(|e| fail(e.to_string()))?;
+                file.write_all(key.as_slice())
+                    .and_then(|()| file.sync_all())
+                    .map_err(|e| fail(e.to_string()))?;
+                Ok(Self::from_key(&key))
+            }
+            Err(e) => Err(fail(e.to_string())),
+        }
+    }
+}
+
+impl KeyProvider for LocalAesKeyring {
+    fn wrap_algorithm(&self) -> WrapAlgorithm {
+        WrapAlgorithm::AesGcm
+    }
+
+    async fn generate_data_key(
+        &self,
+        _material_description: &EncryptionContext,
+    ) -> Result<GeneratedKey, KeyError> {
+        let plaintext = random_data_key();
+        let mut iv = [0u8; WRAP_IV_LEN];
+        rand::rng().fill_bytes(&mut iv);
+        let sealed = self
+            .cipher
+            .encrypt(
+                Nonce::from_slice(&iv),
+                Payload {
+                    msg: plaintext.as_slice(),
+                    aad: CONTENT_CIPHER.as_bytes(),
+                },
+            )
+            .expect("AES-GCM encryption of an in-memory buffer cannot fail");
+        let mut wrapped = iv.to_vec();
+        wrapped.extend_from_slice(&sealed);
+        Ok(GeneratedKey { plaintext, wrapped })
+    }
+
+    async fn decrypt_data_key(
+        &self,
+        wrapped: &[u8],
+        _material_description: &EncryptionContext,
+    ) -> Result<DataKey, KeyError> {
+        let (iv, sealed) = wrapped
+            .split_at_checked(WRAP_IV_LEN)
+            .ok_or(KeyError::InvalidCiphertext)?;
+        let plaintext = self
+            .cipher
+            .decrypt(
+                Nonce::from_slice(iv),
+                Payload {
+                    msg: sealed,
+                    aad: CONTENT_CIPHER.as_bytes(),
+                },
+            )
+            .map_err(|_| KeyError::InvalidCiphertext)?;
+        <[u8; 32]>::try_from(plaintext.as_slice())
+            .map(Zeroizing::new)
+            .map_err(|_| KeyError::InvalidCiphertext)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn local_keyring_wraps_and_unwraps_and_refuses_tampering() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("local.key");
+        let ring = LocalAesKeyring::load_or_create(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        let ctx = EncryptionContext::new();
+        let generated = ring.generate_data_key(&ctx).await.unwrap();
+        assert_eq!(generated.wrapped.len(), 12 + 32 + 16);
+
+        // The same file gives the same key after a restart.
+        let reloaded = LocalAesKeyring::load_or_create(&path).unwrap();
+        assert_eq!(
+            *reloaded
+                .decrypt_data_key(&generated.wrapped, &ctx)
+                .await
+                .unwrap(),
+            *generated.plaintext
+        );
+
+        let mut tampered = generated.wrapped.clone();
+        tampered[20] ^= 1;
+        assert!(matches!(
+            ring.decrypt_data_key(&tampered, &ctx).await,
+            Err(KeyError::InvalidCiphertext)
+        ));
+        let other = LocalAesKeyring::from_key(&[9; 32]);
+        assert!(matches!(
+            other.decrypt_data_key(&generated.wrapped, &ctx).await,
+            Err(KeyError::InvalidCiphertext)
+        ));
+    }
+
+    #[test]
+    fn a_key_file_of_the_wrong_size_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("short.key");
+        std::fs::write(&path, b"short").unwrap();
+        let err = LocalAesKeyring::load_or_create(&path).err().unwrap();
+        assert!(
+            err.to_string().contains("expected 32 bytes, found 5"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! s3-latest: keep an encrypted "newest snapshot" in S3 and serve it.
+//!
+//! A map of the crate, in the order a request meets it:
+//!
+//! * [`config`]: typed settings read once from environment variables.
+//! * [`aws`]: builds the AWS clients and the two services as deployed.
+//! * [`object_key`]: the newest-first key layout that makes "newest" one LIST.
+//! * [`store`]: the bucket as a snapshot store; newest (index or scan), read,
+//!   write-if-absent.
+//! * [`envelope`]: AES-256-GCM envelope encryption in the S3 Encryption
+//!   Client V2 metadata format.
+//! * [`keyring`]: where data keys come from: KMS, or a local AES key.
+//! * [`ingest`]: the scheduled writer: trigger parsing, source, publish.
+//! * [`retrieve`]: the reader behind API Gateway: caches and the HTTP contract.
+//! * [`request_count`]: an SDK interceptor that counts AWS calls, for tests
+//!   and the benchmark.
+//! * [`aws_error`]: typed classification of SDK failures.
+
+pub mod aws;
+pub mod aws_error;
+pub mod config;
+pub mod envelope;
+pub mod ingest;
+pub mod keyring;
+pub mod object_key;
+pub mod request_count;
+pub mod retrieve;
+pub mod store;

@@ -1,0 +1,99 @@
+//! The object key layout that makes "newest" a single `ListObjectsV2` call.
+//!
+//! S3 lists keys in ascending UTF-8 byte order, so a key that starts with an
+//! *inverted* timestamp sorts newer objects first:
+//!
+//! ```text
+//! snapshots/18446742278409111492-20261121T223400.123Z-9f3a0c7d1e2b4a68
+//! └prefix──┘└u64::MAX - epoch_ms┘ └readable UTC time─┘ └random suffix─┘
+//! ```
+//!
+//! * the inverted timestamp is 20 digits wide, zero-padded, so byte order is
+//!   numeric order;
+//! * the readable time is for humans and never parsed for ordering;
+//! * the random suffix keeps two writers in the same millisecond apart.
+//!
+//! Keys are flat: nothing after the prefix contains `/`.
+
+use chrono::{DateTime, TimeZone, Utc};
+
+/// Width of the zero-padded inverted timestamp: `u64::MAX` has 20 digits.
+const INVERTED_WIDTH: usize = 20;
+
+/// Builds the key for an object written at `written_at`.
+pub fn snapshot_key(prefix: &str, written_at: DateTime<Utc>, suffix: u64) -> String {
+    // Timestamps before 1970 cannot come from a clock we trust; clamp rather than wrap.
+    let epoch_ms = u64::try_from(written_at.timestamp_millis()).unwrap_or(0);
+    let inverted = u64::MAX - epoch_ms;
+    format!(
+        "{prefix}{inverted:0width$}-{readable}-{suffix:016x}",
+        width = INVERTED_WIDTH,
+        readable = written_at.format("%Y%m%dT%H%M%S%.3fZ"),
+    )
+}
+
+/// Recovers the write time from a key made by [`snapshot_key`], or `None` for
+/// a key of any other shape.
+pub fn written_at(prefix: &str, key: &str) -> Option<DateTime<Utc>> {
+    let rest = key.strip_prefix(prefix)?;
+    let digits = rest.get(..INVERTED_WIDTH)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit())
+        || rest.as_bytes().get(INVERTED_WIDTH) != Some(&b'-')
+    {
+        return None;
+    }
+    let inverted: u64 = digits.parse().ok()?;
+    let epoch_ms = i64::try_from(u64::MAX - inverted).ok()?;
+    Utc.timestamp_millis_opt(epoch_ms).single()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn newer_objects_sort_first_in_s3_byte_order() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 21, 22, 34, 0).unwrap();
+        let times = [
+            t0,
+            t0 + Duration::milliseconds(1),
+            t0 + Duration::days(4000),
+            t0 - Duration::days(20000),
+        ];
+        let mut keys: Vec<_> = times
+            .iter()
+            .map(|t| snapshot_key("snapshots/", *t, 7))
+            .collect();
+        keys.sort();
+        let order: Vec<_> = keys
+            .iter()
+            .map(|k| written_at("snapshots/", k).unwrap())
+            .collect();
+        let mut expected = times.to_vec();
+        expected.sort_by(|a, b| b.cmp(a));
+        assert_eq!(order, expected);
+    }
+
+    #[test]
+    fn key_is_flat_fixed_width_and_round_trips() {
+        let t =
+            Utc.with_ymd_and_hms(2026, 11, 21, 22, 34, 0).unwrap() + Duration::milliseconds(123);
+        let key = snapshot_key("snapshots/", t, 0x9f3a);
+        assert_eq!(
+            key,
+            "snapshots/18446742278409111492-20261121T223400.123Z-0000000000009f3a"
+        );
+        assert!(!key["snapshots/".len()..].contains('/'));
+        assert_eq!(written_at("snapshots/", &key), Some(t));
+    }
+
+    #[test]
+    fn foreign_keys_have_no_write_time() {
+        assert_eq!(written_at("snapshots/", "snapshots/report.json"), None);
+        assert_eq!(
+            written_at("snapshots/", "other/18446742278409111492-x"),
+            None
+        );
+    }
+}

@@ -1,0 +1,64 @@
+//! Counts AWS API calls by operation, as an SDK interceptor. Tests and the
+//! benchmark attach it to prove how many S3 and KMS requests a path makes.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+
+/// Shared tally of requests sent, keyed by operation name (`ListObjectsV2`,
+/// `GetObject`, `Decrypt`, ...). Counts every attempt, retries included.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter {
+    counts: Arc<Mutex<BTreeMap<String, u64>>>,
+}
+
+impl RequestCounter {
+    pub fn get(&self, operation: &str) -> u64 {
+        self.lock().get(operation).copied().unwrap_or(0)
+    }
+
+    pub fn total(&self) -> u64 {
+        self.lock().values().sum()
+    }
+
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.lock().clone()
+    }
+
+    pub fn reset(&self) {
+        self.lock().clear();
+    }
+
+    // A std mutex: the critical section is a map update, never held across an await.
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, u64>> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "RequestCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let name = cfg
+            .load::<Metadata>()
+            .map(|m| m.name().to_owned())
+            .unwrap_or_else(|| "unknown".into());
+        *self.lock().entry(name).or_default() += 1;
+        Ok(())
+    }
+}

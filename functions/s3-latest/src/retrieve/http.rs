@@ -1,0 +1,461 @@
+//! The HTTP contract of `GET /retrieve_most_recent_object`: routing, methods,
+//! conditional requests, the JSON view and error bodies.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chrono::{DateTime, Utc};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, StatusCode};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::json;
+
+use super::{RetrieveError, Retriever, Snapshot, entity_tag, plaintext_size};
+use crate::envelope::EnvelopeError;
+use crate::keyring::{KeyError, KeyProvider};
+use crate::store::{ObjectSummary, StoreError};
+
+pub const ROUTE: &str = "/retrieve_most_recent_object";
+/// Names the S3 key of the object a response describes.
+pub const OBJECT_KEY_HEADER: HeaderName = HeaderName::from_static("x-object-key");
+const ALLOWED: &str = "GET, HEAD";
+
+/// Whether `path` is the route, with or without a leading stage segment.
+pub fn route_matches(path: &str, stage: Option<&str>) -> bool {
+    let path = match stage {
+        Some(stage) => path
+            .strip_prefix('/')
+            .and_then(|p| p.strip_prefix(stage))
+            .filter(|p| p.starts_with('/'))
+            .unwrap_or(path),
+        None => path,
+    };
+    path == ROUTE
+}
+
+fn stage_and_request_id(request: &Request) -> (Option<String>, String) {
+    let lambda_id = || {
+        request
+            .lambda_context_ref()
+            .map(|c| c.request_id.clone())
+            .unwrap_or_default()
+    };
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(ctx)) => (
+            ctx.stage.clone(),
+            ctx.request_id.clone().unwrap_or_else(lambda_id),
+        ),
+        Some(RequestContext::ApiGatewayV2(ctx)) => (
+            ctx.stage.clone(),
+            ctx.request_id.clone().unwrap_or_else(lambda_id),
+        ),
+        _ => (None, lambda_id()),
+    }
+}
+
+/// What a client asked for.
+enum View {
+    Raw,
+    Json,
+}
+
+/// An error as the API reports it; the message is fixed text, never an
+/// internal error's rendering.
+struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<&RetrieveError> for ApiError {
+    fn from(err: &RetrieveError) -> Self {
+        use StatusCode as S;
+        match err {
+            RetrieveError::Store(StoreError::Unavailable { .. }) => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                "StorageUnavailable",
+                "the object store is unavailable; retry later",
+            ),
+            RetrieveError::Store(StoreError::NotFound) => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                "ObjectChanged",
+                "the newest object changed while it was being read; retry",
+            ),
+            RetrieveError::Store(_) => ApiError::new(
+                S::BAD_GATEWAY,
+                "StorageError",
+                "the object store refused the request",
+            ),
+            RetrieveError::Key(KeyError::Unavailable { .. }) => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                "KeyServiceUnavailable",
+                "the key service is unavailable; retry later",
+            ),
+            RetrieveError::Key(KeyError::InvalidCiphertext)
+            | RetrieveError::Envelope(EnvelopeError::Authentication) => ApiError::new(
+                S::BAD_GATEWAY,
+                "IntegrityError",
+                "the newest object failed authentication",
+            ),
+            RetrieveError::Key(_) => ApiError::new(
+                S::BAD_GATEWAY,
+                "KeyServiceError",
+                "the key service refused to decrypt the newest object",
+            ),
+            RetrieveError::Envelope(EnvelopeError::NotEncrypted) => ApiError::new(
+                S::BAD_GATEWAY,
+                "NotEncrypted",
+                "the newest object has no client-side encryption metadata",
+            ),
+            RetrieveError::Envelope(EnvelopeError::ContextMismatch) => ApiError::new(
+                S::BAD_GATEWAY,
+                "IntegrityError",
+                "the newest object's encryption context does not match its location",
+            ),
+            RetrieveError::Envelope(_) => ApiError::new(
+                S::BAD_GATEWAY,
+                "IntegrityError",
+                "the newest object's encryption metadata is invalid",
+            ),
+        }
+    }
+}
+
+fn http_date(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// `If-None-Match` per RFC 9110: `*` or a list of tags, compared weakly.
+fn none_match(header: &str, etag: &str) -> bool {
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    header.trim() == "*"
+        || header
+            .split(',')
+            .any(|candidate| opaque(candidate) == opaque(etag))
+}
+
+/// `If-Modified-Since`: not modified when the object's second is not after the date.
+fn not_modified_since(header: &str, last_modified: DateTime<Utc>) -> bool {
+    DateTime::parse_from_rfc2822(header.trim())
+        .map(|since| last_modified.timestamp() <= since.timestamp())
+        .unwrap_or(false)
+}
+
+fn is_text(content_type: &str) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    mime.starts_with("text/")
+        || matches!(
+            mime.as_str(),
+            "application/json"
+                | "application/xml"
+                | "application/javascript"
+                | "application/x-ndjson"
+        )
+        || [".json", "+json", "+xml", "+yaml"]
+            .iter()
+            .any(|suffix| mime.ends_with(suffix))
+}
+
+/// The response body and its content type for a view of a snapshot.
+fn render(view: &View, snapshot: &Snapshot) -> (Body, String) {
+    let text = std::str::from_utf8(&snapshot.body).ok();
+    match view {
+        View::Raw => match text.filter(|_| is_text(&snapshot.content_type)) {
+            Some(text) => (Body::Text(text.to_owned()), snapshot.content_type.clone()),
+            None => (
+                Body::Binary(snapshot.body.to_vec()),
+                snapshot.content_type.clone(),
+            ),
+        },
+        View::Json => {
+            let (encoding, body) = match text {
+                Some(text) => ("utf8", text.to_owned()),
+                None => ("base64", BASE64.encode(&snapshot.body)),
+            };
+            let document = json!({
+                "key": snapshot.key,
+                "last_modified": snapshot.last_modified.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "size": snapshot.body.len(),
+                "content_type": snapshot.content_type,
+                "etag": snapshot.etag,
+                "encoding": encoding,
+                "body": body,
+            });
+            (
+                Body::Text(document.to_string()),
+                "application/json".to_owned(),
+            )
+        }
+    }
+}
+
+/// Bytes the body occupies in the Lambda response payload.
+fn wire_size(body: &Body) -> u64 {
+    match body {
+        Body::Text(text) => text.len() as u64,
+        Body::Binary(bytes) => bytes.len().div_ceil(3) as u64 * 4,
+        _ => 0,
+    }
+}
+
+fn key_header(key: &str) -> HeaderValue {
+    // Keys of any naming can hold spaces or non-ASCII; percent-encode those so
+    // the header is plain ASCII (HeaderValue alone would pass raw UTF-8 bytes).
+    let encoded: String = key
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_graphic() && b != b'%' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    HeaderValue::from_str(&encoded).expect("percent-encoded ASCII is a valid header value")
+}
+
+impl<K: KeyProvider> Retriever<K> {
+    /// Answers one API Gateway request. Never fails: every error becomes a
+    /// status and a JSON body, and the details go to the log only.
+    #[tracing::instrument(skip_all, fields(method = %request.method(), request_id))]
+    pub async fn handle(&self, request: Request) -> Response<Body> {
+        let (stage, request_id) = stage_and_request_id(&request);
+        tracing::Span::current().record("request_id", request_id.as_str());
+        match self.respond(&request, stage.as_deref()).await {
+            Ok(response) => response,
+            Err(err) => error_response(err, &request_id),
+        }
+    }
+
+    async fn respond(
+        &self,
+        request: &Request,
+        stage: Option<&str>,
+    ) -> Result<Response<Body>, ApiError> {
+        if !route_matches(request.uri().path(), stage) {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                format!("no such resource; try GET {ROUTE}"),
+            ));
+        }
+        let method = request.method();
+        if method != Method::GET && method != Method::HEAD {
+            return Err(ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                format!("{method} is not allowed; use {ALLOWED}"),
+            ));
+        }
+        let view = match request
+            .query_string_parameters_ref()
+            .and_then(|q| q.first("format"))
+        {
+            None | Some("raw") => View::Raw,
+            Some("json") => View::Json,
+            Some(_) => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "UnsupportedFormat",
+                    "format must be `json` or `raw`",
+                ));
+            }
+        };
+
+        let newest = self.newest().await.map_err(|e| log_and_map(&e))?;
+        let Some(summary) = newest else {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NoObjects",
+                "the bucket holds no snapshot yet",
+            ));
+        };
+        if let Some(not_modified) = self.conditional(request.headers(), &summary) {
+            return Ok(not_modified);
+        }
+        let limit = self.config.response_max_bytes;
+        if plaintext_size(summary.size) > limit {
+            return Err(too_large(plaintext_size(summary.size), limit));
+        }
+
+        let snapshot = self.load(&summary).await.map_err(|e| log_and_map(&e))?;
+        let (body, content_type) = render(&view, &snapshot);
+        let size = wire_size(&body);
+        if size > limit {
+            return Err(too_large(size, limit));
+        }
+        let mut response = Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::CONTENT_LENGTH, body_length(&body))
+            .header("x-content-type-options", "nosniff");
+        for (name, value) in self.validators(&snapshot.key, &snapshot.etag, snapshot.last_modified)
+        {
+            response = response.header(name, value);
+        }
+        let body = if method == Method::HEAD {
+            Body::Empty
+        } else {
+            body
+        };
+        Ok(response.body(body).expect("static headers are valid"))
+    }
+
+    /// A 304 when the client's copy is current, judged from the listing alone.
+    fn conditional(&self, headers: &HeaderMap, summary: &ObjectSummary) -> Option<Response<Body>> {
+        let etag = entity_tag(&summary.key, &summary.etag);
+        let header = |name| {
+            headers
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+        };
+        let not_modified = match header(header::IF_NONE_MATCH) {
+            Some(tags) => none_match(tags, &etag),
+            None => header(header::IF_MODIFIED_SINCE)
+                .is_some_and(|since| not_modified_since(since, summary.last_modified)),
+        };
+        not_modified.then(|| {
+            let mut response = Response::builder().status(StatusCode::NOT_MODIFIED);
+            for (name, value) in self.validators(&summary.key, &etag, summary.last_modified) {
+                response = response.header(name, value);
+            }
+            response
+                .body(Body::Empty)
+                .expect("static headers are valid")
+        })
+    }
+
+    fn validators(
+        &self,
+        key: &str,
+        etag: &str,
+        last_modified: DateTime<Utc>,
+    ) -> Vec<(HeaderName, HeaderValue)> {
+        let value = |s: &str| {
+            HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("no-cache"))
+        };
+        vec![
+            (header::ETAG, value(etag)),
+            (header::LAST_MODIFIED, value(&http_date(last_modified))),
+            (header::CACHE_CONTROL, value(&self.config.cache_control)),
+            (OBJECT_KEY_HEADER, key_header(key)),
+        ]
+    }
+}
+
+fn body_length(body: &Body) -> usize {
+    match body {
+        Body::Text(text) => text.len(),
+        Body::Binary(bytes) => bytes.len(),
+        _ => 0,
+    }
+}
+
+fn too_large(size: u64, limit: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "PayloadTooLarge",
+        format!("the newest object needs {size} bytes in the response; the limit is {limit} bytes"),
+    )
+}
+
+fn log_and_map(err: &RetrieveError) -> ApiError {
+    let api = ApiError::from(err);
+    tracing::error!(error = %err, status = api.status.as_u16(), code = api.code, "retrieve failed");
+    api
+}
+
+fn error_response(err: ApiError, request_id: &str) -> Response<Body> {
+    let body =
+        json!({"error": {"code": err.code, "message": err.message, "request_id": request_id}})
+            .to_string();
+    let mut response = Response::builder()
+        .status(err.status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CACHE_CONTROL, "no-store")
+        .header(header::CONTENT_LENGTH, body.len());
+    if err.status == StatusCode::METHOD_NOT_ALLOWED {
+        response = response.header(header::ALLOW, ALLOWED);
+    }
+    if err.status == StatusCode::SERVICE_UNAVAILABLE {
+        response = response.header(header::RETRY_AFTER, "1");
+    }
+    response
+        .body(Body::Text(body))
+        .expect("static headers are valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_route_matches_with_or_without_its_stage() {
+        assert!(route_matches("/retrieve_most_recent_object", None));
+        assert!(route_matches(
+            "/dev/retrieve_most_recent_object",
+            Some("dev")
+        ));
+        assert!(route_matches("/retrieve_most_recent_object", Some("dev")));
+        assert!(!route_matches("/dev/retrieve_most_recent_object", None));
+        assert!(!route_matches("/retrieve_most_recent_object/", Some("dev")));
+        assert!(!route_matches(
+            "/devretrieve_most_recent_object",
+            Some("dev")
+        ));
+        assert!(!route_matches("/other", Some("dev")));
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly_across_lists() {
+        let etag = "\"abc\"";
+        assert!(none_match("\"abc\"", etag));
+        assert!(none_match("W/\"abc\"", etag));
+        assert!(none_match("\"x\", \"abc\"", etag));
+        assert!(none_match("*", etag));
+        assert!(!none_match("\"abd\"", etag));
+        assert!(!none_match("abc", etag));
+    }
+
+    #[test]
+    fn if_modified_since_uses_whole_seconds() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 21, 22, 34, 0).unwrap()
+            + chrono::Duration::milliseconds(900);
+        assert_eq!(http_date(t), "Sat, 21 Nov 2026 22:34:00 GMT");
+        assert!(not_modified_since("Sat, 21 Nov 2026 22:34:00 GMT", t));
+        assert!(!not_modified_since("Sat, 21 Nov 2026 22:33:59 GMT", t));
+        assert!(!not_modified_since("yesterday", t));
+    }
+
+    #[test]
+    fn binary_bodies_count_as_base64_on_the_wire() {
+        assert_eq!(wire_size(&Body::Binary(vec![0; 3])), 4);
+        assert_eq!(wire_size(&Body::Binary(vec![0; 4])), 8);
+        assert_eq!(wire_size(&Body::Text("abcd".into())), 4);
+        assert!(is_text("application/json; charset=utf-8"));
+        assert!(is_text("application/vnd.api+json"));
+        assert!(!is_text("image/png"));
+    }
+
+    #[test]
+    fn odd_keys_are_percent_encoded_in_the_header() {
+        assert_eq!(key_header("snapshots/a b\u{e9}"), "snapshots/a%20b%C3%A9");
+        assert_eq!(key_header("snapshots/plain"), "snapshots/plain");
+    }
+}

@@ -1,0 +1,162 @@
+//! retrieve: find the newest object, decrypt it, serve it over HTTP.
+//!
+//! The cold path is one `ListObjectsV2` and one `GetObject`, plus one KMS
+//! `Decrypt` the first time a data key is seen. The warm path, while the newest
+//! object is unchanged, is one `ListObjectsV2` and nothing else.
+
+mod cache;
+mod http;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+pub use self::cache::{DataKeyCache, NewestCache};
+pub use self::http::{ROUTE, route_matches};
+use crate::config::RetrieveConfig;
+use crate::envelope::{self, EnvelopeError, EnvelopeMetadata, TAG_LEN};
+use crate::keyring::{KeyError, KeyProvider};
+use crate::store::{ObjectSummary, SnapshotStore, StoreError};
+
+/// The newest object, decrypted.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub key: String,
+    pub last_modified: DateTime<Utc>,
+    pub content_type: String,
+    /// Strong HTTP entity tag, quotes included.
+    pub etag: String,
+    pub body: Bytes,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RetrieveError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
+}
+
+/// A strong, opaque entity tag for the object `key` whose S3 ETag is
+/// `s3_etag`. Keys are never reused by ingest, and the S3 ETag covers objects
+/// written by others at a reused key, so the tag changes exactly when the
+/// newest object does.
+pub fn entity_tag(key: &str, s3_etag: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(key)
+        .chain_update([0])
+        .chain_update(s3_etag)
+        .finalize();
+    format!("\"{}\"", hex::encode(&digest[..16]))
+}
+
+/// Smallest plaintext an object of this stored size can hold.
+pub(crate) fn plaintext_size(stored: u64) -> u64 {
+    stored.saturating_sub(TAG_LEN as u64)
+}
+
+pub struct Retriever<K> {
+    store: SnapshotStore,
+    keys: K,
+    config: RetrieveConfig,
+    data_keys: DataKeyCache,
+    newest: NewestCache<Snapshot>,
+}
+
+impl<K: KeyProvider> Retriever<K> {
+    pub fn new(store: SnapshotStore, keys: K, config: RetrieveConfig) -> Self {
+        let data_keys = DataKeyCache::new(config.data_key_cache);
+        Retriever {
+            store,
+            keys,
+            config,
+            data_keys,
+            newest: NewestCache::default(),
+        }
+    }
+
+    pub fn config(&self) -> &RetrieveConfig {
+        &self.config
+    }
+
+    /// The newest object's listing entry, or `None` for an empty prefix.
+    pub async fn newest(&self) -> Result<Option<ObjectSummary>, RetrieveError> {
+        Ok(self.store.newest(self.config.strategy).await?)
+    }
+
+    /// The decrypted object, from cache when it is still the one listed.
+    pub async fn load(&self, summary: &ObjectSummary) -> Result<Arc<Snapshot>, RetrieveError> {
+        let etag = entity_tag(&summary.key, &summary.etag);
+        if let Some(snapshot) = self.newest.get(&etag) {
+            return Ok(snapshot);
+        }
+        let object = self.store.get(&summary.key).await?;
+        let body = self
+            .open(&summary.key, &object.metadata, &object.body)
+            .await?;
+        let snapshot = Arc::new(Snapshot {
+            key: summary.key.clone(),
+            last_modified: summary.last_modified,
+            content_type: object
+                .content_type
+                .unwrap_or_else(|| "application/octet-stream".into()),
+            // If the object was replaced between LIST and GET, tag what was read.
+            etag: entity_tag(
+                &summary.key,
+                object.etag.as_deref().unwrap_or(&summary.etag),
+            ),
+            body: Bytes::from(body),
+        });
+        self.newest.put(snapshot.etag.clone(), snapshot.clone());
+        Ok(snapshot)
+    }
+
+    async fn open(
+        &self,
+        key: &str,
+        metadata: &std::collections::HashMap<String, String>,
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, RetrieveError> {
+        let envelope = EnvelopeMetadata::from_s3_metadata(metadata)?;
+        if envelope.wrap != self.keys.wrap_algorithm() {
+            return Err(EnvelopeError::Unsupported {
+                field: "x-amz-wrap-alg",
+                value: envelope.wrap.as_str().into(),
+            }
+            .into());
+        }
+        let expected = envelope::object_context(self.store.bucket(), key);
+        envelope.verify_context(&expected)?;
+
+        let now = Instant::now();
+        let data_key = match self.data_keys.get(&envelope.wrapped_key, now) {
+            Some(cached) => cached,
+            None => {
+                let description = envelope::material_description(envelope.wrap, &expected);
+                let fresh = self
+                    .keys
+                    .decrypt_data_key(&envelope.wrapped_key, &description)
+                    .await?;
+                self.data_keys
+                    .insert(&envelope.wrapped_key, fresh.clone(), now);
+                fresh
+            }
+        };
+        let plaintext = envelope::open(&data_key, &envelope.iv, ciphertext)?;
+        if envelope
+            .unencrypted_length
+            .is_some_and(|len| len != plaintext.len() as u64)
+        {
+            return Err(EnvelopeError::MalformedMetadata {
+                field: "x-amz-unencrypted-content-length",
+            }
+            .into());
+        }
+        Ok(plaintext)
+    }
+}

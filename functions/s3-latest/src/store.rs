@@ -1,0 +1,259 @@
+//! The bucket as a store of snapshots: find the newest, read one, write one
+//! that never replaces another.
+
+use std::collections::HashMap;
+
+use aws_sdk_s3::primitives::ByteStream;
+use bytes::Bytes;
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::aws_error::{self, Failure};
+
+/// How retrieve finds the newest object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupStrategy {
+    /// One `ListObjectsV2(max-keys=1)`: relies on the newest-first key layout.
+    Index,
+    /// Every page of the listing, greatest `LastModified` (ties: greatest key).
+    /// Works for objects of any naming, at one request per 1,000 objects.
+    Scan,
+}
+
+impl std::str::FromStr for LookupStrategy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "index" => Ok(LookupStrategy::Index),
+            "scan" => Ok(LookupStrategy::Scan),
+            other => Err(format!("expected `index` or `scan`, found `{other}`")),
+        }
+    }
+}
+
+/// What a listing says about one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectSummary {
+    pub key: String,
+    /// The S3 ETag, quotes included, exactly as S3 reports it.
+    pub etag: String,
+    pub last_modified: DateTime<Utc>,
+    /// Stored (ciphertext) size in bytes.
+    pub size: u64,
+}
+
+/// One object read in full.
+#[derive(Debug, Clone)]
+pub struct StoredObject {
+    pub content_type: Option<String>,
+    pub metadata: HashMap<String, String>,
+    pub etag: Option<String>,
+    pub body: Bytes,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("object store unavailable during {operation} ({code})")]
+    Unavailable {
+        operation: &'static str,
+        code: String,
+    },
+    #[error("object store refused {operation} ({code})")]
+    Refused {
+        operation: &'static str,
+        code: String,
+    },
+    #[error("object not found")]
+    NotFound,
+    #[error("an object already exists at this key")]
+    AlreadyExists,
+}
+
+impl StoreError {
+    fn from_sdk<E: aws_sdk_s3::error::ProvideErrorMetadata>(
+        operation: &'static str,
+        err: &aws_sdk_s3::error::SdkError<
+            E,
+            aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+        >,
+    ) -> Self {
+        let code = aws_error::code(err);
+        match aws_error::classify(err) {
+            Failure::Unavailable => StoreError::Unavailable { operation, code },
+            Failure::Refused => StoreError::Refused { operation, code },
+        }
+    }
+}
+
+/// A prefix of one bucket, seen through the S3 API.
+#[derive(Clone, Debug)]
+pub struct SnapshotStore {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+    prefix: String,
+}
+
+fn to_chrono(t: &aws_smithy_types::DateTime) -> DateTime<Utc> {
+    Utc.timestamp_opt(t.secs(), t.subsec_nanos())
+        .single()
+        .unwrap_or_default()
+}
+
+fn summary_of(object: &aws_sdk_s3::types::Object) -> Option<ObjectSummary> {
+    Some(ObjectSummary {
+        key: object.key()?.to_owned(),
+        etag: object.e_tag().unwrap_or_default().to_owned(),
+        last_modified: object.last_modified().map(to_chrono).unwrap_or_default(),
+        size: object
+            .size()
+            .and_then(|s| u64::try_from(s).ok())
+            .unwrap_or(0),
+    })
+}
+
+impl SnapshotStore {
+    pub fn new(
+        client: aws_sdk_s3::Client,
+        bucket: impl Into<String>,
+        prefix: impl Into<String>,
+    ) -> Self {
+        SnapshotStore {
+            client,
+            bucket: bucket.into(),
+            prefix: prefix.into(),
+        }
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    pub async fn newest(
+        &self,
+        strategy: LookupStrategy,
+    ) -> Result<Option<ObjectSummary>, StoreError> {
+        match strategy {
+            LookupStrategy::Index => self.newest_by_key_order().await,
+            LookupStrategy::Scan => self.newest_by_scan().await,
+        }
+    }
+
+    async fn newest_by_key_order(&self) -> Result<Option<ObjectSummary>, StoreError> {
+        let page = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(&self.prefix)
+            .max_keys(1)
+            .send()
+            .await
+            .map_err(|e| StoreError::from_sdk("ListObjectsV2", &e))?;
+        Ok(page.contents().first().and_then(summary_of))
+    }
+
+    async fn newest_by_scan(&self) -> Result<Option<ObjectSummary>, StoreError> {
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(&self.prefix)
+            .into_paginator()
+            .send();
+        let mut newest: Option<ObjectSummary> = None;
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| StoreError::from_sdk("ListObjectsV2", &e))?;
+            for candidate in page.contents().iter().filter_map(summary_of) {
+                let is_newer = newest.as_ref().is_none_or(|n| {
+                    (candidate.last_modified, &candidate.key) > (n.last_modified, &n.key)
+                });
+                if is_newer {
+                    newest = Some(candidate);
+                }
+            }
+        }
+        Ok(newest)
+    }
+
+    pub async fn get(&self, key: &str) -> Result<StoredObject, StoreError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
+                    StoreError::NotFound
+                } else {
+                    StoreError::from_sdk("GetObject", &e)
+                }
+            })?;
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|_| StoreError::Unavailable {
+                operation: "GetObject",
+                code: "BodyReadFailed".into(),
+            })?
+            .into_bytes();
+        Ok(StoredObject {
+            content_type: out.content_type,
+            metadata: out.metadata.unwrap_or_default(),
+            etag: out.e_tag,
+            body,
+        })
+    }
+
+    /// The user metadata of one object, without its body.
+    pub async fn metadata(&self, key: &str) -> Result<HashMap<String, String>, StoreError> {
+        let out = self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.as_service_error().is_some_and(|s| s.is_not_found()) {
+                    StoreError::NotFound
+                } else {
+                    StoreError::from_sdk("HeadObject", &e)
+                }
+            })?;
+        Ok(out.metadata.unwrap_or_default())
+    }
+
+    /// Writes `body` at `key` only if nothing is there (`If-None-Match: *`).
+    /// S3 answers 412 when the key exists and 409 when a concurrent
+    /// conditional write to the same key is in flight; both mean "pick another key".
+    pub async fn put_new(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        metadata: HashMap<String, String>,
+    ) -> Result<(), StoreError> {
+        let len = body.len() as i64;
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .if_none_match("*")
+            .content_type(content_type)
+            .content_length(len)
+            .set_metadata(Some(metadata))
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(|e| match aws_error::http_status(&e) {
+                Some(412 | 409) => StoreError::AlreadyExists,
+                _ => StoreError::from_sdk("PutObject", &e),
+            })?;
+        Ok(())
+    }
+}
