@@ -1,1 +1,20 @@
-fn main() {}
+//! The retrieve Lambda: reads configuration, builds the AWS clients once, and
+//! hands each API Gateway request to [`s3_latest::retrieve::Retriever`].
+
+use lambda_http::{Error, Request, service_fn};
+use s3_latest::config::{AwsSettings, ProcessEnv, RetrieveConfig};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let config = RetrieveConfig::from_env(&ProcessEnv)?;
+    let aws = AwsSettings::from_env(&ProcessEnv)?;
+    let sdk = s3_latest::aws::load_sdk_config().await;
+    let retriever = s3_latest::aws::retriever(&sdk, &aws, config);
+    let retriever = &retriever;
+
+    lambda_http::run(service_fn(move |request: Request| async move {
+        Ok::<_, Error>(retriever.handle(request).await)
+    }))
+    .await
+}

@@ -27,11 +27,7 @@ pub fn s3_client(sdk: &SdkConfig, force_path_style: bool) -> aws_sdk_s3::Client 
 }
 
 /// The retrieve service as deployed: S3 plus KMS.
-pub fn retriever(
-    sdk: &SdkConfig,
-    aws: &AwsSettings,
-    config: RetrieveConfig,
-) -> Retriever<KmsKeyring> {
+pub fn retriever(sdk: &SdkConfig, aws: &AwsSettings, config: RetrieveConfig) -> Retriever<KmsKeyring> {
     let store = SnapshotStore::new(
         s3_client(sdk, aws.s3_force_path_style),
         &config.location.bucket,
@@ -54,10 +50,7 @@ pub fn ingestor(
     );
     let keys = KmsKeyring::new(aws_sdk_kms::Client::new(sdk), &aws.kms_key_id);
     let publisher = match &config.event_bus {
-        Some(bus) => Publisher::EventBridge(EventBridgePublisher::new(
-            aws_sdk_eventbridge::Client::new(sdk),
-            bus,
-        )),
+        Some(bus) => Publisher::EventBridge(EventBridgePublisher::new(aws_sdk_eventbridge::Client::new(sdk), bus)),
         None => Publisher::None(NoPublisher),
     };
     Ingestor::new(store, keys, publisher, config)

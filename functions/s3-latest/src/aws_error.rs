@@ -15,19 +15,12 @@ pub enum Failure {
 
 pub fn classify<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Failure {
     match err {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
-            Failure::Unavailable
-        }
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => Failure::Unavailable,
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
             let throttled = matches!(
                 service.err().code(),
-                Some(
-                    "ThrottlingException"
-                        | "SlowDown"
-                        | "RequestLimitExceeded"
-                        | "TooManyRequestsException"
-                )
+                Some("ThrottlingException" | "SlowDown" | "RequestLimitExceeded" | "TooManyRequestsException")
             );
             if status >= 500 || status == 429 || throttled {
                 Failure::Unavailable

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use crate::store::LookupStrategy;
 
+/// The URL type `SOURCE_URL` parses into.
+pub use reqwest::Url;
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("invalid configuration: {variable} {problem}")]
 pub struct ConfigError {
@@ -43,11 +46,7 @@ fn required(env: &dyn Env, variable: &'static str) -> Result<String, ConfigError
     })
 }
 
-fn parsed<T: std::str::FromStr>(
-    env: &dyn Env,
-    variable: &'static str,
-    default: T,
-) -> Result<T, ConfigError>
+fn parsed<T: std::str::FromStr>(env: &dyn Env, variable: &'static str, default: T) -> Result<T, ConfigError>
 where
     T::Err: std::fmt::Display,
 {
@@ -84,15 +83,11 @@ pub const DEFAULT_PREFIX: &str = "snapshots/";
 impl Location {
     pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
         let bucket = required(env, "BUCKET_NAME")?;
-        let prefix = env
-            .var("OBJECT_PREFIX")
-            .unwrap_or_else(|| DEFAULT_PREFIX.to_owned());
+        let prefix = env.var("OBJECT_PREFIX").unwrap_or_else(|| DEFAULT_PREFIX.to_owned());
         if prefix.starts_with('/') || !(prefix.is_empty() || prefix.ends_with('/')) {
             return Err(ConfigError {
                 variable: "OBJECT_PREFIX",
-                problem: format!(
-                    "`{prefix}` must be empty or end with `/`, and must not start with `/`"
-                ),
+                problem: format!("`{prefix}` must be empty or end with `/`, and must not start with `/`"),
             });
         }
         Ok(Location { bucket, prefix })
@@ -200,8 +195,7 @@ impl IngestConfig {
             location: Location::from_env(env)?,
             event_bus: optional(env, "EVENT_BUS_NAME"),
             source,
-            function_version: optional(env, "AWS_LAMBDA_FUNCTION_VERSION")
-                .unwrap_or_else(|| "$LATEST".into()),
+            function_version: optional(env, "AWS_LAMBDA_FUNCTION_VERSION").unwrap_or_else(|| "$LATEST".into()),
         })
     }
 }
@@ -230,10 +224,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |name: &str| map.get(name).cloned()
     }
 
@@ -264,10 +255,7 @@ mod tests {
                 &[("BUCKET_NAME", "b"), ("LOOKUP_STRATEGY", "newest")],
                 "LOOKUP_STRATEGY",
             ),
-            (
-                &[("BUCKET_NAME", "b"), ("OBJECT_PREFIX", "snapshots")],
-                "OBJECT_PREFIX",
-            ),
+            (&[("BUCKET_NAME", "b"), ("OBJECT_PREFIX", "snapshots")], "OBJECT_PREFIX"),
             (
                 &[("BUCKET_NAME", "b"), ("RESPONSE_MAX_BYTES", "0")],
                 "RESPONSE_MAX_BYTES",
@@ -281,15 +269,10 @@ mod tests {
             let err = RetrieveConfig::from_env(&env(pairs)).unwrap_err();
             assert_eq!(err.variable, *variable, "{err}");
         }
-        let err =
-            IngestConfig::from_env(&env(&[("BUCKET_NAME", "b"), ("SOURCE_URL", "ftp://x/y")]))
-                .unwrap_err();
+        let err = IngestConfig::from_env(&env(&[("BUCKET_NAME", "b"), ("SOURCE_URL", "ftp://x/y")])).unwrap_err();
         assert_eq!(err.variable, "SOURCE_URL");
         let err = AwsSettings::from_env(&env(&[])).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "invalid configuration: KMS_KEY_ID must be set"
-        );
+        assert_eq!(err.to_string(), "invalid configuration: KMS_KEY_ID must be set");
     }
 
     #[test]

@@ -99,10 +99,7 @@ pub fn object_context(bucket: &str, key: &str) -> EncryptionContext {
 pub fn material_description(wrap: WrapAlgorithm, context: &EncryptionContext) -> EncryptionContext {
     let mut description = context.clone();
     if wrap == WrapAlgorithm::KmsContext {
-        description.insert(
-            RESERVED_CEK_ALG_CONTEXT_KEY.to_owned(),
-            CONTENT_CIPHER.to_owned(),
-        );
+        description.insert(RESERVED_CEK_ALG_CONTEXT_KEY.to_owned(), CONTENT_CIPHER.to_owned());
     }
     description
 }
@@ -136,10 +133,7 @@ impl EnvelopeMetadata {
     /// The user metadata to store with the object (the SDK adds `x-amz-meta-`).
     pub fn to_s3_metadata(&self) -> HashMap<String, String> {
         let mut out = HashMap::from([
-            (
-                meta::WRAPPED_KEY.to_owned(),
-                BASE64.encode(&self.wrapped_key),
-            ),
+            (meta::WRAPPED_KEY.to_owned(), BASE64.encode(&self.wrapped_key)),
             (meta::IV.to_owned(), BASE64.encode(self.iv)),
             (meta::CEK_ALG.to_owned(), CONTENT_CIPHER.to_owned()),
             (meta::WRAP_ALG.to_owned(), self.wrap.as_str().to_owned()),
@@ -158,8 +152,7 @@ impl EnvelopeMetadata {
     /// Reads and validates the metadata of a stored object.
     pub fn from_s3_metadata(metadata: &HashMap<String, String>) -> Result<Self, EnvelopeError> {
         let get = |field: &'static str| metadata.get(field).map(String::as_str);
-        let require =
-            |field: &'static str| get(field).ok_or(EnvelopeError::MalformedMetadata { field });
+        let require = |field: &'static str| get(field).ok_or(EnvelopeError::MalformedMetadata { field });
 
         if get(meta::WRAPPED_KEY).is_none() && get(meta::IV).is_none() {
             return Err(EnvelopeError::NotEncrypted);
@@ -183,20 +176,18 @@ impl EnvelopeMetadata {
             field: meta::WRAP_ALG,
             value: wrap_value.to_owned(),
         })?;
-        let wrapped_key = BASE64.decode(require(meta::WRAPPED_KEY)?).map_err(|_| {
-            EnvelopeError::MalformedMetadata {
+        let wrapped_key = BASE64
+            .decode(require(meta::WRAPPED_KEY)?)
+            .map_err(|_| EnvelopeError::MalformedMetadata {
                 field: meta::WRAPPED_KEY,
-            }
-        })?;
+            })?;
         let iv = BASE64
             .decode(require(meta::IV)?)
             .ok()
             .and_then(|iv| <[u8; IV_LEN]>::try_from(iv).ok())
             .ok_or(EnvelopeError::MalformedMetadata { field: meta::IV })?;
         let material_description = serde_json::from_str(get(meta::MATDESC).unwrap_or("{}"))
-            .map_err(|_| EnvelopeError::MalformedMetadata {
-                field: meta::MATDESC,
-            })?;
+            .map_err(|_| EnvelopeError::MalformedMetadata { field: meta::MATDESC })?;
         let unencrypted_length = get(meta::UNENCRYPTED_LENGTH)
             .map(|v| {
                 v.parse().map_err(|_| EnvelopeError::MalformedMetadata {
@@ -267,10 +258,7 @@ mod tests {
             wrapped_key: vec![1, 2, 3],
             iv: [7; IV_LEN],
             wrap: WrapAlgorithm::KmsContext,
-            material_description: material_description(
-                WrapAlgorithm::KmsContext,
-                &object_context("b", "k"),
-            ),
+            material_description: material_description(WrapAlgorithm::KmsContext, &object_context("b", "k")),
             unencrypted_length: Some(5),
         }
     }
@@ -285,19 +273,12 @@ mod tests {
         for i in 0..ct.len() {
             let mut bad = ct.clone();
             bad[i] ^= 0x01;
-            assert_eq!(
-                open(&key, &iv, &bad),
-                Err(EnvelopeError::Authentication),
-                "byte {i}"
-            );
+            assert_eq!(open(&key, &iv, &bad), Err(EnvelopeError::Authentication), "byte {i}");
         }
         let mut bad_iv = iv;
         bad_iv[0] ^= 1;
         assert_eq!(open(&key, &bad_iv, &ct), Err(EnvelopeError::Authentication));
-        assert_eq!(
-            open(&random_data_key(), &iv, &ct),
-            Err(EnvelopeError::Authentication)
-        );
+        assert_eq!(open(&random_data_key(), &iv, &ct), Err(EnvelopeError::Authentication));
     }
 
     #[test]
@@ -343,9 +324,7 @@ mod tests {
         s3.remove("x-amz-key-v2");
         assert_eq!(
             EnvelopeMetadata::from_s3_metadata(&s3),
-            Err(EnvelopeError::MalformedMetadata {
-                field: "x-amz-key-v2"
-            })
+            Err(EnvelopeError::MalformedMetadata { field: "x-amz-key-v2" })
         );
     }
 

@@ -68,10 +68,7 @@ impl KmsKeyring {
 }
 
 fn kms_failure<E: aws_sdk_kms::error::ProvideErrorMetadata>(
-    err: &aws_sdk_kms::error::SdkError<
-        E,
-        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-    >,
+    err: &aws_sdk_kms::error::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
 ) -> KeyError {
     let code = aws_error::code(err);
     match aws_error::classify(err) {
@@ -85,10 +82,7 @@ impl KeyProvider for KmsKeyring {
         WrapAlgorithm::KmsContext
     }
 
-    async fn generate_data_key(
-        &self,
-        material_description: &EncryptionContext,
-    ) -> Result<GeneratedKey, KeyError> {
+    async fn generate_data_key(&self, material_description: &EncryptionContext) -> Result<GeneratedKey, KeyError> {
         let out = self
             .client
             .generate_data_key()
@@ -127,9 +121,9 @@ impl KeyProvider for KmsKeyring {
             .send()
             .await
             .map_err(|e| {
-                let wrong_key_or_context = e.as_service_error().is_some_and(|s| {
-                    s.is_invalid_ciphertext_exception() || s.is_incorrect_key_exception()
-                });
+                let wrong_key_or_context = e
+                    .as_service_error()
+                    .is_some_and(|s| s.is_invalid_ciphertext_exception() || s.is_incorrect_key_exception());
                 if wrong_key_or_context {
                     KeyError::InvalidCiphertext
                 } else {
@@ -193,10 +187,7 @@ impl KeyProvider for LocalAesKeyring {
         WrapAlgorithm::AesGcm
     }
 
-    async fn generate_data_key(
-        &self,
-        _material_description: &EncryptionContext,
-    ) -> Result<GeneratedKey, KeyError> {
+    async fn generate_data_key(&self, _material_description: &EncryptionContext) -> Result<GeneratedKey, KeyError> {
         let plaintext = random_data_key();
         let mut iv = [0u8; WRAP_IV_LEN];
         rand::rng().fill_bytes(&mut iv);
@@ -251,10 +242,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
         let ctx = EncryptionContext::new();
         let generated = ring.generate_data_key(&ctx).await.unwrap();
@@ -263,10 +251,7 @@ mod tests {
         // The same file gives the same key after a restart.
         let reloaded = LocalAesKeyring::load_or_create(&path).unwrap();
         assert_eq!(
-            *reloaded
-                .decrypt_data_key(&generated.wrapped, &ctx)
-                .await
-                .unwrap(),
+            *reloaded.decrypt_data_key(&generated.wrapped, &ctx).await.unwrap(),
             *generated.plaintext
         );
 
@@ -289,9 +274,6 @@ mod tests {
         let path = dir.path().join("short.key");
         std::fs::write(&path, b"short").unwrap();
         let err = LocalAesKeyring::load_or_create(&path).err().unwrap();
-        assert!(
-            err.to_string().contains("expected 32 bytes, found 5"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("expected 32 bytes, found 5"), "{err}");
     }
 }

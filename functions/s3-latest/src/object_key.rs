@@ -37,9 +37,7 @@ pub fn snapshot_key(prefix: &str, written_at: DateTime<Utc>, suffix: u64) -> Str
 pub fn written_at(prefix: &str, key: &str) -> Option<DateTime<Utc>> {
     let rest = key.strip_prefix(prefix)?;
     let digits = rest.get(..INVERTED_WIDTH)?;
-    if !digits.bytes().all(|b| b.is_ascii_digit())
-        || rest.as_bytes().get(INVERTED_WIDTH) != Some(&b'-')
-    {
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || rest.as_bytes().get(INVERTED_WIDTH) != Some(&b'-') {
         return None;
     }
     let inverted: u64 = digits.parse().ok()?;
@@ -61,15 +59,9 @@ mod tests {
             t0 + Duration::days(4000),
             t0 - Duration::days(20000),
         ];
-        let mut keys: Vec<_> = times
-            .iter()
-            .map(|t| snapshot_key("snapshots/", *t, 7))
-            .collect();
+        let mut keys: Vec<_> = times.iter().map(|t| snapshot_key("snapshots/", *t, 7)).collect();
         keys.sort();
-        let order: Vec<_> = keys
-            .iter()
-            .map(|k| written_at("snapshots/", k).unwrap())
-            .collect();
+        let order: Vec<_> = keys.iter().map(|k| written_at("snapshots/", k).unwrap()).collect();
         let mut expected = times.to_vec();
         expected.sort_by(|a, b| b.cmp(a));
         assert_eq!(order, expected);
@@ -77,8 +69,7 @@ mod tests {
 
     #[test]
     fn key_is_flat_fixed_width_and_round_trips() {
-        let t =
-            Utc.with_ymd_and_hms(2026, 11, 21, 22, 34, 0).unwrap() + Duration::milliseconds(123);
+        let t = Utc.with_ymd_and_hms(2026, 11, 21, 22, 34, 0).unwrap() + Duration::milliseconds(123);
         let key = snapshot_key("snapshots/", t, 0x9f3a);
         assert_eq!(
             key,
@@ -91,9 +82,6 @@ mod tests {
     #[test]
     fn foreign_keys_have_no_write_time() {
         assert_eq!(written_at("snapshots/", "snapshots/report.json"), None);
-        assert_eq!(
-            written_at("snapshots/", "other/18446742278409111492-x"),
-            None
-        );
+        assert_eq!(written_at("snapshots/", "other/18446742278409111492-x"), None);
     }
 }

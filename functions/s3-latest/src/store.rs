@@ -53,15 +53,9 @@ pub struct StoredObject {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("object store unavailable during {operation} ({code})")]
-    Unavailable {
-        operation: &'static str,
-        code: String,
-    },
+    Unavailable { operation: &'static str, code: String },
     #[error("object store refused {operation} ({code})")]
-    Refused {
-        operation: &'static str,
-        code: String,
-    },
+    Refused { operation: &'static str, code: String },
     #[error("object not found")]
     NotFound,
     #[error("an object already exists at this key")]
@@ -71,10 +65,7 @@ pub enum StoreError {
 impl StoreError {
     fn from_sdk<E: aws_sdk_s3::error::ProvideErrorMetadata>(
         operation: &'static str,
-        err: &aws_sdk_s3::error::SdkError<
-            E,
-            aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-        >,
+        err: &aws_sdk_s3::error::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
     ) -> Self {
         let code = aws_error::code(err);
         match aws_error::classify(err) {
@@ -103,19 +94,12 @@ fn summary_of(object: &aws_sdk_s3::types::Object) -> Option<ObjectSummary> {
         key: object.key()?.to_owned(),
         etag: object.e_tag().unwrap_or_default().to_owned(),
         last_modified: object.last_modified().map(to_chrono).unwrap_or_default(),
-        size: object
-            .size()
-            .and_then(|s| u64::try_from(s).ok())
-            .unwrap_or(0),
+        size: object.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
     })
 }
 
 impl SnapshotStore {
-    pub fn new(
-        client: aws_sdk_s3::Client,
-        bucket: impl Into<String>,
-        prefix: impl Into<String>,
-    ) -> Self {
+    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>, prefix: impl Into<String>) -> Self {
         SnapshotStore {
             client,
             bucket: bucket.into(),
@@ -131,10 +115,7 @@ impl SnapshotStore {
         &self.prefix
     }
 
-    pub async fn newest(
-        &self,
-        strategy: LookupStrategy,
-    ) -> Result<Option<ObjectSummary>, StoreError> {
+    pub async fn newest(&self, strategy: LookupStrategy) -> Result<Option<ObjectSummary>, StoreError> {
         match strategy {
             LookupStrategy::Index => self.newest_by_key_order().await,
             LookupStrategy::Scan => self.newest_by_scan().await,
@@ -166,9 +147,9 @@ impl SnapshotStore {
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| StoreError::from_sdk("ListObjectsV2", &e))?;
             for candidate in page.contents().iter().filter_map(summary_of) {
-                let is_newer = newest.as_ref().is_none_or(|n| {
-                    (candidate.last_modified, &candidate.key) > (n.last_modified, &n.key)
-                });
+                let is_newer = newest
+                    .as_ref()
+                    .is_none_or(|n| (candidate.last_modified, &candidate.key) > (n.last_modified, &n.key));
                 if is_newer {
                     newest = Some(candidate);
                 }

@@ -103,12 +103,7 @@ pub struct Ingestor<K, P> {
 }
 
 impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
-    pub fn new(
-        store: SnapshotStore,
-        keys: K,
-        publisher: P,
-        config: &IngestConfig,
-    ) -> Result<Self, SourceError> {
+    pub fn new(store: SnapshotStore, keys: K, publisher: P, config: &IngestConfig) -> Result<Self, SourceError> {
         let source = Source::new(&config.source, &config.function_version)?;
         Ok(Ingestor {
             store,

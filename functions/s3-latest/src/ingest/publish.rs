@@ -32,10 +32,7 @@ pub enum PublishError {
 
 pub trait EventPublisher: Send + Sync + 'static {
     /// Publishes the event; `Ok(false)` when this publisher has nowhere to send it.
-    fn publish(
-        &self,
-        event: &ObjectIngested,
-    ) -> impl Future<Output = Result<bool, PublishError>> + Send;
+    fn publish(&self, event: &ObjectIngested) -> impl Future<Output = Result<bool, PublishError>> + Send;
 }
 
 pub struct EventBridgePublisher {
@@ -60,19 +57,13 @@ impl EventPublisher for EventBridgePublisher {
             .detail_type(OBJECT_INGESTED)
             .detail(serde_json::to_string(event).expect("plain struct serialises"))
             .build();
-        let out = self
-            .client
-            .put_events()
-            .entries(entry)
-            .send()
-            .await
-            .map_err(|e| {
-                let code = aws_error::code(&e);
-                match aws_error::classify(&e) {
-                    Failure::Unavailable => PublishError::Unavailable { code },
-                    Failure::Refused => PublishError::Refused { code },
-                }
-            })?;
+        let out = self.client.put_events().entries(entry).send().await.map_err(|e| {
+            let code = aws_error::code(&e);
+            match aws_error::classify(&e) {
+                Failure::Unavailable => PublishError::Unavailable { code },
+                Failure::Refused => PublishError::Refused { code },
+            }
+        })?;
         // PutEvents succeeds as a call even when entries fail; check each one.
         if out.failed_entry_count() > 0 {
             let code = out

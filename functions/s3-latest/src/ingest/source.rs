@@ -37,12 +37,7 @@ impl SourceValidators {
             (META_SOURCE_LAST_MODIFIED, &self.last_modified),
         ]
         .into_iter()
-        .filter_map(move |(name, value)| {
-            value
-                .as_ref()
-                .filter(printable)
-                .map(|v| (name.to_owned(), v.clone()))
-        })
+        .filter_map(move |(name, value)| value.as_ref().filter(printable).map(|v| (name.to_owned(), v.clone())))
     }
 }
 
@@ -128,15 +123,9 @@ impl Source {
         matches!(self.kind, SourceKind::Url { .. })
     }
 
-    pub async fn fetch(
-        &self,
-        previous: &SourceValidators,
-        trigger: &str,
-    ) -> Result<Fetch, SourceError> {
+    pub async fn fetch(&self, previous: &SourceValidators, trigger: &str) -> Result<Fetch, SourceError> {
         match &self.kind {
-            SourceKind::Generated { function_version } => {
-                Ok(Fetch::Changed(generated(function_version, trigger)))
-            }
+            SourceKind::Generated { function_version } => Ok(Fetch::Changed(generated(function_version, trigger))),
             SourceKind::Url {
                 client,
                 url,
@@ -237,18 +226,10 @@ mod tests {
     async fn the_generated_snapshot_is_json_with_a_fresh_run_id() {
         let source = Source::new(&SourceConfig::Generated, "7").unwrap();
         assert!(!source.is_conditional());
-        let Fetch::Changed(a) = source
-            .fetch(&SourceValidators::default(), "schedule")
-            .await
-            .unwrap()
-        else {
+        let Fetch::Changed(a) = source.fetch(&SourceValidators::default(), "schedule").await.unwrap() else {
             panic!()
         };
-        let Fetch::Changed(b) = source
-            .fetch(&SourceValidators::default(), "schedule")
-            .await
-            .unwrap()
-        else {
+        let Fetch::Changed(b) = source.fetch(&SourceValidators::default(), "schedule").await.unwrap() else {
             panic!()
         };
         let doc: serde_json::Value = serde_json::from_slice(&a.body).unwrap();

@@ -87,17 +87,14 @@ pub fn parse(event: &serde_json::Value) -> Result<Trigger, TriggerError> {
         };
     }
     if object.contains_key("schedule_arn") {
-        let input: SchedulerInput =
-            serde_json::from_value(event.clone()).map_err(|e| TriggerError::Malformed {
-                kind: "EventBridge Scheduler",
-                reason: e.to_string(),
-            })?;
+        let input: SchedulerInput = serde_json::from_value(event.clone()).map_err(|e| TriggerError::Malformed {
+            kind: "EventBridge Scheduler",
+            reason: e.to_string(),
+        })?;
         if !input.schedule_arn.starts_with("arn:") {
             return Err(TriggerError::Malformed {
                 kind: "EventBridge Scheduler",
-                reason:
-                    "schedule_arn is not an ARN (is the input template's placeholder substituted?)"
-                        .into(),
+                reason: "schedule_arn is not an ARN (is the input template's placeholder substituted?)".into(),
             });
         }
         return Ok(Trigger::Scheduler {
@@ -133,9 +130,7 @@ mod tests {
             parse(&fixture("scheduled")).unwrap(),
             Trigger::Schedule {
                 event_id: "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa".into(),
-                rule: Some(
-                    "arn:aws:events:us-east-1:123456789012:rule/s3-latest-dev-ingest".into()
-                ),
+                rule: Some("arn:aws:events:us-east-1:123456789012:rule/s3-latest-dev-ingest".into()),
                 time: "2026-11-21T22:00:00Z".into(),
             }
         );
@@ -153,9 +148,7 @@ mod tests {
 
     #[test]
     fn anything_else_is_refused_with_a_reason() {
-        assert!(
-            matches!(parse(&fixture("s3")), Err(TriggerError::Unsupported(m)) if m.contains("Object Created"))
-        );
+        assert!(matches!(parse(&fixture("s3")), Err(TriggerError::Unsupported(m)) if m.contains("Object Created")));
         assert_eq!(parse(&json!([1, 2])), Err(TriggerError::NotAnObject));
         assert!(matches!(
             parse(&json!({"hello": "world"})),
@@ -169,10 +162,8 @@ mod tests {
         let mut forged = fixture("manual");
         forged["source"] = json!("aws.events");
         assert!(matches!(parse(&forged), Err(TriggerError::Unsupported(_))));
-        let unsubstituted = json!({"schedule_arn": "<aws.scheduler.schedule-arn>", "scheduled_time": "x", "execution_id": "y"});
-        assert!(matches!(
-            parse(&unsubstituted),
-            Err(TriggerError::Malformed { .. })
-        ));
+        let unsubstituted =
+            json!({"schedule_arn": "<aws.scheduler.schedule-arn>", "scheduled_time": "x", "execution_id": "y"});
+        assert!(matches!(parse(&unsubstituted), Err(TriggerError::Malformed { .. })));
     }
 }

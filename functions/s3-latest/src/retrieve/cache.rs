@@ -12,9 +12,7 @@ use crate::config::CacheLimits;
 use crate::envelope::DataKey;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Unwrapped data keys, keyed by a digest of the wrapped key, bounded in
@@ -40,9 +38,7 @@ impl DataKeyCache {
         let mut entries = lock(&self.entries);
         let id = Self::id(wrapped);
         match entries.get(&id) {
-            Some((stored_at, key))
-                if now.saturating_duration_since(*stored_at) < self.limits.max_age =>
-            {
+            Some((stored_at, key)) if now.saturating_duration_since(*stored_at) < self.limits.max_age => {
                 Some(key.clone())
             }
             Some(_) => {
@@ -55,15 +51,9 @@ impl DataKeyCache {
 
     pub fn insert(&self, wrapped: &[u8], key: DataKey, now: Instant) {
         let mut entries = lock(&self.entries);
-        entries.retain(|_, (stored_at, _)| {
-            now.saturating_duration_since(*stored_at) < self.limits.max_age
-        });
+        entries.retain(|_, (stored_at, _)| now.saturating_duration_since(*stored_at) < self.limits.max_age);
         while entries.len() >= self.limits.max_entries {
-            let Some(oldest) = entries
-                .iter()
-                .min_by_key(|(_, (at, _))| *at)
-                .map(|(id, _)| *id)
-            else {
+            let Some(oldest) = entries.iter().min_by_key(|(_, (at, _))| *at).map(|(id, _)| *id) else {
                 break;
             };
             entries.remove(&oldest);
@@ -87,9 +77,7 @@ pub struct NewestCache<T> {
 
 impl<T> Default for NewestCache<T> {
     fn default() -> Self {
-        NewestCache {
-            slot: Mutex::new(None),
-        }
+        NewestCache { slot: Mutex::new(None) }
     }
 }
 
@@ -121,10 +109,7 @@ mod tests {
         });
         let t0 = Instant::now();
         cache.insert(b"a", Zeroizing::new([1; 32]), t0);
-        assert_eq!(
-            *cache.get(b"a", t0 + Duration::from_secs(59)).unwrap(),
-            [1; 32]
-        );
+        assert_eq!(*cache.get(b"a", t0 + Duration::from_secs(59)).unwrap(), [1; 32]);
         assert!(
             cache.get(b"a", t0 + Duration::from_secs(60)).is_none(),
             "expired at max_age"

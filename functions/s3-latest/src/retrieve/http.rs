@@ -41,14 +41,12 @@ fn stage_and_request_id(request: &Request) -> (Option<String>, String) {
             .unwrap_or_default()
     };
     match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV1(ctx)) => (
-            ctx.stage.clone(),
-            ctx.request_id.clone().unwrap_or_else(lambda_id),
-        ),
-        Some(RequestContext::ApiGatewayV2(ctx)) => (
-            ctx.stage.clone(),
-            ctx.request_id.clone().unwrap_or_else(lambda_id),
-        ),
+        Some(RequestContext::ApiGatewayV1(ctx)) => {
+            (ctx.stage.clone(), ctx.request_id.clone().unwrap_or_else(lambda_id))
+        }
+        Some(RequestContext::ApiGatewayV2(ctx)) => {
+            (ctx.stage.clone(), ctx.request_id.clone().unwrap_or_else(lambda_id))
+        }
         _ => (None, lambda_id()),
     }
 }
@@ -91,11 +89,9 @@ impl From<&RetrieveError> for ApiError {
                 "ObjectChanged",
                 "the newest object changed while it was being read; retry",
             ),
-            RetrieveError::Store(_) => ApiError::new(
-                S::BAD_GATEWAY,
-                "StorageError",
-                "the object store refused the request",
-            ),
+            RetrieveError::Store(_) => {
+                ApiError::new(S::BAD_GATEWAY, "StorageError", "the object store refused the request")
+            }
             RetrieveError::Key(KeyError::Unavailable { .. }) => ApiError::new(
                 S::SERVICE_UNAVAILABLE,
                 "KeyServiceUnavailable",
@@ -138,10 +134,7 @@ fn http_date(t: DateTime<Utc>) -> String {
 /// `If-None-Match` per RFC 9110: `*` or a list of tags, compared weakly.
 fn none_match(header: &str, etag: &str) -> bool {
     let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-    header.trim() == "*"
-        || header
-            .split(',')
-            .any(|candidate| opaque(candidate) == opaque(etag))
+    header.trim() == "*" || header.split(',').any(|candidate| opaque(candidate) == opaque(etag))
 }
 
 /// `If-Modified-Since`: not modified when the object's second is not after the date.
@@ -161,10 +154,7 @@ fn is_text(content_type: &str) -> bool {
     mime.starts_with("text/")
         || matches!(
             mime.as_str(),
-            "application/json"
-                | "application/xml"
-                | "application/javascript"
-                | "application/x-ndjson"
+            "application/json" | "application/xml" | "application/javascript" | "application/x-ndjson"
         )
         || [".json", "+json", "+xml", "+yaml"]
             .iter()
@@ -177,10 +167,7 @@ fn render(view: &View, snapshot: &Snapshot) -> (Body, String) {
     match view {
         View::Raw => match text.filter(|_| is_text(&snapshot.content_type)) {
             Some(text) => (Body::Text(text.to_owned()), snapshot.content_type.clone()),
-            None => (
-                Body::Binary(snapshot.body.to_vec()),
-                snapshot.content_type.clone(),
-            ),
+            None => (Body::Binary(snapshot.body.to_vec()), snapshot.content_type.clone()),
         },
         View::Json => {
             let (encoding, body) = match text {
@@ -196,10 +183,7 @@ fn render(view: &View, snapshot: &Snapshot) -> (Body, String) {
                 "encoding": encoding,
                 "body": body,
             });
-            (
-                Body::Text(document.to_string()),
-                "application/json".to_owned(),
-            )
+            (Body::Text(document.to_string()), "application/json".to_owned())
         }
     }
 }
@@ -242,11 +226,7 @@ impl<K: KeyProvider> Retriever<K> {
         }
     }
 
-    async fn respond(
-        &self,
-        request: &Request,
-        stage: Option<&str>,
-    ) -> Result<Response<Body>, ApiError> {
+    async fn respond(&self, request: &Request, stage: Option<&str>) -> Result<Response<Body>, ApiError> {
         if !route_matches(request.uri().path(), stage) {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -262,10 +242,7 @@ impl<K: KeyProvider> Retriever<K> {
                 format!("{method} is not allowed; use {ALLOWED}"),
             ));
         }
-        let view = match request
-            .query_string_parameters_ref()
-            .and_then(|q| q.first("format"))
-        {
+        let view = match request.query_string_parameters_ref().and_then(|q| q.first("format")) {
             None | Some("raw") => View::Raw,
             Some("json") => View::Json,
             Some(_) => {
@@ -304,51 +281,34 @@ impl<K: KeyProvider> Retriever<K> {
             .header(header::CONTENT_TYPE, content_type)
             .header(header::CONTENT_LENGTH, body_length(&body))
             .header("x-content-type-options", "nosniff");
-        for (name, value) in self.validators(&snapshot.key, &snapshot.etag, snapshot.last_modified)
-        {
+        for (name, value) in self.validators(&snapshot.key, &snapshot.etag, snapshot.last_modified) {
             response = response.header(name, value);
         }
-        let body = if method == Method::HEAD {
-            Body::Empty
-        } else {
-            body
-        };
+        let body = if method == Method::HEAD { Body::Empty } else { body };
         Ok(response.body(body).expect("static headers are valid"))
     }
 
     /// A 304 when the client's copy is current, judged from the listing alone.
     fn conditional(&self, headers: &HeaderMap, summary: &ObjectSummary) -> Option<Response<Body>> {
-        let etag = entity_tag(&summary.key, &summary.etag);
-        let header = |name| {
-            headers
-                .get(name)
-                .and_then(|v: &HeaderValue| v.to_str().ok())
-        };
+        let etag = entity_tag(summary);
+        let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
         let not_modified = match header(header::IF_NONE_MATCH) {
             Some(tags) => none_match(tags, &etag),
-            None => header(header::IF_MODIFIED_SINCE)
-                .is_some_and(|since| not_modified_since(since, summary.last_modified)),
+            None => {
+                header(header::IF_MODIFIED_SINCE).is_some_and(|since| not_modified_since(since, summary.last_modified))
+            }
         };
         not_modified.then(|| {
             let mut response = Response::builder().status(StatusCode::NOT_MODIFIED);
             for (name, value) in self.validators(&summary.key, &etag, summary.last_modified) {
                 response = response.header(name, value);
             }
-            response
-                .body(Body::Empty)
-                .expect("static headers are valid")
+            response.body(Body::Empty).expect("static headers are valid")
         })
     }
 
-    fn validators(
-        &self,
-        key: &str,
-        etag: &str,
-        last_modified: DateTime<Utc>,
-    ) -> Vec<(HeaderName, HeaderValue)> {
-        let value = |s: &str| {
-            HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("no-cache"))
-        };
+    fn validators(&self, key: &str, etag: &str, last_modified: DateTime<Utc>) -> Vec<(HeaderName, HeaderValue)> {
+        let value = |s: &str| HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("no-cache"));
         vec![
             (header::ETAG, value(etag)),
             (header::LAST_MODIFIED, value(&http_date(last_modified))),
@@ -381,9 +341,7 @@ fn log_and_map(err: &RetrieveError) -> ApiError {
 }
 
 fn error_response(err: ApiError, request_id: &str) -> Response<Body> {
-    let body =
-        json!({"error": {"code": err.code, "message": err.message, "request_id": request_id}})
-            .to_string();
+    let body = json!({"error": {"code": err.code, "message": err.message, "request_id": request_id}}).to_string();
     let mut response = Response::builder()
         .status(err.status)
         .header(header::CONTENT_TYPE, "application/json")
@@ -395,9 +353,7 @@ fn error_response(err: ApiError, request_id: &str) -> Response<Body> {
     if err.status == StatusCode::SERVICE_UNAVAILABLE {
         response = response.header(header::RETRY_AFTER, "1");
     }
-    response
-        .body(Body::Text(body))
-        .expect("static headers are valid")
+    response.body(Body::Text(body)).expect("static headers are valid")
 }
 
 #[cfg(test)]
@@ -408,17 +364,11 @@ mod tests {
     #[test]
     fn the_route_matches_with_or_without_its_stage() {
         assert!(route_matches("/retrieve_most_recent_object", None));
-        assert!(route_matches(
-            "/dev/retrieve_most_recent_object",
-            Some("dev")
-        ));
+        assert!(route_matches("/dev/retrieve_most_recent_object", Some("dev")));
         assert!(route_matches("/retrieve_most_recent_object", Some("dev")));
         assert!(!route_matches("/dev/retrieve_most_recent_object", None));
         assert!(!route_matches("/retrieve_most_recent_object/", Some("dev")));
-        assert!(!route_matches(
-            "/devretrieve_most_recent_object",
-            Some("dev")
-        ));
+        assert!(!route_matches("/devretrieve_most_recent_object", Some("dev")));
         assert!(!route_matches("/other", Some("dev")));
     }
 
@@ -435,8 +385,7 @@ mod tests {
 
     #[test]
     fn if_modified_since_uses_whole_seconds() {
-        let t = Utc.with_ymd_and_hms(2026, 11, 21, 22, 34, 0).unwrap()
-            + chrono::Duration::milliseconds(900);
+        let t = Utc.with_ymd_and_hms(2026, 11, 21, 22, 34, 0).unwrap() + chrono::Duration::milliseconds(900);
         assert_eq!(http_date(t), "Sat, 21 Nov 2026 22:34:00 GMT");
         assert!(not_modified_since("Sat, 21 Nov 2026 22:34:00 GMT", t));
         assert!(!not_modified_since("Sat, 21 Nov 2026 22:33:59 GMT", t));

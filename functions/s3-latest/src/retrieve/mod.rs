@@ -42,17 +42,25 @@ pub enum RetrieveError {
     Envelope(#[from] EnvelopeError),
 }
 
-/// A strong, opaque entity tag for the object `key` whose S3 ETag is
-/// `s3_etag`. Keys are never reused by ingest, and the S3 ETag covers objects
-/// written by others at a reused key, so the tag changes exactly when the
-/// newest object does.
-pub fn entity_tag(key: &str, s3_etag: &str) -> String {
+/// A strong, opaque entity tag for the listed object, from everything the
+/// listing says about it: key, S3 ETag, LastModified and size. Keys are never
+/// reused by ingest, and the rest covers objects written by others at a reused
+/// key, so the tag changes exactly when the newest object does. (Some stores,
+/// s3s-fs among them, list no ETag; the other fields still tell objects apart.)
+pub fn entity_tag(summary: &ObjectSummary) -> String {
     let digest = Sha256::new()
-        .chain_update(key)
+        .chain_update(&summary.key)
         .chain_update([0])
-        .chain_update(s3_etag)
+        .chain_update(normalize_etag(&summary.etag))
+        .chain_update([0])
+        .chain_update(summary.last_modified.timestamp_millis().to_be_bytes())
+        .chain_update(summary.size.to_be_bytes())
         .finalize();
     format!("\"{}\"", hex::encode(&digest[..16]))
+}
+
+fn normalize_etag(etag: &str) -> &str {
+    etag.trim().trim_start_matches("W/").trim_matches('"')
 }
 
 /// Smallest plaintext an object of this stored size can hold.
@@ -91,25 +99,25 @@ impl<K: KeyProvider> Retriever<K> {
 
     /// The decrypted object, from cache when it is still the one listed.
     pub async fn load(&self, summary: &ObjectSummary) -> Result<Arc<Snapshot>, RetrieveError> {
-        let etag = entity_tag(&summary.key, &summary.etag);
+        let etag = entity_tag(summary);
         if let Some(snapshot) = self.newest.get(&etag) {
             return Ok(snapshot);
         }
         let object = self.store.get(&summary.key).await?;
-        let body = self
-            .open(&summary.key, &object.metadata, &object.body)
-            .await?;
+        let listed = normalize_etag(&summary.etag);
+        if let Some(read) = object.etag.as_deref().map(normalize_etag)
+            && !listed.is_empty()
+            && read != listed
+        {
+            // Replaced between LIST and GET: this body does not match the tag.
+            return Err(StoreError::NotFound.into());
+        }
+        let body = self.open(&summary.key, &object.metadata, &object.body).await?;
         let snapshot = Arc::new(Snapshot {
             key: summary.key.clone(),
             last_modified: summary.last_modified,
-            content_type: object
-                .content_type
-                .unwrap_or_else(|| "application/octet-stream".into()),
-            // If the object was replaced between LIST and GET, tag what was read.
-            etag: entity_tag(
-                &summary.key,
-                object.etag.as_deref().unwrap_or(&summary.etag),
-            ),
+            content_type: object.content_type.unwrap_or_else(|| "application/octet-stream".into()),
+            etag,
             body: Bytes::from(body),
         });
         self.newest.put(snapshot.etag.clone(), snapshot.clone());
@@ -138,12 +146,8 @@ impl<K: KeyProvider> Retriever<K> {
             Some(cached) => cached,
             None => {
                 let description = envelope::material_description(envelope.wrap, &expected);
-                let fresh = self
-                    .keys
-                    .decrypt_data_key(&envelope.wrapped_key, &description)
-                    .await?;
-                self.data_keys
-                    .insert(&envelope.wrapped_key, fresh.clone(), now);
+                let fresh = self.keys.decrypt_data_key(&envelope.wrapped_key, &description).await?;
+                self.data_keys.insert(&envelope.wrapped_key, fresh.clone(), now);
                 fresh
             }
         };

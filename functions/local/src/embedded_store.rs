@@ -1,0 +1,231 @@
+//! An S3-compatible server in this process: `s3s` over `s3s-fs`, on loopback.
+//!
+//! A thin layer over the filesystem backend adds three things:
+//! * `If-None-Match: *` made atomic: s3s-fs checks "exists" and then writes,
+//!   so two racing writers to one key could both succeed; puts are serialised here.
+//! * a count of requests per S3 operation, for tests and the benchmark;
+//! * an optional fixed delay per request, to stand in for S3's round trip.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use s3s::dto::*;
+use s3s::{S3, S3Request, S3Response, S3Result};
+use s3s_fs::FileSystem;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Loopback-only credentials of the embedded store. Not secrets: the store
+/// listens on 127.0.0.1 and exists to be reached by this machine's tools.
+pub const ACCESS_KEY_ID: &str = "s3-latest-local";
+pub const SECRET_ACCESS_KEY: &str = "s3-latest-local-secret";
+pub const REGION: &str = "us-east-1";
+
+/// Requests served, keyed by S3 operation name (`ListObjectsV2`, `GetObject`, ...).
+#[derive(Debug, Clone, Default)]
+pub struct OperationCounts(Arc<Mutex<BTreeMap<&'static str, u64>>>);
+
+impl OperationCounts {
+    fn record(&self, operation: &'static str) {
+        *self.lock().entry(operation).or_default() += 1;
+    }
+
+    pub fn get(&self, operation: &str) -> u64 {
+        self.lock().get(operation).copied().unwrap_or(0)
+    }
+
+    pub fn snapshot(&self) -> BTreeMap<&'static str, u64> {
+        self.lock().clone()
+    }
+
+    pub fn reset(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<&'static str, u64>> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StoreOptions {
+    /// Added before every request is served, like a network round trip.
+    pub added_latency: Duration,
+}
+
+struct LocalBackend {
+    fs: FileSystem,
+    // A Tokio mutex: it is held across the awaited filesystem write.
+    puts: tokio::sync::Mutex<()>,
+    counts: OperationCounts,
+    options: StoreOptions,
+}
+
+impl LocalBackend {
+    async fn enter(&self, operation: &'static str) {
+        self.counts.record(operation);
+        if !self.options.added_latency.is_zero() {
+            tokio::time::sleep(self.options.added_latency).await;
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl S3 for LocalBackend {
+    async fn list_objects_v2(&self, req: S3Request<ListObjectsV2Input>) -> S3Result<S3Response<ListObjectsV2Output>> {
+        self.enter("ListObjectsV2").await;
+        self.fs.list_objects_v2(req).await
+    }
+
+    async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
+        self.enter("GetObject").await;
+        self.fs.get_object(req).await
+    }
+
+    async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
+        self.enter("HeadObject").await;
+        self.fs.head_object(req).await
+    }
+
+    async fn put_object(&self, req: S3Request<PutObjectInput>) -> S3Result<S3Response<PutObjectOutput>> {
+        self.enter("PutObject").await;
+        let _one_writer = self.puts.lock().await;
+        self.fs.put_object(req).await
+    }
+
+    async fn copy_object(&self, req: S3Request<CopyObjectInput>) -> S3Result<S3Response<CopyObjectOutput>> {
+        self.enter("CopyObject").await;
+        let _one_writer = self.puts.lock().await;
+        self.fs.copy_object(req).await
+    }
+
+    async fn delete_object(&self, req: S3Request<DeleteObjectInput>) -> S3Result<S3Response<DeleteObjectOutput>> {
+        self.enter("DeleteObject").await;
+        self.fs.delete_object(req).await
+    }
+
+    async fn create_bucket(&self, req: S3Request<CreateBucketInput>) -> S3Result<S3Response<CreateBucketOutput>> {
+        self.enter("CreateBucket").await;
+        self.fs.create_bucket(req).await
+    }
+
+    async fn head_bucket(&self, req: S3Request<HeadBucketInput>) -> S3Result<S3Response<HeadBucketOutput>> {
+        self.enter("HeadBucket").await;
+        self.fs.head_bucket(req).await
+    }
+
+    async fn list_buckets(&self, req: S3Request<ListBucketsInput>) -> S3Result<S3Response<ListBucketsOutput>> {
+        self.enter("ListBuckets").await;
+        self.fs.list_buckets(req).await
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreStartError {
+    #[error("data directory {path}: {reason}")]
+    DataDir { path: String, reason: String },
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+/// A running embedded store. Dropping it does not stop it; call [`shutdown`](Self::shutdown).
+pub struct EmbeddedStore {
+    addr: SocketAddr,
+    counts: OperationCounts,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl EmbeddedStore {
+    /// Serves the directory `root` (created if missing) on `listener`.
+    pub async fn start(root: &Path, listener: TcpListener, options: StoreOptions) -> Result<Self, StoreStartError> {
+        let data_dir_error = |reason: String| StoreStartError::DataDir {
+            path: root.display().to_string(),
+            reason,
+        };
+        std::fs::create_dir_all(root).map_err(|e| data_dir_error(e.to_string()))?;
+        let fs = FileSystem::new(root).map_err(|e| data_dir_error(format!("{e:?}")))?;
+        let counts = OperationCounts::default();
+        let backend = LocalBackend {
+            fs,
+            puts: tokio::sync::Mutex::new(()),
+            counts: counts.clone(),
+            options,
+        };
+        let service = {
+            let mut builder = s3s::service::S3ServiceBuilder::new(backend);
+            builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY_ID, SECRET_ACCESS_KEY));
+            builder.build()
+        };
+        let addr = listener.local_addr()?;
+        let (stop, mut stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let http = ConnBuilder::new(TokioExecutor::new());
+            let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+            loop {
+                tokio::select! {
+                    accepted = listener.accept() => {
+                        let Ok((socket, _)) = accepted else { continue };
+                        let connection = http.serve_connection(TokioIo::new(socket), service.clone()).into_owned();
+                        let connection = graceful.watch(connection);
+                        tokio::spawn(async move { let _ = connection.await; });
+                    }
+                    _ = stopped.changed() => break,
+                }
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+        });
+        Ok(EmbeddedStore {
+            addr,
+            counts,
+            stop,
+            task,
+        })
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn counts(&self) -> &OperationCounts {
+        &self.counts
+    }
+
+    /// An S3 client for this store: path-style, fixed local credentials.
+    pub fn client(&self) -> aws_sdk_s3::Client {
+        client_for(&self.endpoint())
+    }
+
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// An S3 client for an embedded store at `endpoint`.
+pub fn client_for(endpoint: &str) -> aws_sdk_s3::Client {
+    let credentials =
+        aws_sdk_s3::config::Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None, "s3-latest-local");
+    let config = aws_sdk_s3::config::Builder::new()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new(REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(credentials)
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// Creates `bucket` unless it exists.
+pub async fn ensure_bucket(client: &aws_sdk_s3::Client, bucket: &str) -> Result<(), aws_sdk_s3::Error> {
+    if client.head_bucket().bucket(bucket).send().await.is_ok() {
+        return Ok(());
+    }
+    client.create_bucket().bucket(bucket).send().await?;
+    Ok(())
+}

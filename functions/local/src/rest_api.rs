@@ -1,0 +1,176 @@
+//! An API Gateway REST API (v1) proxy integration on one machine: each HTTP
+//! request becomes the proxy event JSON API Gateway would send, goes through
+//! the same `lambda_http` adapter the Lambda runtime uses, and the proxy
+//! response JSON becomes the HTTP response.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
+use lambda_http::request::LambdaRequest;
+use lambda_http::{Adapter, Body, Context, LambdaEvent, Request, Service, service_fn};
+use rand::RngCore;
+use serde_json::{Value, json};
+
+/// The proxy event API Gateway sends for `method path?query`, under `stage`.
+pub fn proxy_event(
+    method: &http::Method,
+    uri: &http::Uri,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    stage: &str,
+    request_id: &str,
+) -> Value {
+    let full_path = uri.path();
+    // API Gateway strips the stage from `path` and keeps it in `requestContext.path`.
+    let path = full_path
+        .strip_prefix(&format!("/{stage}"))
+        .filter(|rest| rest.starts_with('/'))
+        .unwrap_or(full_path);
+
+    let mut single: BTreeMap<String, String> = BTreeMap::new();
+    let mut multi: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        single.insert(name.to_string(), value.clone());
+        multi.entry(name.to_string()).or_default().push(value);
+    }
+    let mut query: BTreeMap<String, String> = BTreeMap::new();
+    let mut multi_query: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, value) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
+        query.insert(name.to_string(), value.to_string());
+        multi_query
+            .entry(name.into_owned())
+            .or_default()
+            .push(value.into_owned());
+    }
+    let (body, is_base64) = match std::str::from_utf8(body) {
+        _ if body.is_empty() => (Value::Null, false),
+        Ok(text) => (Value::String(text.to_owned()), false),
+        Err(_) => (Value::String(BASE64.encode(body)), true),
+    };
+    let resource = if path == s3_latest::retrieve::ROUTE {
+        path
+    } else {
+        "/{proxy+}"
+    };
+    json!({
+        "resource": resource,
+        "path": path,
+        "httpMethod": method.as_str(),
+        "headers": single,
+        "multiValueHeaders": multi,
+        "queryStringParameters": if query.is_empty() { Value::Null } else { json!(query) },
+        "multiValueQueryStringParameters": if multi_query.is_empty() { Value::Null } else { json!(multi_query) },
+        "pathParameters": null,
+        "stageVariables": null,
+        "requestContext": {
+            "accountId": "000000000000",
+            "resourceId": "local",
+            "stage": stage,
+            "requestId": request_id,
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": headers.get("user-agent").and_then(|v| v.to_str().ok())},
+            "resourcePath": resource,
+            "httpMethod": method.as_str(),
+            "apiId": "local",
+            "path": full_path,
+            "protocol": "HTTP/1.1",
+            "requestTimeEpoch": chrono::Utc::now().timestamp_millis(),
+        },
+        "body": body,
+        "isBase64Encoded": is_base64,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("the proxy event was not accepted by lambda_http: {0}")]
+    Event(serde_json::Error),
+    #[error("the proxy response is malformed: {0}")]
+    Response(String),
+}
+
+/// A new request id, shaped like API Gateway's.
+pub fn new_request_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+/// Runs `handler` on `event` exactly as the Lambda runtime would, and turns
+/// the proxy response JSON back into an HTTP response.
+pub async fn invoke<F, Fut>(handler: F, event: Value, request_id: &str) -> Result<http::Response<Bytes>, ProxyError>
+where
+    F: Fn(Request) -> Fut,
+    Fut: std::future::Future<Output = http::Response<Body>> + Send,
+{
+    let request: LambdaRequest = serde_json::from_value(event).map_err(ProxyError::Event)?;
+    let mut context = Context::default();
+    context.request_id = request_id.to_owned();
+    let mut adapter = Adapter::from(service_fn(|request: Request| {
+        let response = handler(request);
+        async move { Ok::<_, lambda_http::Error>(response.await) }
+    }));
+    let response = adapter
+        .call(LambdaEvent::new(request, context))
+        .await
+        .map_err(|e| ProxyError::Response(e.to_string()))?;
+    let payload = serde_json::to_value(&response).map_err(|e| ProxyError::Response(e.to_string()))?;
+    proxy_response(&payload)
+}
+
+/// API Gateway's side of a proxy integration response.
+pub fn proxy_response(payload: &Value) -> Result<http::Response<Bytes>, ProxyError> {
+    let status = payload["statusCode"]
+        .as_u64()
+        .ok_or_else(|| ProxyError::Response("no statusCode".into()))?;
+    let mut response = http::Response::builder().status(status as u16);
+    if let Some(headers) = payload["headers"].as_object() {
+        for (name, value) in headers {
+            response = response.header(name, value.as_str().unwrap_or_default());
+        }
+    }
+    if let Some(headers) = payload["multiValueHeaders"].as_object() {
+        for (name, values) in headers {
+            for value in values.as_array().into_iter().flatten() {
+                response = response.header(name, value.as_str().unwrap_or_default());
+            }
+        }
+    }
+    let body = match (
+        payload["body"].as_str(),
+        payload["isBase64Encoded"].as_bool().unwrap_or(false),
+    ) {
+        (None, _) => Bytes::new(),
+        (Some(text), false) => Bytes::copy_from_slice(text.as_bytes()),
+        (Some(encoded), true) => Bytes::from(
+            BASE64
+                .decode(encoded)
+                .map_err(|_| ProxyError::Response("body is not base64".into()))?,
+        ),
+    };
+    response.body(body).map_err(|e| ProxyError::Response(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_event_carries_stage_path_query_and_headers_like_api_gateway() {
+        let uri: http::Uri = "/dev/retrieve_most_recent_object?format=json&a=b%20c".parse().unwrap();
+        let mut headers = http::HeaderMap::new();
+        headers.insert("if-none-match", "\"x\"".parse().unwrap());
+        let event = proxy_event(&http::Method::GET, &uri, &headers, b"", "dev", "rid");
+        assert_eq!(event["path"], "/retrieve_most_recent_object");
+        assert_eq!(event["resource"], "/retrieve_most_recent_object");
+        assert_eq!(event["requestContext"]["path"], "/dev/retrieve_most_recent_object");
+        assert_eq!(event["queryStringParameters"]["format"], "json");
+        assert_eq!(event["queryStringParameters"]["a"], "b c");
+        assert_eq!(event["multiValueHeaders"]["if-none-match"][0], "\"x\"");
+        let parsed: LambdaRequest = serde_json::from_value(event).unwrap();
+        assert!(matches!(parsed, LambdaRequest::ApiGatewayV1(_)));
+    }
+}

@@ -1,0 +1,250 @@
+//! The whole service on one machine: the embedded store, the real ingest
+//! handler on a timer and on `POST /ingest`, and the real retrieve handler
+//! behind the REST API emulation.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use s3_latest::config::{CacheLimits, IngestConfig, Location, RetrieveConfig, SourceConfig};
+use s3_latest::ingest::Ingestor;
+use s3_latest::ingest::publish::LogPublisher;
+use s3_latest::keyring::LocalAesKeyring;
+use s3_latest::retrieve::Retriever;
+use s3_latest::store::{LookupStrategy, SnapshotStore};
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::embedded_store::{self, EmbeddedStore, StoreOptions};
+use crate::rest_api;
+
+/// Everything local mode can be told.
+#[derive(Debug, Clone)]
+pub struct LocalOptions {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub s3_listen: SocketAddr,
+    pub interval: Duration,
+    pub bucket: String,
+    pub prefix: String,
+    pub stage: String,
+    pub strategy: LookupStrategy,
+    pub source: SourceConfig,
+}
+
+/// Where a started service can be reached.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub api: SocketAddr,
+    pub s3: String,
+    pub retrieve_url: String,
+    pub ingest_url: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    #[error(transparent)]
+    Store(#[from] embedded_store::StoreStartError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("cannot create bucket {bucket}: {reason}")]
+    Bucket { bucket: String, reason: String },
+    #[error(transparent)]
+    Key(#[from] s3_latest::keyring::KeyError),
+    #[error(transparent)]
+    Source(#[from] s3_latest::ingest::source::SourceError),
+    #[error("data directory {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+}
+
+struct Service {
+    retriever: Retriever<LocalAesKeyring>,
+    ingestor: Ingestor<LocalAesKeyring, LogPublisher>,
+    stage: String,
+}
+
+/// Starts everything, calls `ready` once it is serving, and runs until `shutdown` resolves.
+pub async fn run(
+    options: LocalOptions,
+    shutdown: impl std::future::Future<Output = ()>,
+    ready: impl FnOnce(&Endpoints),
+) -> Result<(), LocalError> {
+    let data_dir = &options.data_dir;
+    std::fs::create_dir_all(data_dir).map_err(|source| LocalError::DataDir {
+        path: data_dir.clone(),
+        source,
+    })?;
+    let s3_listener = TcpListener::bind(options.s3_listen)
+        .await
+        .map_err(|source| LocalError::Listen {
+            addr: options.s3_listen,
+            source,
+        })?;
+    let api_listener = TcpListener::bind(options.listen)
+        .await
+        .map_err(|source| LocalError::Listen {
+            addr: options.listen,
+            source,
+        })?;
+    let store = EmbeddedStore::start(&data_dir.join("store"), s3_listener, StoreOptions::default()).await?;
+    let client = store.client();
+    embedded_store::ensure_bucket(&client, &options.bucket)
+        .await
+        .map_err(|e| LocalError::Bucket {
+            bucket: options.bucket.clone(),
+            reason: e.to_string(),
+        })?;
+    let keys = LocalAesKeyring::load_or_create(&data_dir.join("local.key"))?;
+
+    let location = Location {
+        bucket: options.bucket.clone(),
+        prefix: options.prefix.clone(),
+    };
+    let snapshots = SnapshotStore::new(client, &location.bucket, &location.prefix);
+    let retrieve_config = RetrieveConfig {
+        location: location.clone(),
+        strategy: options.strategy,
+        cache_control: "no-cache".into(),
+        response_max_bytes: s3_latest::config::DEFAULT_RESPONSE_MAX_BYTES,
+        data_key_cache: CacheLimits {
+            max_entries: 64,
+            max_age: Duration::from_secs(300),
+        },
+    };
+    let ingest_config = IngestConfig {
+        location,
+        event_bus: None,
+        source: options.source.clone(),
+        function_version: "local".into(),
+    };
+    let service = Arc::new(Service {
+        retriever: Retriever::new(snapshots.clone(), keys.clone(), retrieve_config),
+        ingestor: Ingestor::new(snapshots, keys, LogPublisher, &ingest_config)?,
+        stage: options.stage.clone(),
+    });
+
+    let api = api_listener.local_addr().map_err(|source| LocalError::Listen {
+        addr: options.listen,
+        source,
+    })?;
+    ready(&Endpoints {
+        api,
+        s3: store.endpoint(),
+        retrieve_url: format!("http://{api}/{}{}", options.stage, s3_latest::retrieve::ROUTE),
+        ingest_url: format!("http://{api}/ingest"),
+    });
+
+    let schedule = tokio::spawn(run_schedule(service.clone(), options.interval));
+    serve(api_listener, service, shutdown).await;
+    schedule.abort();
+    store.shutdown().await;
+    Ok(())
+}
+
+/// The EventBridge schedule's stand-in: a scheduled event now, then every `interval`.
+async fn run_schedule(service: Arc<Service>, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let event = json!({
+            "version": "0",
+            "id": rest_api::new_request_id(),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "000000000000",
+            "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "region": embedded_store::REGION,
+            "resources": ["arn:aws:events:us-east-1:000000000000:rule/s3-latest-local-ingest"],
+            "detail": {}
+        });
+        if let Err(err) = service.ingestor.run(&event).await {
+            tracing::error!(error = %err, error_type = err.error_type(), "scheduled ingest failed");
+        }
+    }
+}
+
+async fn serve(listener: TcpListener, service: Arc<Service>, shutdown: impl std::future::Future<Output = ()>) {
+    let http = ConnBuilder::new(TokioExecutor::new());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((socket, _)) = accepted else { continue };
+                let service = service.clone();
+                let handler = hyper::service::service_fn(move |request| handle(service.clone(), request));
+                let connection = graceful.watch(http.serve_connection(TokioIo::new(socket), handler).into_owned());
+                tokio::spawn(async move { let _ = connection.await; });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+fn json_response(status: u16, body: serde_json::Value) -> http::Response<Full<Bytes>> {
+    http::Response::builder()
+        .status(status)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .expect("static response is valid")
+}
+
+async fn handle(
+    service: Arc<Service>,
+    request: http::Request<Incoming>,
+) -> Result<http::Response<Full<Bytes>>, std::convert::Infallible> {
+    let (parts, body) = request.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Ok(json_response(400, json!({"message": "request body could not be read"}))),
+    };
+
+    if parts.uri.path() == "/ingest" && parts.method == http::Method::POST {
+        let event = json!({
+            "version": "0",
+            "id": rest_api::new_request_id(),
+            "detail-type": s3_latest::ingest::trigger::MANUAL_DETAIL_TYPE,
+            "source": "s3-latest.local",
+            "account": "000000000000",
+            "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "region": embedded_store::REGION,
+            "resources": [],
+            "detail": {}
+        });
+        return Ok(match service.ingestor.run(&event).await {
+            Ok(summary) => json_response(200, json!(summary)),
+            Err(err) => json_response(
+                502,
+                json!({"error": {"code": err.error_type(), "message": err.to_string()}}),
+            ),
+        });
+    }
+
+    let request_id = rest_api::new_request_id();
+    let event = rest_api::proxy_event(
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
+        &body,
+        &service.stage,
+        &request_id,
+    );
+    let retriever = &service.retriever;
+    let response = rest_api::invoke(|request| retriever.handle(request), event, &request_id).await;
+    Ok(match response {
+        Ok(response) => response.map(Full::new),
+        Err(err) => {
+            tracing::error!(error = %err, "proxy integration failed");
+            // What API Gateway answers when the integration response is malformed.
+            json_response(502, json!({"message": "Internal server error"}))
+        }
+    })
+}
