@@ -209,16 +209,20 @@ impl EmbeddedStore {
 
 /// An S3 client for an embedded store at `endpoint`.
 pub fn client_for(endpoint: &str) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(client_config(endpoint).build())
+}
+
+/// The client configuration for an embedded store, for callers that add to it
+/// (interceptors, retry settings).
+pub fn client_config(endpoint: &str) -> aws_sdk_s3::config::Builder {
     let credentials =
         aws_sdk_s3::config::Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None, "s3-latest-local");
-    let config = aws_sdk_s3::config::Builder::new()
+    aws_sdk_s3::config::Builder::new()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
         .region(aws_sdk_s3::config::Region::new(REGION))
         .endpoint_url(endpoint)
         .credentials_provider(credentials)
         .force_path_style(true)
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
 }
 
 /// Creates `bucket` unless it exists.

@@ -121,10 +121,12 @@ impl KeyProvider for KmsKeyring {
             .send()
             .await
             .map_err(|e| {
-                let wrong_key_or_context = e
+                // InvalidCiphertext: the wrapped key or its context was altered. A wrong
+                // key id (IncorrectKeyException) is misconfiguration, reported as refused.
+                let tampered = e
                     .as_service_error()
-                    .is_some_and(|s| s.is_invalid_ciphertext_exception() || s.is_incorrect_key_exception());
-                if wrong_key_or_context {
+                    .is_some_and(|s| s.is_invalid_ciphertext_exception());
+                if tampered {
                     KeyError::InvalidCiphertext
                 } else {
                     kms_failure(&e)

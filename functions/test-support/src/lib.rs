@@ -1,1 +1,20 @@
+//! Test harness shared by the crates' integration tests. Everything here is
+//! a real protocol peer on 127.0.0.1:
+//!
+//! * [`moto`]: a moto server (S3, KMS, EventBridge) started from the
+//!   project's virtualenv (`scripts/test.sh` installs it).
+//! * [`runtime_api`]: the Lambda Runtime API, to drive the real `bootstrap`
+//!   binaries as Lambda would.
+//! * [`origin`]: a tiny HTTP origin for ingest's `SOURCE_URL`.
+//! * [`repo`]: paths inside the repository (virtualenv, fixtures, binaries).
 
+pub mod moto;
+pub mod origin;
+pub mod repo;
+pub mod runtime_api;
+
+/// An HTTP client for tests; installs the TLS crypto provider reqwest needs.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    reqwest::Client::builder().build().expect("reqwest client")
+}

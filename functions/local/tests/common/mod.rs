@@ -1,0 +1,548 @@
+//! Scenarios shared by the embedded-store and moto suites: each takes a
+//! [`Harness`] over a real S3-compatible peer and a real key provider, and
+//! drives the production handlers through API Gateway proxy events.
+
+#![allow(dead_code)] // each suite uses its own subset
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::Utc;
+use s3_latest::config::{CacheLimits, IngestConfig, Location, RetrieveConfig, SourceConfig};
+use s3_latest::ingest::publish::NoPublisher;
+use s3_latest::ingest::{IngestError, Ingestor};
+use s3_latest::keyring::KeyProvider;
+use s3_latest::object_key::snapshot_key;
+use s3_latest::request_count::RequestCounter;
+use s3_latest::retrieve::Retriever;
+use s3_latest::store::{LookupStrategy, SnapshotStore, StoreError};
+use s3_latest_local::rest_api;
+use serde_json::{Value, json};
+
+pub const PREFIX: &str = "snapshots/";
+
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// One bucket on one peer, with clients that count their requests.
+pub struct Harness<K> {
+    pub s3: aws_sdk_s3::Client,
+    pub bucket: String,
+    pub keys: K,
+    /// S3 (and, for KMS keyrings, KMS) requests as the SDK sent them.
+    pub counter: RequestCounter,
+    /// KMS authenticates the encryption context; the raw AES keyring (local
+    /// mode) only checks the stored description against the object's key.
+    pub context_is_authenticated: bool,
+}
+
+pub fn scheduled_event() -> Value {
+    serde_json::from_str(include_str!(
+        "../../../s3-latest/tests/data/eventbridge_scheduled_event.json"
+    ))
+    .unwrap()
+}
+
+impl<K: KeyProvider + Clone> Harness<K> {
+    pub fn store(&self, prefix: &str) -> SnapshotStore {
+        SnapshotStore::new(self.s3.clone(), &self.bucket, prefix)
+    }
+
+    pub fn retrieve_config(&self, prefix: &str, strategy: LookupStrategy) -> RetrieveConfig {
+        RetrieveConfig {
+            location: Location {
+                bucket: self.bucket.clone(),
+                prefix: prefix.into(),
+            },
+            strategy,
+            cache_control: "no-cache".into(),
+            response_max_bytes: s3_latest::config::DEFAULT_RESPONSE_MAX_BYTES,
+            data_key_cache: CacheLimits {
+                max_entries: 16,
+                max_age: Duration::from_secs(300),
+            },
+        }
+    }
+
+    pub fn retriever(&self, strategy: LookupStrategy) -> Retriever<K> {
+        Retriever::new(
+            self.store(PREFIX),
+            self.keys.clone(),
+            self.retrieve_config(PREFIX, strategy),
+        )
+    }
+
+    pub fn ingestor_at(&self, prefix: &str, source: SourceConfig) -> Ingestor<K, NoPublisher> {
+        let config = IngestConfig {
+            location: Location {
+                bucket: self.bucket.clone(),
+                prefix: prefix.into(),
+            },
+            event_bus: None,
+            source,
+            function_version: "test".into(),
+        };
+        Ingestor::new(self.store(prefix), self.keys.clone(), NoPublisher, &config).expect("ingestor")
+    }
+
+    pub fn ingestor(&self) -> Ingestor<K, NoPublisher> {
+        self.ingestor_at(PREFIX, SourceConfig::Generated)
+    }
+
+    /// Runs one scheduled ingest and returns the key it wrote.
+    pub async fn ingest(&self) -> String {
+        self.ingestor()
+            .run(&scheduled_event())
+            .await
+            .expect("ingest")
+            .key
+            .expect("a key")
+    }
+
+    /// Writes `n` unencrypted objects concurrently, at keys from `key_of`.
+    pub async fn seed(&self, n: usize, key_of: impl Fn(usize) -> String) {
+        let mut tasks = tokio::task::JoinSet::new();
+        let keys: Vec<String> = (0..n).map(key_of).collect();
+        for chunk in keys.chunks(n.div_ceil(16).max(1)) {
+            let (s3, bucket, chunk) = (self.s3.clone(), self.bucket.clone(), chunk.to_vec());
+            tasks.spawn(async move {
+                for key in chunk {
+                    s3.put_object()
+                        .bucket(&bucket)
+                        .key(&key)
+                        .body(Bytes::from_static(b"seed").into())
+                        .send()
+                        .await
+                        .expect("seed");
+                }
+            });
+        }
+        tasks.join_all().await;
+    }
+
+    pub async fn raw_get(&self, key: &str) -> (Bytes, std::collections::HashMap<String, String>) {
+        let out = self
+            .s3
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .expect("raw get");
+        let metadata = out.metadata.clone().unwrap_or_default();
+        (out.body.collect().await.expect("body").into_bytes(), metadata)
+    }
+
+    /// Overwrites `key` with `body` and `metadata`, bypassing every safeguard, as an attacker would.
+    pub async fn raw_put(&self, key: &str, body: Vec<u8>, metadata: std::collections::HashMap<String, String>) {
+        self.s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .set_metadata(Some(metadata))
+            .content_type("application/json")
+            .body(body.into())
+            .send()
+            .await
+            .expect("raw put");
+    }
+}
+
+/// Sends one request through the API Gateway REST proxy path to `retriever`.
+pub async fn call<K: KeyProvider>(
+    retriever: &Retriever<K>,
+    method: &str,
+    path_and_query: &str,
+    headers: &[(&str, &str)],
+) -> http::Response<Bytes> {
+    let uri: http::Uri = path_and_query.parse().unwrap();
+    let mut map = http::HeaderMap::new();
+    for (name, value) in headers {
+        map.append(
+            http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            value.parse().unwrap(),
+        );
+    }
+    let request_id = rest_api::new_request_id();
+    let event = rest_api::proxy_event(&method.parse().unwrap(), &uri, &map, b"", "dev", &request_id);
+    rest_api::invoke(|request| retriever.handle(request), event, &request_id)
+        .await
+        .expect("proxy response")
+}
+
+pub const URL: &str = "/dev/retrieve_most_recent_object";
+
+pub fn header<'a>(response: &'a http::Response<Bytes>, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// Checks an error response: status, code, the fixed body shape, and that the
+/// request id is the one API Gateway would show.
+pub fn assert_error(response: &http::Response<Bytes>, status: u16, code: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status, "body: {:?}", response.body());
+    assert_eq!(header(response, "content-type"), "application/json");
+    let body: Value = serde_json::from_slice(response.body()).expect("JSON error body");
+    let error = body["error"].as_object().expect("error object");
+    assert_eq!(error.len(), 3, "only code, message and request_id: {body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert_eq!(body["error"]["request_id"].as_str().unwrap().len(), 36, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    for internal in ["Error", "dispatch", "Sdk", "{", "connection", "127.0.0.1"] {
+        assert!(
+            !message.contains(internal),
+            "message leaks internal detail `{internal}`: {message}"
+        );
+    }
+    body
+}
+
+// ---------------------------------------------------------------- scenarios
+
+pub async fn an_empty_bucket_is_404<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    for strategy in [LookupStrategy::Index, LookupStrategy::Scan] {
+        let response = call(&h.retriever(strategy), "GET", URL, &[]).await;
+        assert_error(&response, 404, "NoObjects");
+    }
+    Ok(())
+}
+
+/// Seeds `n` objects, then writes the newest, and checks both strategies find
+/// it with the expected number of LIST requests.
+pub async fn the_newest_object_is_found_at_scale<K: KeyProvider + Clone>(h: &Harness<K>, n: usize) -> TestResult {
+    // index: older keys in our layout; the newest is written last.
+    let long_ago = Utc::now() - chrono::Duration::days(30);
+    h.seed(n, |i| {
+        snapshot_key(PREFIX, long_ago + chrono::Duration::seconds(i as i64), i as u64)
+    })
+    .await;
+    // scan: foreign names, newest written last with the name that sorts last,
+    // so a scan that stops at the first page of 1,000 finds the wrong one.
+    h.seed(n, |i| format!("foreign/obj-{i:05}")).await;
+    // S3's LastModified has one-second resolution; make the newest strictly newer.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let newest = h.ingest().await;
+    let foreign_newest = "foreign/obj-zz-newest".to_owned();
+    let fixed = foreign_newest.clone();
+    h.ingestor_at("foreign/", SourceConfig::Generated)
+        .with_key_generator(Arc::new(move |_: &str| fixed.clone()))
+        .run(&scheduled_event())
+        .await?;
+
+    h.counter.reset();
+    let found = h.store(PREFIX).newest(LookupStrategy::Index).await?.expect("newest");
+    assert_eq!(found.key, newest);
+    assert_eq!(h.counter.get("ListObjectsV2"), 1, "index lists once at n={n}");
+
+    for (prefix, expected) in [(PREFIX, &newest), ("foreign/", &foreign_newest)] {
+        h.counter.reset();
+        let found = h.store(prefix).newest(LookupStrategy::Scan).await?.expect("newest");
+        assert_eq!(&found.key, expected, "scan in {prefix} at n={n}");
+        assert_eq!(
+            h.counter.get("ListObjectsV2"),
+            (n as u64 + 1).div_ceil(1000),
+            "scan pages at n={n}"
+        );
+    }
+
+    // And the handler serves it, decrypted, under either strategy.
+    for strategy in [LookupStrategy::Index, LookupStrategy::Scan] {
+        let response = call(&h.retriever(strategy), "GET", URL, &[]).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(header(&response, "x-object-key"), newest);
+        let body: Value = serde_json::from_slice(response.body())?;
+        assert_eq!(body["function_version"], "test");
+    }
+    Ok(())
+}
+
+pub async fn get_head_json_and_conditional_requests<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    let key = h.ingest().await;
+    let retriever = h.retriever(LookupStrategy::Index);
+
+    let ok = call(&retriever, "GET", URL, &[]).await;
+    assert_eq!(ok.status(), 200);
+    assert_eq!(header(&ok, "content-type"), "application/json");
+    assert_eq!(header(&ok, "content-length"), ok.body().len().to_string());
+    assert_eq!(header(&ok, "cache-control"), "no-cache");
+    assert_eq!(header(&ok, "x-object-key"), key);
+    let etag = header(&ok, "etag").to_owned();
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"') && !etag.starts_with("W/"),
+        "strong etag: {etag}"
+    );
+    let last_modified = header(&ok, "last-modified").to_owned();
+    assert!(last_modified.ends_with(" GMT"), "{last_modified}");
+    // The stage prefix is optional.
+    assert_eq!(
+        call(&retriever, "GET", "/retrieve_most_recent_object", &[])
+            .await
+            .body(),
+        ok.body()
+    );
+
+    let head = call(&retriever, "HEAD", URL, &[]).await;
+    assert_eq!(head.status(), 200);
+    assert!(head.body().is_empty());
+    assert_eq!(header(&head, "etag"), etag);
+    assert_eq!(header(&head, "content-length"), ok.body().len().to_string());
+
+    for conditional in [
+        ("if-none-match", etag.as_str()),
+        ("if-modified-since", last_modified.as_str()),
+    ] {
+        let not_modified = call(&retriever, "GET", URL, &[conditional]).await;
+        assert_eq!(not_modified.status(), 304, "{conditional:?}");
+        assert!(not_modified.body().is_empty());
+        assert_eq!(header(&not_modified, "etag"), etag);
+    }
+    let stale = call(&retriever, "GET", URL, &[("if-none-match", "\"something-else\"")]).await;
+    assert_eq!(stale.status(), 200);
+    let old = call(
+        &retriever,
+        "GET",
+        URL,
+        &[("if-modified-since", "Sat, 01 Jan 2000 00:00:00 GMT")],
+    )
+    .await;
+    assert_eq!(old.status(), 200);
+
+    let json = call(&retriever, "GET", &format!("{URL}?format=json"), &[]).await;
+    assert_eq!(json.status(), 200);
+    assert_eq!(header(&json, "content-type"), "application/json");
+    let doc: Value = serde_json::from_slice(json.body())?;
+    assert_eq!(doc["key"], key);
+    assert_eq!(doc["etag"], etag);
+    assert_eq!(doc["encoding"], "utf8");
+    assert_eq!(doc["size"], ok.body().len());
+    assert_eq!(doc["body"].as_str().unwrap().as_bytes(), ok.body().as_ref());
+    assert_eq!(doc["content_type"], "application/json");
+
+    // A newer object changes the ETag, so the old one no longer matches.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let newer = h.ingest().await;
+    let after = call(&retriever, "GET", URL, &[("if-none-match", etag.as_str())]).await;
+    assert_eq!(after.status(), 200);
+    assert_eq!(header(&after, "x-object-key"), newer);
+    assert_ne!(header(&after, "etag"), etag);
+    Ok(())
+}
+
+/// A warm instance lists once per request and reads and decrypts only when
+/// the newest object changes.
+pub async fn the_warm_path_lists_once_and_reads_only_on_change<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    h.ingest().await;
+    let retriever = h.retriever(LookupStrategy::Index);
+    h.counter.reset();
+    assert_eq!(call(&retriever, "GET", URL, &[]).await.status(), 200);
+    assert_eq!(h.counter.get("ListObjectsV2"), 1);
+    assert_eq!(h.counter.get("GetObject"), 1);
+    let cold_decrypts = h.counter.get("Decrypt");
+
+    h.counter.reset();
+    for _ in 0..20 {
+        assert_eq!(call(&retriever, "GET", URL, &[]).await.status(), 200);
+    }
+    assert_eq!(
+        h.counter.snapshot(),
+        [("ListObjectsV2".to_owned(), 20)].into_iter().collect()
+    );
+
+    h.ingest().await;
+    h.counter.reset();
+    for _ in 0..5 {
+        assert_eq!(call(&retriever, "GET", URL, &[]).await.status(), 200);
+    }
+    assert_eq!(h.counter.get("ListObjectsV2"), 5);
+    assert_eq!(h.counter.get("GetObject"), 1, "one read per change");
+    assert_eq!(
+        h.counter.get("Decrypt"),
+        cold_decrypts,
+        "one data-key unwrap per change (KMS only)"
+    );
+    Ok(())
+}
+
+pub async fn routing_methods_and_limits_give_precise_errors<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    h.ingest().await;
+    let retriever = h.retriever(LookupStrategy::Index);
+
+    assert_error(&call(&retriever, "GET", "/dev/other", &[]).await, 404, "NotFound");
+    assert_error(
+        &call(&retriever, "GET", "/dev/retrieve_most_recent_object/extra", &[]).await,
+        404,
+        "NotFound",
+    );
+    for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+        let response = call(&retriever, method, URL, &[]).await;
+        assert_error(&response, 405, "MethodNotAllowed");
+        assert_eq!(header(&response, "allow"), "GET, HEAD");
+    }
+    assert_error(
+        &call(&retriever, "GET", &format!("{URL}?format=xml"), &[]).await,
+        400,
+        "UnsupportedFormat",
+    );
+
+    let mut small = h.retrieve_config(PREFIX, LookupStrategy::Index);
+    small.response_max_bytes = 64;
+    let limited = Retriever::new(h.store(PREFIX), h.keys.clone(), small);
+    let body = assert_error(&call(&limited, "GET", URL, &[]).await, 413, "PayloadTooLarge");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("limit is 64 bytes"),
+        "{body}"
+    );
+    Ok(())
+}
+
+/// Tampered, copied and unencrypted objects are refused, never served.
+pub async fn bad_objects_are_refused_without_plaintext<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    let key = h.ingest().await;
+    let (ciphertext, metadata) = h.raw_get(&key).await;
+
+    // Each case writes a newer object (a fresh retriever each time: no cache).
+    let later = |minutes: i64| snapshot_key(PREFIX, Utc::now() + chrono::Duration::minutes(minutes), 1);
+
+    let mut flipped = ciphertext.to_vec();
+    flipped[3] ^= 0x40;
+    h.raw_put(&later(1), flipped, metadata.clone()).await;
+    assert_error(
+        &call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await,
+        502,
+        "IntegrityError",
+    );
+
+    let mut bad_iv = metadata.clone();
+    bad_iv.insert("x-amz-iv".into(), "AAAAAAAAAAAAAAAA".into());
+    h.raw_put(&later(2), ciphertext.to_vec(), bad_iv).await;
+    assert_error(
+        &call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await,
+        502,
+        "IntegrityError",
+    );
+
+    // A copy keeps its metadata, which names the original key.
+    h.raw_put(&later(3), ciphertext.to_vec(), metadata.clone()).await;
+    assert_error(
+        &call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await,
+        502,
+        "IntegrityError",
+    );
+
+    let mut forged_context = metadata.clone();
+    let forged_key = later(4);
+    let matdesc: Value = serde_json::from_str(&metadata["x-amz-matdesc"])?;
+    let mut matdesc = matdesc.as_object().unwrap().clone();
+    matdesc.insert("s3-latest:key".into(), json!(forged_key));
+    forged_context.insert("x-amz-matdesc".into(), Value::Object(matdesc).to_string());
+    if h.context_is_authenticated {
+        h.raw_put(&forged_key, ciphertext.to_vec(), forged_context).await;
+        // The metadata now names the key, but KMS bound the data key to the original.
+        assert_error(
+            &call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await,
+            502,
+            "IntegrityError",
+        );
+    }
+
+    h.raw_put(&later(5), b"{\"plain\":true}".to_vec(), Default::default())
+        .await;
+    let body = assert_error(
+        &call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await,
+        502,
+        "NotEncrypted",
+    );
+    assert!(!body.to_string().contains("plain\\\":true"));
+    Ok(())
+}
+
+/// No write ever replaces an object: conditional puts race safely, and a
+/// taken key makes ingest pick another.
+pub async fn concurrent_writers_never_overwrite<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    let store = h.store(PREFIX);
+    let contested = snapshot_key(PREFIX, Utc::now(), 42);
+    let mut racers = tokio::task::JoinSet::new();
+    for i in 0..16u8 {
+        let (store, key) = (store.clone(), contested.clone());
+        racers.spawn(async move {
+            store
+                .put_new(&key, vec![i; 32], "application/octet-stream", Default::default())
+                .await
+        });
+    }
+    let results = racers.join_all().await;
+    let winners = results.iter().filter(|r| r.is_ok()).count();
+    let refused = results
+        .iter()
+        .filter(|r| matches!(r, Err(StoreError::AlreadyExists)))
+        .count();
+    assert_eq!((winners, refused), (1, 15), "{results:?}");
+    let (survivor, _) = h.raw_get(&contested).await;
+    assert!(survivor.iter().all(|b| *b == survivor[0]), "one writer's bytes, whole");
+
+    // A taken key: ingest retries with a fresh one and leaves the original alone.
+    let taken = contested.clone();
+    let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let seen = calls.clone();
+    let generator = Arc::new(move |prefix: &str| {
+        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            taken.clone()
+        } else {
+            snapshot_key(prefix, Utc::now(), 7)
+        }
+    });
+    let summary = h
+        .ingestor()
+        .with_key_generator(generator)
+        .run(&scheduled_event())
+        .await?;
+    assert_eq!(summary.write_attempts, 2);
+    assert_ne!(summary.key.as_deref(), Some(contested.as_str()));
+    assert_eq!(h.raw_get(&contested).await.0, survivor);
+
+    let always_taken = contested.clone();
+    let err = h
+        .ingestor()
+        .with_key_generator(Arc::new(move |_: &str| always_taken.clone()))
+        .run(&scheduled_event())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, IngestError::KeyCollisions(5)), "{err}");
+    assert_eq!(err.error_type(), "KeyCollision");
+    assert_eq!(h.raw_get(&contested).await.0, survivor);
+
+    // Many ingests at once: every one lands at its own key.
+    let ingestor = Arc::new(h.ingestor());
+    let mut runs = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let ingestor = ingestor.clone();
+        runs.spawn(async move { ingestor.run(&scheduled_event()).await.map(|s| s.key) });
+    }
+    let mut keys: Vec<String> = runs.join_all().await.into_iter().map(|k| k.unwrap().unwrap()).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 12);
+    Ok(())
+}
+
+/// Refused events fail the invocation with a stable error type.
+pub async fn unsupported_events_fail_the_invocation<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    let s3_event: Value = serde_json::from_str(include_str!(
+        "../../../s3-latest/tests/data/eventbridge_s3_object_created.json"
+    ))?;
+    for event in [
+        s3_event,
+        json!({}),
+        json!("tick"),
+        json!({"detail-type": "Scheduled Event"}),
+    ] {
+        let err = h.ingestor().run(&event).await.unwrap_err();
+        assert_eq!(err.error_type(), "InvalidEvent", "{event}");
+    }
+    let listed = h.s3.list_objects_v2().bucket(&h.bucket).send().await?;
+    assert_eq!(listed.key_count(), Some(0), "nothing written for refused events");
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! The handlers against the embedded S3-compatible store (s3s + s3s-fs), in
+//! process, with the local AES keyring.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use s3_latest::config::SourceConfig;
+use s3_latest::ingest::Outcome;
+use s3_latest::keyring::LocalAesKeyring;
+use s3_latest::request_count::RequestCounter;
+use s3_latest::retrieve::Retriever;
+use s3_latest::store::{LookupStrategy, SnapshotStore};
+use s3_latest_local::embedded_store::{self, EmbeddedStore, StoreOptions};
+use test_support::origin::{Origin, Resource};
+
+struct Embedded {
+    harness: Harness<LocalAesKeyring>,
+    store: EmbeddedStore,
+    _dir: tempfile::TempDir,
+}
+
+async fn embedded() -> Embedded {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let store = EmbeddedStore::start(&dir.path().join("store"), listener, StoreOptions::default())
+        .await
+        .unwrap();
+    let counter = RequestCounter::default();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        embedded_store::client_config(&store.endpoint())
+            .interceptor(counter.clone())
+            .build(),
+    );
+    embedded_store::ensure_bucket(&s3, "snapshots-test").await.unwrap();
+    let keys = LocalAesKeyring::load_or_create(&dir.path().join("local.key")).unwrap();
+    let harness = Harness {
+        s3,
+        bucket: "snapshots-test".into(),
+        keys,
+        counter,
+        context_is_authenticated: false,
+    };
+    Embedded {
+        harness,
+        store,
+        _dir: dir,
+    }
+}
+
+#[tokio::test]
+async fn an_empty_bucket_answers_404() -> TestResult {
+    an_empty_bucket_is_404(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn the_newest_of_one_object() -> TestResult {
+    the_newest_object_is_found_at_scale(&embedded().await.harness, 0).await
+}
+
+#[tokio::test]
+async fn the_newest_of_1_001_objects() -> TestResult {
+    the_newest_object_is_found_at_scale(&embedded().await.harness, 1_000).await
+}
+
+#[tokio::test]
+async fn the_newest_of_2_500_objects() -> TestResult {
+    the_newest_object_is_found_at_scale(&embedded().await.harness, 2_499).await
+}
+
+#[tokio::test]
+async fn http_semantics() -> TestResult {
+    get_head_json_and_conditional_requests(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn the_warm_path() -> TestResult {
+    let e = embedded().await;
+    the_warm_path_lists_once_and_reads_only_on_change(&e.harness).await?;
+    // The store saw the same: nothing but LISTs and the writes.
+    assert_eq!(e.store.counts().get("HeadObject"), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn error_responses() -> TestResult {
+    routing_methods_and_limits_give_precise_errors(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn bad_objects_are_refused() -> TestResult {
+    bad_objects_are_refused_without_plaintext(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn no_overwrites() -> TestResult {
+    concurrent_writers_never_overwrite(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn unsupported_events() -> TestResult {
+    unsupported_events_fail_the_invocation(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn an_unreachable_store_is_503_with_retry_after() -> TestResult {
+    let e = embedded().await;
+    let endpoint = e.store.endpoint();
+    e.store.shutdown().await;
+    let s3 = embedded_store::client_for(&endpoint);
+    let store = SnapshotStore::new(s3, &e.harness.bucket, PREFIX);
+    let retriever = Retriever::new(
+        store,
+        e.harness.keys.clone(),
+        e.harness.retrieve_config(PREFIX, LookupStrategy::Index),
+    );
+    let response = call(&retriever, "GET", URL, &[]).await;
+    assert_error(&response, 503, "StorageUnavailable");
+    assert_eq!(header(&response, "retry-after"), "1");
+
+    let err = e.harness.ingestor().run(&scheduled_event()).await.unwrap_err();
+    assert_eq!(err.error_type(), "StorageUnavailable");
+    Ok(())
+}
+
+fn resource(body: &[u8], etag: &str) -> Resource {
+    Resource {
+        body: body.to_vec(),
+        content_type: "text/csv; charset=utf-8".into(),
+        etag: etag.into(),
+        chunked: false,
+        delay: Duration::ZERO,
+    }
+}
+
+fn url_source(origin: &Origin, max_bytes: u64, timeout: Duration) -> SourceConfig {
+    SourceConfig::Url {
+        url: origin.url.parse().unwrap(),
+        timeout,
+        max_bytes,
+    }
+}
+
+#[tokio::test]
+async fn a_source_url_is_fetched_conditionally_and_keeps_its_content_type() -> TestResult {
+    let e = embedded().await;
+    let h = &e.harness;
+    let origin = Origin::start(resource(b"id,value\n1,42\n", "\"v1\"")).await;
+    let ingestor = h.ingestor_at(PREFIX, url_source(&origin, 1 << 20, Duration::from_secs(5)));
+
+    let first = ingestor.run(&scheduled_event()).await?;
+    assert_eq!(first.outcome, Outcome::Written);
+    assert_eq!(first.content_type.as_deref(), Some("text/csv; charset=utf-8"));
+
+    // Unchanged upstream: a conditional request, a 304, and nothing written.
+    let second = ingestor.run(&scheduled_event()).await?;
+    assert_eq!(second.outcome, Outcome::Unchanged);
+    assert_eq!(second.key, first.key);
+    assert_eq!(origin.seen(), (2, 1));
+    let listed = h.s3.list_objects_v2().bucket(&h.bucket).send().await?;
+    assert_eq!(listed.key_count(), Some(1));
+
+    let response = call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), "text/csv; charset=utf-8");
+    assert_eq!(response.body().as_ref(), b"id,value\n1,42\n");
+
+    origin.set(resource(b"id,value\n1,43\n", "\"v2\""));
+    let third = ingestor.run(&scheduled_event()).await?;
+    assert_eq!(third.outcome, Outcome::Written);
+    assert_ne!(third.key, first.key);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_oversize_or_slow_source_fails_and_writes_nothing() -> TestResult {
+    let e = embedded().await;
+    let h = &e.harness;
+    let big = vec![b'x'; 40_000];
+    let origin = Origin::start(resource(&big, "\"big\"")).await;
+    let capped = h.ingestor_at(PREFIX, url_source(&origin, 10_000, Duration::from_secs(5)));
+    let err = capped.run(&scheduled_event()).await.unwrap_err();
+    assert_eq!(err.error_type(), "SourceTooLarge", "declared length over the cap");
+
+    origin.set(Resource {
+        chunked: true,
+        ..resource(&big, "\"big\"")
+    });
+    let err = capped.run(&scheduled_event()).await.unwrap_err();
+    assert_eq!(err.error_type(), "SourceTooLarge", "streamed body over the cap");
+
+    origin.set(Resource {
+        delay: Duration::from_secs(3),
+        ..resource(b"late", "\"late\"")
+    });
+    let impatient = h.ingestor_at(PREFIX, url_source(&origin, 10_000, Duration::from_millis(300)));
+    let err = impatient.run(&scheduled_event()).await.unwrap_err();
+    assert_eq!(err.error_type(), "SourceUnavailable");
+    assert!(err.to_string().contains("did not answer within"), "{err}");
+
+    let listed = h.s3.list_objects_v2().bucket(&h.bucket).send().await?;
+    assert_eq!(listed.key_count(), Some(0), "no object, whole or partial");
+    Ok(())
+}
+
+#[tokio::test]
+async fn binary_snapshots_round_trip_as_base64_through_api_gateway() -> TestResult {
+    let e = embedded().await;
+    let h = &e.harness;
+    let png: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+    let origin = Origin::start(Resource {
+        content_type: "image/png".into(),
+        ..resource(&png, "\"p\"")
+    })
+    .await;
+    h.ingestor_at(PREFIX, url_source(&origin, 1 << 20, Duration::from_secs(5)))
+        .run(&scheduled_event())
+        .await?;
+    let retriever = h.retriever(LookupStrategy::Index);
+
+    let raw = call(&retriever, "GET", URL, &[]).await;
+    assert_eq!(header(&raw, "content-type"), "image/png");
+    assert_eq!(raw.body().as_ref(), png.as_slice());
+
+    let json = call(&retriever, "GET", &format!("{URL}?format=json"), &[]).await;
+    let doc: serde_json::Value = serde_json::from_slice(json.body())?;
+    assert_eq!(doc["encoding"], "base64");
+    use base64::Engine;
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD.decode(doc["body"].as_str().unwrap())?,
+        png
+    );
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! A moto server on 127.0.0.1, one per test process.
+//!
+//! moto is started under a small shell guard that kills it when the test
+//! process's end of a pipe closes, so no server outlives the tests even
+//! though statics are never dropped.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_s3::config::Credentials;
+
+use crate::repo;
+
+pub const REGION: &str = "us-east-1";
+
+pub struct Moto {
+    pub endpoint: String,
+    // Held so the guard's stdin stays open for the life of the process.
+    _guard: Mutex<Child>,
+}
+
+static MOTO: OnceLock<Moto> = OnceLock::new();
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+/// The shared moto server, started on first use.
+pub fn moto() -> &'static Moto {
+    MOTO.get_or_init(|| {
+        let program = repo::venv_program("moto_server");
+        let port = free_port();
+        let script = format!(
+            "\"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; echo started; read _; kill $pid",
+            program.display()
+        );
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start moto_server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut line)
+            .expect("moto guard");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not start on port {port} within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Moto {
+            endpoint,
+            _guard: Mutex::new(child),
+        }
+    })
+}
+
+/// An SDK config aimed at `endpoint` with dummy credentials.
+pub fn sdk_config(endpoint: &str) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_credential_types_provider())
+        .build()
+}
+
+fn aws_credential_types_provider() -> aws_sdk_s3::config::SharedCredentialsProvider {
+    aws_sdk_s3::config::SharedCredentialsProvider::new(Credentials::new("testing", "testing", None, None, "tests"))
+}
+
+impl Moto {
+    pub fn sdk_config(&self) -> SdkConfig {
+        sdk_config(&self.endpoint)
+    }
+
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        s3_client(&self.sdk_config())
+    }
+
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::new(&self.sdk_config())
+    }
+
+    pub fn events(&self) -> aws_sdk_eventbridge::Client {
+        aws_sdk_eventbridge::Client::new(&self.sdk_config())
+    }
+
+    /// A fresh bucket with a name unique to this test.
+    pub async fn bucket(&self, test: &str) -> String {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("{}-{}-{n}", test.replace('_', "-"), std::process::id()).to_lowercase();
+        let name: String = name.chars().take(63).collect();
+        self.s3()
+            .create_bucket()
+            .bucket(&name)
+            .send()
+            .await
+            .expect("create bucket");
+        name
+    }
+
+    /// A fresh symmetric KMS key.
+    pub async fn kms_key(&self) -> String {
+        let key = self.kms().create_key().send().await.expect("create key");
+        key.key_metadata().expect("key metadata").key_id().to_owned()
+    }
+}
+
+/// A path-style S3 client, as S3-compatible stores need.
+pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(config).force_path_style(true).build())
+}

@@ -1,0 +1,119 @@
+//! A tiny HTTP origin on 127.0.0.1 that ingest can snapshot: serves one body
+//! with an ETag, answers conditional requests, and can misbehave on demand.
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+
+/// What the origin serves next.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub body: Vec<u8>,
+    pub content_type: String,
+    pub etag: String,
+    /// Leave out Content-Length (chunked), to test the streaming size cap.
+    pub chunked: bool,
+    /// Wait this long before answering.
+    pub delay: Duration,
+}
+
+#[derive(Debug, Default)]
+struct Seen {
+    requests: u32,
+    conditional: u32,
+}
+
+pub struct Origin {
+    pub url: String,
+    resource: Arc<Mutex<Resource>>,
+    seen: Arc<Mutex<Seen>>,
+}
+
+type Body = http_body_util::combinators::BoxBody<Bytes, Infallible>;
+
+impl Origin {
+    pub async fn start(resource: Resource) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind origin");
+        let url = format!("http://{}/feed", listener.local_addr().expect("addr"));
+        let resource = Arc::new(Mutex::new(resource));
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let (r, s) = (resource.clone(), seen.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((socket, _)) = listener.accept().await else {
+                    continue;
+                };
+                let (r, s) = (r.clone(), s.clone());
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                        let (r, s) = (r.clone(), s.clone());
+                        async move { Ok::<_, Infallible>(serve(&r, &s, &req).await) }
+                    });
+                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(socket), service)
+                        .await;
+                });
+            }
+        });
+        Origin { url, resource, seen }
+    }
+
+    pub fn set(&self, resource: Resource) {
+        *self.resource.lock().unwrap() = resource;
+    }
+
+    /// (requests, conditional requests) served so far.
+    pub fn seen(&self) -> (u32, u32) {
+        let seen = self.seen.lock().unwrap();
+        (seen.requests, seen.conditional)
+    }
+}
+
+async fn serve(
+    resource: &Mutex<Resource>,
+    seen: &Mutex<Seen>,
+    req: &http::Request<hyper::body::Incoming>,
+) -> http::Response<Body> {
+    let resource = resource.lock().unwrap().clone();
+    let if_none_match = req
+        .headers()
+        .get("if-none-match")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    {
+        let mut seen = seen.lock().unwrap();
+        seen.requests += 1;
+        seen.conditional += u32::from(if_none_match.is_some());
+    }
+    tokio::time::sleep(resource.delay).await;
+    if if_none_match.as_deref() == Some(resource.etag.as_str()) {
+        return http::Response::builder()
+            .status(304)
+            .header("etag", &resource.etag)
+            .body(Full::new(Bytes::new()).boxed())
+            .unwrap();
+    }
+    let builder = http::Response::builder()
+        .status(200)
+        .header("content-type", &resource.content_type)
+        .header("etag", &resource.etag)
+        .header("last-modified", "Sat, 21 Nov 2026 22:00:00 GMT");
+    if resource.chunked {
+        let chunks: Vec<Result<Frame<Bytes>, Infallible>> = resource
+            .body
+            .chunks(8192)
+            .map(|c| Ok(Frame::data(Bytes::copy_from_slice(c))))
+            .collect();
+        builder
+            .body(StreamBody::new(futures_util::stream::iter(chunks)).boxed())
+            .unwrap()
+    } else {
+        builder.body(Full::new(Bytes::from(resource.body)).boxed()).unwrap()
+    }
+}
