@@ -2,13 +2,19 @@
 //! hands each API Gateway request to [`s3_latest::retrieve::Retriever`].
 
 use lambda_http::{Error, Request, service_fn};
-use s3_latest::config::{AwsSettings, ProcessEnv, RetrieveConfig};
+use s3_latest::config::{AwsSettings, ConfigError, ProcessEnv, RetrieveConfig};
+
+fn configure() -> Result<(RetrieveConfig, AwsSettings), ConfigError> {
+    Ok((
+        RetrieveConfig::from_env(&ProcessEnv)?,
+        AwsSettings::from_env(&ProcessEnv)?,
+    ))
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
-    let config = RetrieveConfig::from_env(&ProcessEnv)?;
-    let aws = AwsSettings::from_env(&ProcessEnv)?;
+    let (config, aws) = configure().unwrap_or_else(|e| e.exit());
     let sdk = s3_latest::aws::load_sdk_config().await;
     let retriever = s3_latest::aws::retriever(&sdk, &aws, config);
     let retriever = &retriever;

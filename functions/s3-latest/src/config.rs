@@ -15,6 +15,15 @@ pub struct ConfigError {
     pub problem: String,
 }
 
+impl ConfigError {
+    /// Stops start-up with the one message that names the variable. Lambda
+    /// records the exit as an init failure and the message in the log.
+    pub fn exit(self) -> ! {
+        eprintln!("{self}");
+        std::process::exit(2)
+    }
+}
+
 /// Where variables come from: the process environment in production, a map in tests.
 pub trait Env {
     fn var(&self, name: &str) -> Option<String>;

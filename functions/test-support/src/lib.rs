@@ -8,6 +8,7 @@
 //! * [`origin`]: a tiny HTTP origin for ingest's `SOURCE_URL`.
 //! * [`repo`]: paths inside the repository (virtualenv, fixtures, binaries).
 
+pub mod lambda_env;
 pub mod moto;
 pub mod origin;
 pub mod repo;

@@ -1,0 +1,90 @@
+//! The real `retrieve` binary, driven through the Lambda Runtime API with
+//! real API Gateway payloads, against moto.
+
+use serde_json::Value;
+use test_support::lambda_env::aws_env;
+use test_support::moto::moto;
+use test_support::runtime_api::{Outcome, RuntimeApi};
+
+fn fixture(name: &str) -> Value {
+    let path = test_support::repo::root()
+        .join("functions/s3-latest/tests/data")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Writes one object the way ingest does, with the `ingest` binary.
+async fn ingest_one(api: &RuntimeApi, env: &[(&str, String)]) -> String {
+    let binary = test_support::repo::binary("ingest");
+    let _ingest = api.spawn(&binary, env);
+    match api.invoke(fixture("eventbridge_scheduled_event.json")).await {
+        Outcome::Response(summary) => summary["key"].as_str().unwrap().to_owned(),
+        other => panic!("ingest failed: {other:?}"),
+    }
+}
+
+fn response(outcome: Outcome) -> Value {
+    match outcome {
+        Outcome::Response(value) => value,
+        other => panic!("expected a response, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn serves_rest_and_http_api_payloads_through_the_runtime_api() {
+    let m = moto();
+    let bucket = m.bucket("retrieve-bin").await;
+    let key_id = m.kms_key().await;
+    let mut env = aws_env(m);
+    env.extend([("BUCKET_NAME", bucket.clone()), ("KMS_KEY_ID", key_id)]);
+
+    let ingest_api = RuntimeApi::start().await;
+    let key = ingest_one(&ingest_api, &env).await;
+
+    let api = RuntimeApi::start().await;
+    let _retrieve = api.spawn(&std::path::PathBuf::from(env!("CARGO_BIN_EXE_retrieve")), &env);
+
+    // API Gateway REST (v1): headers come back in multiValueHeaders.
+    let rest = response(api.invoke(fixture("apigw_rest_proxy_request.json")).await);
+    assert_eq!(rest["statusCode"], 200, "{rest}");
+    assert_eq!(rest["multiValueHeaders"]["x-object-key"][0], key);
+    assert_eq!(rest["multiValueHeaders"]["content-type"][0], "application/json");
+    assert_eq!(rest["isBase64Encoded"], false);
+    let snapshot: Value = serde_json::from_str(rest["body"].as_str().unwrap()).unwrap();
+    assert_eq!(snapshot["trigger"], "schedule");
+    let etag = rest["multiValueHeaders"]["etag"][0].as_str().unwrap().to_owned();
+
+    // The same request with the ETag: 304, no body.
+    let mut conditional = fixture("apigw_rest_proxy_request.json");
+    conditional["headers"]["If-None-Match"] = Value::String(etag.clone());
+    conditional["multiValueHeaders"]["If-None-Match"] = serde_json::json!([etag]);
+    let not_modified = response(api.invoke(conditional).await);
+    assert_eq!(not_modified["statusCode"], 304);
+    assert!(not_modified["body"].is_null() || not_modified["body"] == "");
+
+    // A wrong method, through the real event shape.
+    let mut delete = fixture("apigw_rest_proxy_request.json");
+    delete["httpMethod"] = "DELETE".into();
+    let refused = response(api.invoke(delete).await);
+    assert_eq!(refused["statusCode"], 405);
+    assert_eq!(refused["multiValueHeaders"]["allow"][0], "GET, HEAD");
+
+    // API Gateway HTTP API (v2) works too: headers in `headers`.
+    let http_api = response(api.invoke(fixture("apigw_http_proxy_request.json")).await);
+    assert_eq!(http_api["statusCode"], 200, "{http_api}");
+    assert_eq!(http_api["headers"]["x-object-key"], key);
+}
+
+#[tokio::test]
+async fn a_missing_setting_stops_start_up_with_one_message() {
+    let api = RuntimeApi::start().await;
+    let child = api.spawn(
+        &std::path::PathBuf::from(env!("CARGO_BIN_EXE_retrieve")),
+        &[("KMS_KEY_ID", "k".into())],
+    );
+    let output = child.wait_with_output().await.unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim(), "invalid configuration: BUCKET_NAME must be set");
+    assert!(api.first_poll().is_none(), "never asked for work");
+}
