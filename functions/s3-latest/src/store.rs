@@ -8,6 +8,7 @@ use bytes::Bytes;
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::aws_error::{self, Failure};
+use crate::object_key::written_at;
 
 /// How retrieve finds the newest object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +74,14 @@ impl StoreError {
             Failure::Refused => StoreError::Refused { operation, code },
         }
     }
+}
+
+/// Whether `a` is newer than `b` for the scan strategy: the later
+/// `LastModified` wins; within one second (S3's resolution), the write time
+/// our keys carry decides, and for other names the greater key.
+pub fn is_newer(a: &ObjectSummary, b: &ObjectSummary, prefix: &str) -> bool {
+    let rank = |o: &ObjectSummary| (o.last_modified.timestamp(), written_at(prefix, &o.key), o.key.clone());
+    rank(a) > rank(b)
 }
 
 /// A prefix of one bucket, seen through the S3 API.
@@ -147,10 +156,7 @@ impl SnapshotStore {
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| StoreError::from_sdk("ListObjectsV2", &e))?;
             for candidate in page.contents().iter().filter_map(summary_of) {
-                let is_newer = newest
-                    .as_ref()
-                    .is_none_or(|n| (candidate.last_modified, &candidate.key) > (n.last_modified, &n.key));
-                if is_newer {
+                if newest.as_ref().is_none_or(|n| is_newer(&candidate, n, &self.prefix)) {
                     newest = Some(candidate);
                 }
             }
@@ -236,5 +242,33 @@ impl SnapshotStore {
                 _ => StoreError::from_sdk("PutObject", &e),
             })?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object_key::snapshot_key;
+    use chrono::Duration;
+
+    fn at(key: String, last_modified: DateTime<Utc>) -> ObjectSummary {
+        ObjectSummary { key, etag: String::new(), last_modified, size: 1 }
+    }
+
+    #[test]
+    fn scan_prefers_later_last_modified_then_the_write_time_in_the_key() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 21, 22, 0, 0).unwrap();
+        let older = at(snapshot_key("p/", t, 1), t + Duration::milliseconds(100));
+        let newer = at(snapshot_key("p/", t + Duration::milliseconds(5), 2), t + Duration::milliseconds(200));
+        // Same LastModified second: our keys sort newest-first, so "greater key" would be wrong.
+        assert!(newer.key < older.key);
+        assert!(is_newer(&newer, &older, "p/"));
+        assert!(!is_newer(&older, &newer, "p/"));
+
+        let later_second = at(snapshot_key("p/", t - Duration::days(1), 3), t + Duration::seconds(1));
+        assert!(is_newer(&later_second, &newer, "p/"), "LastModified comes first");
+
+        let (a, b) = (at("p/report-a".into(), t), at("p/report-b".into(), t));
+        assert!(is_newer(&b, &a, "p/"), "foreign names: greater key");
     }
 }
