@@ -252,14 +252,22 @@ mod tests {
     use chrono::Duration;
 
     fn at(key: String, last_modified: DateTime<Utc>) -> ObjectSummary {
-        ObjectSummary { key, etag: String::new(), last_modified, size: 1 }
+        ObjectSummary {
+            key,
+            etag: String::new(),
+            last_modified,
+            size: 1,
+        }
     }
 
     #[test]
     fn scan_prefers_later_last_modified_then_the_write_time_in_the_key() {
         let t = Utc.with_ymd_and_hms(2026, 11, 21, 22, 0, 0).unwrap();
         let older = at(snapshot_key("p/", t, 1), t + Duration::milliseconds(100));
-        let newer = at(snapshot_key("p/", t + Duration::milliseconds(5), 2), t + Duration::milliseconds(200));
+        let newer = at(
+            snapshot_key("p/", t + Duration::milliseconds(5), 2),
+            t + Duration::milliseconds(200),
+        );
         // Same LastModified second: our keys sort newest-first, so "greater key" would be wrong.
         assert!(newer.key < older.key);
         assert!(is_newer(&newer, &older, "p/"));
