@@ -250,3 +250,147 @@ async fn objects_the_official_client_writes_decrypt_with_ours() -> TestResult {
     assert_eq!(header(&response, "content-type"), "application/json");
     Ok(())
 }
+
+#[tokio::test]
+async fn writes_name_the_bucket_key_for_sse_kms_when_configured() -> TestResult {
+    let m = with_moto("sse").await;
+    let h = &m.harness;
+    let store = h.store(PREFIX).with_sse_kms(Some(m.kms_key.clone()));
+    let ingestor = Ingestor::new(
+        store,
+        h.keys.clone(),
+        s3_latest::ingest::publish::NoPublisher,
+        &ingest_config(h),
+    )?;
+    let key = ingestor.run(&scheduled_event()).await?.key.unwrap();
+    let head = h.s3.head_object().bucket(&h.bucket).key(&key).send().await?;
+    assert_eq!(
+        head.server_side_encryption(),
+        Some(&aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+    );
+    assert!(
+        head.ssekms_key_id().unwrap_or_default().contains(&m.kms_key),
+        "{:?}",
+        head.ssekms_key_id()
+    );
+    // Still client-side encrypted underneath, and still served.
+    assert_eq!(
+        call(&h.retriever(LookupStrategy::Index), "GET", URL, &[])
+            .await
+            .status(),
+        200
+    );
+    Ok(())
+}
+
+/// Every AWS call each function makes is covered by the IAM actions the code
+/// declares (and the Terraform wiring check holds the roles to those lists).
+#[tokio::test]
+async fn every_call_made_is_covered_by_the_declared_iam_actions() -> TestResult {
+    use s3_latest::aws::{INGEST_IAM_ACTIONS, INGEST_SOURCE_URL_IAM_ACTIONS, RETRIEVE_IAM_ACTIONS, iam_action};
+    let m = moto();
+    let config = m.sdk_config();
+    let bucket = m.bucket("iam").await;
+    let kms_key = m.kms_key().await;
+    let bus = format!("{bucket}-bus");
+    m.events().create_event_bus().name(&bus).send().await?;
+    let counted = |counter: &RequestCounter| {
+        (
+            aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&config)
+                    .force_path_style(true)
+                    .interceptor(counter.clone())
+                    .build(),
+            ),
+            aws_sdk_kms::Client::from_conf(
+                aws_sdk_kms::config::Builder::from(&config)
+                    .interceptor(counter.clone())
+                    .build(),
+            ),
+            aws_sdk_eventbridge::Client::from_conf(
+                aws_sdk_eventbridge::config::Builder::from(&config)
+                    .interceptor(counter.clone())
+                    .build(),
+            ),
+        )
+    };
+
+    let ingest_calls = RequestCounter::default();
+    let (s3, kms, events) = counted(&ingest_calls);
+    let origin = test_support::origin::Origin::start(test_support::origin::Resource {
+        body: b"{}".to_vec(),
+        content_type: "application/json".into(),
+        etag: "\"1\"".into(),
+        chunked: false,
+        delay: std::time::Duration::ZERO,
+    })
+    .await;
+    let ingest_config = IngestConfig {
+        location: Location {
+            bucket: bucket.clone(),
+            prefix: PREFIX.into(),
+        },
+        event_bus: Some(bus.clone()),
+        source: SourceConfig::Url {
+            url: origin.url.parse()?,
+            timeout: std::time::Duration::from_secs(5),
+            max_bytes: 1 << 20,
+        },
+        function_version: "test".into(),
+    };
+    let store = s3_latest::store::SnapshotStore::new(s3.clone(), &bucket, PREFIX);
+    let ingestor = Ingestor::new(
+        store.clone(),
+        KmsKeyring::new(kms.clone(), &kms_key),
+        EventBridgePublisher::new(events, &bus),
+        &ingest_config,
+    )?;
+    ingestor.run(&scheduled_event()).await?;
+    ingestor.run(&scheduled_event()).await?; // the conditional path: LIST + HEAD
+    let allowed: Vec<&str> = INGEST_IAM_ACTIONS
+        .iter()
+        .chain(INGEST_SOURCE_URL_IAM_ACTIONS)
+        .copied()
+        .collect();
+    for operation in ingest_calls.snapshot().keys() {
+        let action =
+            iam_action(operation).unwrap_or_else(|| panic!("ingest calls {operation}, which has no IAM mapping"));
+        assert!(allowed.contains(&action), "ingest needs {action} for {operation}");
+    }
+    assert!(
+        ingest_calls.get("HeadObject") > 0 && ingest_calls.get("PutEvents") > 0,
+        "{:?}",
+        ingest_calls.snapshot()
+    );
+
+    let retrieve_calls = RequestCounter::default();
+    let (s3, kms, _) = counted(&retrieve_calls);
+    let retriever = Retriever::new(
+        s3_latest::store::SnapshotStore::new(s3, &bucket, PREFIX),
+        KmsKeyring::new(kms, &kms_key),
+        Harness {
+            s3: m.s3(),
+            bucket: bucket.clone(),
+            keys: (),
+            counter: RequestCounter::default(),
+            context_is_authenticated: true,
+        }
+        .retrieve_config_for(PREFIX, LookupStrategy::Index),
+    );
+    assert_eq!(call(&retriever, "GET", URL, &[]).await.status(), 200);
+    for operation in retrieve_calls.snapshot().keys() {
+        let action =
+            iam_action(operation).unwrap_or_else(|| panic!("retrieve calls {operation}, which has no IAM mapping"));
+        assert!(
+            RETRIEVE_IAM_ACTIONS.contains(&action),
+            "retrieve needs {action} for {operation}"
+        );
+    }
+    assert_eq!(
+        retrieve_calls.snapshot().len(),
+        3,
+        "ListObjectsV2, GetObject, Decrypt: {:?}",
+        retrieve_calls.snapshot()
+    );
+    Ok(())
+}

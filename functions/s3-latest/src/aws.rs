@@ -6,13 +6,34 @@
 
 use aws_config::{BehaviorVersion, SdkConfig};
 
-use crate::config::{AwsSettings, IngestConfig, RetrieveConfig};
+use crate::config::{AwsSettings, IngestConfig, Location, RetrieveConfig};
 use crate::ingest::Ingestor;
 use crate::ingest::publish::{EventBridgePublisher, NoPublisher, Publisher};
 use crate::ingest::source::SourceError;
 use crate::keyring::KmsKeyring;
 use crate::retrieve::Retriever;
 use crate::store::SnapshotStore;
+
+/// IAM actions ingest's role needs, whatever the source.
+pub const INGEST_IAM_ACTIONS: &[&str] = &["s3:PutObject", "kms:GenerateDataKey", "events:PutEvents"];
+/// IAM actions ingest also needs with a `SOURCE_URL`: it reads the newest
+/// object's stored validators for a conditional fetch.
+pub const INGEST_SOURCE_URL_IAM_ACTIONS: &[&str] = &["s3:ListBucket", "s3:GetObject"];
+/// IAM actions retrieve's role needs.
+pub const RETRIEVE_IAM_ACTIONS: &[&str] = &["s3:ListBucket", "s3:GetObject", "kms:Decrypt"];
+
+/// The IAM action that authorises an API operation the functions call.
+pub fn iam_action(operation: &str) -> Option<&'static str> {
+    Some(match operation {
+        "ListObjectsV2" => "s3:ListBucket",
+        "GetObject" | "HeadObject" => "s3:GetObject",
+        "PutObject" => "s3:PutObject",
+        "GenerateDataKey" => "kms:GenerateDataKey",
+        "Decrypt" => "kms:Decrypt",
+        "PutEvents" => "events:PutEvents",
+        _ => return None,
+    })
+}
 
 pub async fn load_sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest()).load().await
@@ -26,13 +47,18 @@ pub fn s3_client(sdk: &SdkConfig, force_path_style: bool) -> aws_sdk_s3::Client 
     )
 }
 
+fn snapshot_store(sdk: &SdkConfig, aws: &AwsSettings, location: &Location) -> SnapshotStore {
+    SnapshotStore::new(
+        s3_client(sdk, aws.s3_force_path_style),
+        &location.bucket,
+        &location.prefix,
+    )
+    .with_sse_kms(aws.s3_sse_kms_key_id.clone())
+}
+
 /// The retrieve service as deployed: S3 plus KMS.
 pub fn retriever(sdk: &SdkConfig, aws: &AwsSettings, config: RetrieveConfig) -> Retriever<KmsKeyring> {
-    let store = SnapshotStore::new(
-        s3_client(sdk, aws.s3_force_path_style),
-        &config.location.bucket,
-        &config.location.prefix,
-    );
+    let store = snapshot_store(sdk, aws, &config.location);
     let keys = KmsKeyring::new(aws_sdk_kms::Client::new(sdk), &aws.kms_key_id);
     Retriever::new(store, keys, config)
 }
@@ -43,11 +69,7 @@ pub fn ingestor(
     aws: &AwsSettings,
     config: &IngestConfig,
 ) -> Result<Ingestor<KmsKeyring, Publisher>, SourceError> {
-    let store = SnapshotStore::new(
-        s3_client(sdk, aws.s3_force_path_style),
-        &config.location.bucket,
-        &config.location.prefix,
-    );
+    let store = snapshot_store(sdk, aws, &config.location);
     let keys = KmsKeyring::new(aws_sdk_kms::Client::new(sdk), &aws.kms_key_id);
     let publisher = match &config.event_bus {
         Some(bus) => Publisher::EventBridge(EventBridgePublisher::new(aws_sdk_eventbridge::Client::new(sdk), bus)),

@@ -108,6 +108,9 @@ impl Location {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwsSettings {
     pub kms_key_id: String,
+    /// KMS key S3 uses for server-side encryption of ingest's writes, if the
+    /// bucket policy requires uploads to name it.
+    pub s3_sse_kms_key_id: Option<String>,
     /// Path-style S3 addressing, for S3-compatible stores such as moto.
     pub s3_force_path_style: bool,
 }
@@ -116,6 +119,7 @@ impl AwsSettings {
     pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
         Ok(AwsSettings {
             kms_key_id: required(env, "KMS_KEY_ID")?,
+            s3_sse_kms_key_id: optional(env, "S3_SSE_KMS_KEY_ID"),
             s3_force_path_style: parsed(env, "S3_FORCE_PATH_STYLE", false)?,
         })
     }
@@ -209,23 +213,39 @@ impl IngestConfig {
     }
 }
 
-/// Every variable the functions read, for the README table and the
-/// Terraform wiring check.
-pub const VARIABLES: &[&str] = &[
+/// Every variable ingest reads (with `SOURCE_URL` set), for the README
+/// table and the Terraform wiring check. A test records what `from_env`
+/// actually asks for and compares.
+pub const INGEST_VARIABLES: &[&str] = &[
     "BUCKET_NAME",
     "OBJECT_PREFIX",
+    "EVENT_BUS_NAME",
+    "SOURCE_URL",
+    "SOURCE_TIMEOUT_MS",
+    "SOURCE_MAX_BYTES",
+    "AWS_LAMBDA_FUNCTION_VERSION",
     "KMS_KEY_ID",
+    "S3_SSE_KMS_KEY_ID",
     "S3_FORCE_PATH_STYLE",
+];
+
+/// Every variable retrieve reads.
+pub const RETRIEVE_VARIABLES: &[&str] = &[
+    "BUCKET_NAME",
+    "OBJECT_PREFIX",
     "LOOKUP_STRATEGY",
     "CACHE_CONTROL",
     "RESPONSE_MAX_BYTES",
     "DATA_KEY_CACHE_MAX_ENTRIES",
     "DATA_KEY_CACHE_TTL_SECONDS",
-    "EVENT_BUS_NAME",
-    "SOURCE_URL",
-    "SOURCE_TIMEOUT_MS",
-    "SOURCE_MAX_BYTES",
+    "KMS_KEY_ID",
+    "S3_SSE_KMS_KEY_ID",
+    "S3_FORCE_PATH_STYLE",
 ];
+
+/// Variables a deployment does not set: Lambda provides some, and the rest
+/// exist for S3-compatible stores, not AWS.
+pub const NOT_SET_BY_DEPLOYMENT: &[&str] = &["AWS_LAMBDA_FUNCTION_VERSION", "S3_FORCE_PATH_STYLE"];
 
 #[cfg(test)]
 mod tests {
@@ -282,6 +302,37 @@ mod tests {
         assert_eq!(err.variable, "SOURCE_URL");
         let err = AwsSettings::from_env(&env(&[])).unwrap_err();
         assert_eq!(err.to_string(), "invalid configuration: KMS_KEY_ID must be set");
+    }
+
+    #[test]
+    fn the_declared_variable_lists_are_exactly_what_each_function_reads() {
+        use std::cell::RefCell;
+        let read = RefCell::new(Vec::<String>::new());
+        let recording = |name: &str| {
+            read.borrow_mut().push(name.to_owned());
+            match name {
+                "BUCKET_NAME" | "KMS_KEY_ID" => Some("x".to_owned()),
+                "SOURCE_URL" => Some("https://example.com/".to_owned()),
+                _ => None,
+            }
+        };
+        IngestConfig::from_env(&recording).unwrap();
+        AwsSettings::from_env(&recording).unwrap();
+        let mut ingest: Vec<String> = read.take();
+        ingest.sort();
+        ingest.dedup();
+        let mut declared: Vec<&str> = INGEST_VARIABLES.to_vec();
+        declared.sort();
+        assert_eq!(ingest, declared);
+
+        RetrieveConfig::from_env(&recording).unwrap();
+        AwsSettings::from_env(&recording).unwrap();
+        let mut retrieve: Vec<String> = read.take();
+        retrieve.sort();
+        retrieve.dedup();
+        let mut declared: Vec<&str> = RETRIEVE_VARIABLES.to_vec();
+        declared.sort();
+        assert_eq!(retrieve, declared);
     }
 
     #[test]

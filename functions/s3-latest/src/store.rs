@@ -90,6 +90,7 @@ pub struct SnapshotStore {
     client: aws_sdk_s3::Client,
     bucket: String,
     prefix: String,
+    sse_kms_key_id: Option<String>,
 }
 
 fn to_chrono(t: &aws_smithy_types::DateTime) -> DateTime<Utc> {
@@ -113,7 +114,16 @@ impl SnapshotStore {
             client,
             bucket: bucket.into(),
             prefix: prefix.into(),
+            sse_kms_key_id: None,
         }
+    }
+
+    /// Asks S3 to also encrypt writes at rest with this KMS key (SSE-KMS with
+    /// an S3 Bucket Key). A bucket policy that denies uploads not naming the
+    /// bucket's key needs the header on every PutObject.
+    pub fn with_sse_kms(mut self, key_id: Option<String>) -> Self {
+        self.sse_kms_key_id = key_id;
+        self
     }
 
     pub fn bucket(&self) -> &str {
@@ -226,8 +236,14 @@ impl SnapshotStore {
         metadata: HashMap<String, String>,
     ) -> Result<(), StoreError> {
         let len = body.len() as i64;
-        self.client
-            .put_object()
+        let mut request = self.client.put_object();
+        if let Some(key_id) = &self.sse_kms_key_id {
+            request = request
+                .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+                .ssekms_key_id(key_id)
+                .bucket_key_enabled(true);
+        }
+        request
             .bucket(&self.bucket)
             .key(key)
             .if_none_match("*")

@@ -43,12 +43,8 @@ pub fn scheduled_event() -> Value {
     .unwrap()
 }
 
-impl<K: KeyProvider + Clone> Harness<K> {
-    pub fn store(&self, prefix: &str) -> SnapshotStore {
-        SnapshotStore::new(self.s3.clone(), &self.bucket, prefix)
-    }
-
-    pub fn retrieve_config(&self, prefix: &str, strategy: LookupStrategy) -> RetrieveConfig {
+impl<K> Harness<K> {
+    pub fn retrieve_config_for(&self, prefix: &str, strategy: LookupStrategy) -> RetrieveConfig {
         RetrieveConfig {
             location: Location {
                 bucket: self.bucket.clone(),
@@ -62,6 +58,16 @@ impl<K: KeyProvider + Clone> Harness<K> {
                 max_age: Duration::from_secs(300),
             },
         }
+    }
+}
+
+impl<K: KeyProvider + Clone> Harness<K> {
+    pub fn store(&self, prefix: &str) -> SnapshotStore {
+        SnapshotStore::new(self.s3.clone(), &self.bucket, prefix)
+    }
+
+    pub fn retrieve_config(&self, prefix: &str, strategy: LookupStrategy) -> RetrieveConfig {
+        self.retrieve_config_for(prefix, strategy)
     }
 
     pub fn retriever(&self, strategy: LookupStrategy) -> Retriever<K> {

@@ -1,0 +1,9 @@
+output "state_bucket" {
+  description = "Bucket for every environment's state: terraform init -backend-config=\"bucket=<this>\" ..."
+  value       = aws_s3_bucket.state.id
+}
+
+output "state_kms_key_arn" {
+  description = "Key encrypting the state bucket."
+  value       = aws_kms_key.state.arn
+}

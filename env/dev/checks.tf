@@ -1,0 +1,16 @@
+# After every apply, call the deployed endpoint with the API key. Before the
+# first scheduled run the bucket is empty and the answer is a 404 NoObjects;
+# anything else (403, 5xx) means the deployment is not serving.
+check "retrieve_answers" {
+  data "http" "newest" {
+    url = module.api_gateway.invoke_url
+    request_headers = {
+      x-api-key = module.api_gateway.api_key_value
+    }
+  }
+
+  assert {
+    condition     = data.http.newest.status_code == 200 || (data.http.newest.status_code == 404 && strcontains(data.http.newest.response_body, "NoObjects"))
+    error_message = "GET ${module.api_gateway.invoke_url} answered ${data.http.newest.status_code}: ${data.http.newest.response_body}"
+  }
+}

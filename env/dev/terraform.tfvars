@@ -1,0 +1,6 @@
+environment           = "dev"
+region                = "eu-west-1"
+force_destroy         = true
+log_retention_in_days = 14
+waf_enabled           = false
+alarm_emails          = []

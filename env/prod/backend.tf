@@ -1,0 +1,1 @@
+../dev/backend.tf

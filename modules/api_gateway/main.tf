@@ -1,0 +1,192 @@
+data "aws_iam_policy_document" "private" {
+  count = var.endpoint_type == "PRIVATE" ? 1 : 0
+
+  statement {
+    sid     = "InvokeOnlyThroughTheNamedVpcEndpoints"
+    actions = ["execute-api:Invoke"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+    resources = ["execute-api:/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceVpce"
+      values   = var.vpc_endpoint_ids
+    }
+  }
+}
+
+resource "aws_api_gateway_rest_api" "this" {
+  name        = var.name
+  description = "s3-latest: GET /retrieve_most_recent_object"
+  # Binary snapshots come back base64-encoded from Lambda; API Gateway decodes
+  # them for any Accept header.
+  binary_media_types = ["*/*"]
+  policy             = var.endpoint_type == "PRIVATE" ? data.aws_iam_policy_document.private[0].json : null
+
+  endpoint_configuration {
+    types            = [var.endpoint_type]
+    vpc_endpoint_ids = var.endpoint_type == "PRIVATE" ? var.vpc_endpoint_ids : null
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_api_gateway_resource" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = "retrieve_most_recent_object"
+}
+
+resource "aws_api_gateway_request_validator" "this" {
+  rest_api_id                 = aws_api_gateway_rest_api.this.id
+  name                        = "parameters"
+  validate_request_parameters = true
+  validate_request_body       = false
+}
+
+resource "aws_api_gateway_method" "this" {
+  #checkov:skip=CKV2_AWS_53:The request validator is attached; these methods take no body and only an optional `format` query parameter.
+  for_each             = toset(["GET", "HEAD"])
+  rest_api_id          = aws_api_gateway_rest_api.this.id
+  resource_id          = aws_api_gateway_resource.this.id
+  http_method          = each.key
+  authorization        = "NONE"
+  api_key_required     = var.api_key_required
+  request_validator_id = aws_api_gateway_request_validator.this.id
+  request_parameters = {
+    "method.request.querystring.format" = false
+  }
+}
+
+resource "aws_api_gateway_integration" "this" {
+  for_each                = aws_api_gateway_method.this
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_resource.this.id
+  http_method             = each.value.http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = var.lambda_invoke_arn
+  timeout_milliseconds    = var.integration_timeout_milliseconds
+}
+
+resource "aws_api_gateway_deployment" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+
+  # Redeploy whenever the API's shape changes.
+  triggers = {
+    redeployment = sha1(jsonencode([
+      aws_api_gateway_resource.this,
+      aws_api_gateway_method.this,
+      aws_api_gateway_integration.this,
+      aws_api_gateway_request_validator.this,
+      aws_api_gateway_rest_api.this.policy,
+      aws_api_gateway_rest_api.this.binary_media_types,
+    ]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_cloudwatch_log_group" "access" {
+  #checkov:skip=CKV_AWS_338:Retention is the log_retention_in_days input: prod keeps 365 days, dev 14 to keep cost down.
+  name              = "API-Gateway-Access-Logs_${var.name}/${var.stage_name}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.kms_key_arn
+}
+
+resource "aws_api_gateway_stage" "this" {
+  #checkov:skip=CKV_AWS_120:Response caching would serve stale snapshots; clients revalidate with ETags and the warm function answers from memory.
+  #checkov:skip=CKV2_AWS_51:Client certificates authenticate API Gateway to HTTP backends; the backend here is Lambda via AWS_PROXY.
+  #checkov:skip=CKV2_AWS_29:WAF is the waf_acl_arn input (aws_wafv2_web_acl_association below); prod attaches one.
+  #checkov:skip=CKV2_AWS_77:The attached ACL comes from modules/waf, whose AWSManagedRulesKnownBadInputsRuleSet blocks Log4j lookups; checkov cannot follow the ARN input.
+  rest_api_id          = aws_api_gateway_rest_api.this.id
+  deployment_id        = aws_api_gateway_deployment.this.id
+  stage_name           = var.stage_name
+  xray_tracing_enabled = true
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.access.arn
+    format = jsonencode({
+      requestId        = "$context.requestId"
+      ip               = "$context.identity.sourceIp"
+      requestTime      = "$context.requestTime"
+      httpMethod       = "$context.httpMethod"
+      resourcePath     = "$context.resourcePath"
+      status           = "$context.status"
+      responseLength   = "$context.responseLength"
+      latency          = "$context.responseLatency"
+      integrationError = "$context.integration.error"
+      apiKeyId         = "$context.identity.apiKeyId"
+    })
+  }
+}
+
+resource "aws_api_gateway_method_settings" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  stage_name  = aws_api_gateway_stage.this.stage_name
+  method_path = "*/*"
+
+  settings {
+    #checkov:skip=CKV_AWS_225:Caching is off on purpose, see the stage.
+    metrics_enabled        = true
+    logging_level          = "ERROR"
+    data_trace_enabled     = false
+    caching_enabled        = false
+    throttling_burst_limit = var.throttle_burst_limit
+    throttling_rate_limit  = var.throttle_rate_limit
+  }
+}
+
+resource "aws_api_gateway_api_key" "this" {
+  count = var.api_key_required ? 1 : 0
+  name  = "${var.name}-${var.stage_name}"
+}
+
+resource "aws_api_gateway_usage_plan" "this" {
+  count = var.api_key_required ? 1 : 0
+  name  = "${var.name}-${var.stage_name}"
+
+  api_stages {
+    api_id = aws_api_gateway_rest_api.this.id
+    stage  = aws_api_gateway_stage.this.stage_name
+  }
+
+  throttle_settings {
+    burst_limit = var.throttle_burst_limit
+    rate_limit  = var.throttle_rate_limit
+  }
+
+  quota_settings {
+    limit  = var.quota_per_day
+    period = "DAY"
+  }
+}
+
+resource "aws_api_gateway_usage_plan_key" "this" {
+  count         = var.api_key_required ? 1 : 0
+  key_id        = aws_api_gateway_api_key.this[0].id
+  key_type      = "API_KEY"
+  usage_plan_id = aws_api_gateway_usage_plan.this[0].id
+}
+
+resource "aws_wafv2_web_acl_association" "this" {
+  count        = var.waf_acl_arn == null ? 0 : 1
+  resource_arn = aws_api_gateway_stage.this.arn
+  web_acl_arn  = var.waf_acl_arn
+}
+
+# API Gateway may invoke the function only for this stage, method and path.
+resource "aws_lambda_permission" "this" {
+  for_each      = aws_api_gateway_method.this
+  statement_id  = "AllowApiGateway${each.key}"
+  action        = "lambda:InvokeFunction"
+  function_name = var.lambda_function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/${aws_api_gateway_stage.this.stage_name}/${each.key}${aws_api_gateway_resource.this.path}"
+}

@@ -1,0 +1,25 @@
+output "rest_api_id" {
+  description = "Id of the REST API."
+  value       = aws_api_gateway_rest_api.this.id
+}
+
+output "stage_name" {
+  description = "Name of the stage."
+  value       = aws_api_gateway_stage.this.stage_name
+}
+
+output "invoke_url" {
+  description = "Full URL of GET /retrieve_most_recent_object."
+  value       = "${aws_api_gateway_stage.this.invoke_url}${aws_api_gateway_resource.this.path}"
+}
+
+output "api_key_id" {
+  description = "Id of the API key (read its value with `aws apigateway get-api-key --include-value`), or null."
+  value       = try(aws_api_gateway_api_key.this[0].id, null)
+}
+
+output "api_key_value" {
+  description = "Value of the API key, for the post-deploy check."
+  value       = try(aws_api_gateway_api_key.this[0].value, null)
+  sensitive   = true
+}

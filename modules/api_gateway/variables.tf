@@ -1,0 +1,94 @@
+variable "name" {
+  description = "Name of the REST API (e.g. s3-latest-dev)."
+  type        = string
+}
+
+variable "stage_name" {
+  description = "Stage name, the first segment of the URL path."
+  type        = string
+  default     = "dev"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,128}$", var.stage_name))
+    error_message = "Stage names are letters, digits, '_' and '-'."
+  }
+}
+
+variable "lambda_function_name" {
+  description = "Name of the retrieve function."
+  type        = string
+}
+
+variable "lambda_invoke_arn" {
+  description = "Invoke ARN of the retrieve function."
+  type        = string
+}
+
+variable "integration_timeout_milliseconds" {
+  description = "How long API Gateway waits for the function (at most 29000); keep the function's timeout below it."
+  type        = number
+  default     = 29000
+
+  validation {
+    condition     = var.integration_timeout_milliseconds >= 50 && var.integration_timeout_milliseconds <= 29000
+    error_message = "REST API integration timeouts are 50 to 29000 ms."
+  }
+}
+
+variable "endpoint_type" {
+  description = "REGIONAL, or PRIVATE (reachable only through vpc_endpoint_ids)."
+  type        = string
+  default     = "REGIONAL"
+
+  validation {
+    condition     = contains(["REGIONAL", "PRIVATE"], var.endpoint_type)
+    error_message = "endpoint_type must be REGIONAL or PRIVATE."
+  }
+}
+
+variable "vpc_endpoint_ids" {
+  description = "execute-api VPC endpoints allowed to call a PRIVATE API."
+  type        = list(string)
+  default     = []
+}
+
+variable "api_key_required" {
+  description = "Require an API key (x-api-key) and attach a usage plan."
+  type        = bool
+  default     = true
+}
+
+variable "throttle_rate_limit" {
+  description = "Steady-state requests per second, per stage and per API key."
+  type        = number
+  default     = 50
+}
+
+variable "throttle_burst_limit" {
+  description = "Burst of requests allowed above the rate."
+  type        = number
+  default     = 100
+}
+
+variable "quota_per_day" {
+  description = "Requests per day allowed to the API key."
+  type        = number
+  default     = 100000
+}
+
+variable "waf_acl_arn" {
+  description = "WAFv2 web ACL to associate with the stage (null: none)."
+  type        = string
+  default     = null
+}
+
+variable "kms_key_arn" {
+  description = "Key encrypting the access log group."
+  type        = string
+}
+
+variable "log_retention_in_days" {
+  description = "Days the access logs are kept."
+  type        = number
+  default     = 14
+}

@@ -1,0 +1,154 @@
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account_id  = data.aws_caller_identity.current.account_id
+  log_arn     = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${local.account_id}:log-group:/aws/lambda"
+  objects_arn = "${var.bucket_arn}/${var.object_prefix}*"
+}
+
+data "aws_iam_policy_document" "assume_lambda" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+# ---------------------------------------------------------------- ingest
+
+resource "aws_iam_role" "ingest" {
+  name               = "${var.name}-ingest"
+  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
+}
+
+data "aws_iam_policy_document" "ingest" {
+  statement {
+    sid       = "WriteSnapshotsUnderThePrefix"
+    actions   = ["s3:PutObject"]
+    resources = [local.objects_arn]
+  }
+
+  # With a SOURCE_URL, ingest reads the newest object's metadata to make a
+  # conditional request upstream; with the generated source it never reads.
+  dynamic "statement" {
+    for_each = var.ingest_reads_previous ? [1] : []
+    content {
+      sid       = "ReadTheNewestObjectsSourceValidators"
+      actions   = ["s3:GetObject"]
+      resources = [local.objects_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.ingest_reads_previous ? [1] : []
+    content {
+      sid       = "ListUnderThePrefix"
+      actions   = ["s3:ListBucket"]
+      resources = [var.bucket_arn]
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = [var.object_prefix, "${var.object_prefix}*"]
+      }
+    }
+  }
+
+  statement {
+    sid       = "GenerateDataKeysBoundToThisBucket"
+    actions   = ["kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+
+  statement {
+    sid       = "AnnounceObjectIngested"
+    actions   = ["events:PutEvents"]
+    resources = [var.event_bus_arn]
+  }
+
+  statement {
+    sid       = "SendFailedInvocationsToTheDeadLetterQueue"
+    actions   = ["sqs:SendMessage"]
+    resources = [var.ingest_dead_letter_queue_arn]
+  }
+
+  statement {
+    sid       = "OwnLogGroupOnly"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_arn}/${var.ingest_function_name}:*"]
+  }
+
+  statement {
+    #checkov:skip=CKV_AWS_111:X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires "*".
+    #checkov:skip=CKV_AWS_356:X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires "*".
+    sid       = "XRayRequiresAStarResource"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "ingest" {
+  name   = "least-privilege"
+  role   = aws_iam_role.ingest.id
+  policy = data.aws_iam_policy_document.ingest.json
+}
+
+# ---------------------------------------------------------------- retrieve
+
+resource "aws_iam_role" "retrieve" {
+  name               = "${var.name}-retrieve"
+  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
+}
+
+data "aws_iam_policy_document" "retrieve" {
+  statement {
+    sid       = "ListUnderThePrefix"
+    actions   = ["s3:ListBucket"]
+    resources = [var.bucket_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = [var.object_prefix, "${var.object_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "ReadSnapshotsUnderThePrefix"
+    actions   = ["s3:GetObject"]
+    resources = [local.objects_arn]
+  }
+
+  statement {
+    sid       = "DecryptDataKeys"
+    actions   = ["kms:Decrypt"]
+    resources = [var.kms_key_arn]
+  }
+
+  statement {
+    sid       = "OwnLogGroupOnly"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_arn}/${var.retrieve_function_name}:*"]
+  }
+
+  statement {
+    #checkov:skip=CKV_AWS_111:X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires "*".
+    #checkov:skip=CKV_AWS_356:X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires "*".
+    sid       = "XRayRequiresAStarResource"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "retrieve" {
+  name   = "least-privilege"
+  role   = aws_iam_role.retrieve.id
+  policy = data.aws_iam_policy_document.retrieve.json
+}

@@ -1,0 +1,9 @@
+output "ingest_role_arn" {
+  description = "ARN of the ingest function's role."
+  value       = aws_iam_role.ingest.arn
+}
+
+output "retrieve_role_arn" {
+  description = "ARN of the retrieve function's role."
+  value       = aws_iam_role.retrieve.arn
+}

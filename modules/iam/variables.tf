@@ -1,0 +1,50 @@
+variable "name" {
+  description = "Deployment name (e.g. s3-latest-dev); roles are <name>-ingest and <name>-retrieve."
+  type        = string
+}
+
+variable "bucket_arn" {
+  description = "ARN of the snapshot bucket."
+  type        = string
+}
+
+variable "object_prefix" {
+  description = "Prefix the snapshots live under (OBJECT_PREFIX); object permissions stop at it."
+  type        = string
+
+  validation {
+    condition     = var.object_prefix == "" || endswith(var.object_prefix, "/")
+    error_message = "object_prefix must be empty or end with '/'."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the key that wraps data keys."
+  type        = string
+}
+
+variable "event_bus_arn" {
+  description = "ARN of the bus ingest publishes ObjectIngested to."
+  type        = string
+}
+
+variable "ingest_dead_letter_queue_arn" {
+  description = "ARN of the queue receiving ingest's failed asynchronous invocations."
+  type        = string
+}
+
+variable "ingest_function_name" {
+  description = "Name of the ingest function (its log group is /aws/lambda/<name>)."
+  type        = string
+}
+
+variable "retrieve_function_name" {
+  description = "Name of the retrieve function (its log group is /aws/lambda/<name>)."
+  type        = string
+}
+
+variable "ingest_reads_previous" {
+  description = "Whether ingest reads the newest object's metadata (true when SOURCE_URL is set, for conditional fetches)."
+  type        = bool
+  default     = false
+}

@@ -1,0 +1,46 @@
+variable "name" {
+  description = "Deployment name (e.g. s3-latest-dev); the alias is alias/<name> and log groups containing it may use the key."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9/_-]{1,200}$", var.name))
+    error_message = "name may hold letters, digits, '/', '_' and '-' only."
+  }
+}
+
+variable "bucket_name" {
+  description = "The snapshot bucket; the functions may use the key only for this bucket's objects."
+  type        = string
+}
+
+variable "ingest_role_arn" {
+  description = "Role of the ingest function: may generate data keys."
+  type        = string
+}
+
+variable "retrieve_role_arn" {
+  description = "Role of the retrieve function: may decrypt data keys."
+  type        = string
+}
+
+variable "deletion_window_in_days" {
+  description = "Days between scheduling deletion and the key's destruction."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.deletion_window_in_days >= 7 && var.deletion_window_in_days <= 30
+    error_message = "KMS accepts a deletion window of 7 to 30 days."
+  }
+}
+
+variable "rotation_period_in_days" {
+  description = "Days between automatic rotations of the key material."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.rotation_period_in_days >= 90 && var.rotation_period_in_days <= 2560
+    error_message = "KMS accepts a rotation period of 90 to 2560 days."
+  }
+}

@@ -1,0 +1,199 @@
+locals {
+  # Two schedule periods, in seconds, for the "no successful ingest" alarm.
+  stale_after_seconds = 2 * var.schedule_period_minutes * 60
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  functions           = { ingest = var.ingest_function_name, retrieve = var.retrieve_function_name }
+}
+
+resource "aws_sns_topic" "alarms" {
+  name              = "${var.name}-alarms"
+  kms_master_key_id = var.kms_key_arn
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  for_each  = toset(var.alarm_emails)
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  for_each            = local.functions
+  alarm_name          = "${var.name}-${each.key}-errors"
+  alarm_description   = "${each.key} invocations failed"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "throttles" {
+  for_each            = local.functions
+  alarm_name          = "${var.name}-${each.key}-throttles"
+  alarm_description   = "${each.key} invocations were throttled (reserved concurrency reached)"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "retrieve_p99" {
+  alarm_name          = "${var.name}-retrieve-p99-duration"
+  alarm_description   = "retrieve p99 duration above ${var.retrieve_p99_threshold_ms} ms"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Duration"
+  dimensions          = { FunctionName = var.retrieve_function_name }
+  extended_statistic  = "p99"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = var.retrieve_p99_threshold_ms
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+# API Gateway's 5XXError and 4XXError averages are rates (0 to 1).
+resource "aws_cloudwatch_metric_alarm" "api_rate" {
+  for_each = {
+    "5xx" = { metric = "5XXError", threshold = var.api_5xx_rate_threshold }
+    "4xx" = { metric = "4XXError", threshold = var.api_4xx_rate_threshold }
+  }
+  alarm_name          = "${var.name}-api-${each.key}-rate"
+  alarm_description   = "More than ${each.value.threshold * 100}% of API requests answered ${each.key}"
+  namespace           = "AWS/ApiGateway"
+  metric_name         = each.value.metric
+  dimensions          = { ApiName = var.api_name, Stage = var.api_stage }
+  statistic           = "Average"
+  period              = 300
+  evaluation_periods  = 2
+  threshold           = each.value.threshold
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  alarm_name          = "${var.name}-ingest-dead-letters"
+  alarm_description   = "Failed ingest runs are waiting in ${var.dead_letter_queue_name}"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = var.dead_letter_queue_name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+# Successful ingests = invocations - errors; none within two schedule periods
+# means the snapshot is going stale, whatever the reason.
+resource "aws_cloudwatch_metric_alarm" "stale" {
+  alarm_name          = "${var.name}-no-successful-ingest"
+  alarm_description   = "No successful ingest within two schedule periods (${local.stale_after_seconds / 60} minutes)"
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  metric_query {
+    id          = "successes"
+    expression  = "FILL(invocations, 0) - FILL(errors, 0)"
+    label       = "Successful ingests"
+    return_data = true
+  }
+
+  metric_query {
+    id = "invocations"
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Invocations"
+      dimensions  = { FunctionName = var.ingest_function_name }
+      stat        = "Sum"
+      period      = local.stale_after_seconds
+    }
+  }
+
+  metric_query {
+    id = "errors"
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions  = { FunctionName = var.ingest_function_name }
+      stat        = "Sum"
+      period      = local.stale_after_seconds
+    }
+  }
+}
+
+resource "aws_cloudwatch_dashboard" "this" {
+  dashboard_name = var.name
+  dashboard_body = jsonencode({
+    widgets = [
+      {
+        type = "metric", x = 0, y = 0, width = 12, height = 6
+        properties = {
+          title  = "Invocations and errors"
+          region = var.region
+          stat   = "Sum"
+          metrics = [
+            ["AWS/Lambda", "Invocations", "FunctionName", var.ingest_function_name],
+            ["AWS/Lambda", "Errors", "FunctionName", var.ingest_function_name],
+            ["AWS/Lambda", "Invocations", "FunctionName", var.retrieve_function_name],
+            ["AWS/Lambda", "Errors", "FunctionName", var.retrieve_function_name],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 0, width = 12, height = 6
+        properties = {
+          title   = "retrieve duration (ms)"
+          region  = var.region
+          metrics = [["AWS/Lambda", "Duration", "FunctionName", var.retrieve_function_name, { stat = "p50" }], ["...", { stat = "p99" }]]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 6, width = 12, height = 6
+        properties = {
+          title  = "API requests and errors"
+          region = var.region
+          stat   = "Sum"
+          metrics = [
+            ["AWS/ApiGateway", "Count", "ApiName", var.api_name, "Stage", var.api_stage],
+            ["AWS/ApiGateway", "4XXError", "ApiName", var.api_name, "Stage", var.api_stage],
+            ["AWS/ApiGateway", "5XXError", "ApiName", var.api_name, "Stage", var.api_stage],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 6, width = 12, height = 6
+        properties = {
+          title   = "Dead letters"
+          region  = var.region
+          stat    = "Maximum"
+          metrics = [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.dead_letter_queue_name]]
+        }
+      },
+    ]
+  })
+}

@@ -1,0 +1,83 @@
+variable "name" {
+  description = "Deployment name (e.g. s3-latest-dev)."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the dashboard's metrics."
+  type        = string
+}
+
+variable "ingest_function_name" {
+  description = "Name of the ingest function."
+  type        = string
+}
+
+variable "retrieve_function_name" {
+  description = "Name of the retrieve function."
+  type        = string
+}
+
+variable "api_name" {
+  description = "Name of the REST API."
+  type        = string
+}
+
+variable "api_stage" {
+  description = "Stage of the REST API."
+  type        = string
+}
+
+variable "dead_letter_queue_name" {
+  description = "Name of the ingest dead-letter queue."
+  type        = string
+}
+
+variable "schedule_period_minutes" {
+  description = "Minutes between scheduled ingests; the staleness alarm fires after two periods without a success."
+  type        = number
+
+  validation {
+    condition     = var.schedule_period_minutes >= 1 && var.schedule_period_minutes <= 720
+    error_message = "schedule_period_minutes must be 1 to 720 (two periods must fit in a day)."
+  }
+}
+
+variable "retrieve_p99_threshold_ms" {
+  description = "p99 duration of retrieve above which the alarm fires."
+  type        = number
+  default     = 500
+}
+
+variable "api_5xx_rate_threshold" {
+  description = "Share of 5XX responses (0 to 1) above which the alarm fires."
+  type        = number
+  default     = 0.01
+
+  validation {
+    condition     = var.api_5xx_rate_threshold > 0 && var.api_5xx_rate_threshold < 1
+    error_message = "A rate is between 0 and 1."
+  }
+}
+
+variable "api_4xx_rate_threshold" {
+  description = "Share of 4XX responses (0 to 1) above which the alarm fires."
+  type        = number
+  default     = 0.2
+
+  validation {
+    condition     = var.api_4xx_rate_threshold > 0 && var.api_4xx_rate_threshold < 1
+    error_message = "A rate is between 0 and 1."
+  }
+}
+
+variable "alarm_emails" {
+  description = "Addresses subscribed to the alarm topic (each must confirm)."
+  type        = list(string)
+  default     = []
+}
+
+variable "kms_key_arn" {
+  description = "Key encrypting the alarm topic."
+  type        = string
+}

@@ -1,0 +1,59 @@
+variable "bucket_name" {
+  description = "Globally unique name of the snapshot bucket."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "Bucket names are 3-63 characters of lowercase letters, digits, '.' and '-'."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "KMS key for default encryption; uploads naming any other key are denied."
+  type        = string
+
+  validation {
+    condition     = startswith(var.kms_key_arn, "arn:")
+    error_message = "kms_key_arn must be a key ARN (the bucket policy compares ARNs)."
+  }
+}
+
+variable "object_prefix" {
+  description = "Prefix the snapshots live under (OBJECT_PREFIX)."
+  type        = string
+  default     = "snapshots/"
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy delete a non-empty bucket. true in dev, false in prod."
+  type        = bool
+  default     = false
+}
+
+variable "noncurrent_version_expiration_days" {
+  description = "Days after which noncurrent versions (only ever made by manual overwrites or deletes) expire."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 1
+    error_message = "noncurrent_version_expiration_days must be at least 1."
+  }
+}
+
+variable "transition_to_infrequent_access_days" {
+  description = "Move snapshots to STANDARD_IA after this many days (null: never). Transitions never delete."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.transition_to_infrequent_access_days == null || try(var.transition_to_infrequent_access_days >= 30, false)
+    error_message = "S3 requires at least 30 days before a transition to STANDARD_IA."
+  }
+}
+
+variable "access_log_bucket" {
+  description = "Bucket receiving server access logs (null: no access logging)."
+  type        = string
+  default     = null
+}
