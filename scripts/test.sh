@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it. Installs what the tests need (moto and
-# the Amazon S3 Encryption Client, into .venv) and then runs every check.
+# The whole test suite, as CI runs it. Installs what the tests need into
+# virtualenvs (.venv: moto, the Amazon S3 Encryption Client, cargo-lambda;
+# .venv-checkov: checkov) and then runs every check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "Python test peers (.venv)"
-stamp=.venv/.requirements.sha256
-want=$(sha256sum tests/requirements.txt | cut -d' ' -f1)
-if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
-    echo "$want" > "$stamp"
-fi
+# venv DIR REQUIREMENTS: (re)creates DIR when REQUIREMENTS changed.
+venv() {
+    local dir=$1 requirements=$2 stamp="$1/.requirements.sha256" want
+    want=$(sha256sum "$requirements" | cut -d' ' -f1)
+    if [ ! -x "$dir/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        python3 -m venv "$dir"
+        "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+        echo "$want" > "$stamp"
+    fi
+}
+
+step "Python tools (.venv, .venv-checkov)"
+venv .venv tests/requirements.txt
+venv .venv-checkov tests/requirements-checkov.txt
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -21,8 +28,19 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "terraform fmt -check"
+command -v terraform >/dev/null || { echo "terraform is not installed: it is needed for terraform fmt -check" >&2; exit 1; }
+terraform fmt -check -recursive -diff
+
+step "checkov (offline) over modules/ and env/"
+.venv-checkov/bin/checkov -d modules -d env --framework terraform \
+    --skip-download --download-external-modules false --compact --quiet
+
+step "Lambda zips (cargo lambda build --release --output-format zip)"
+scripts/package.sh
+
 step "build (the binary tests start the real ingest and retrieve executables)"
 cargo build --workspace --locked
 
-step "unit, integration and end-to-end tests"
+step "unit, integration, end-to-end, Terraform wiring and packaging tests"
 cargo test --workspace --locked

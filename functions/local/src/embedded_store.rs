@@ -58,19 +58,35 @@ pub struct StoreOptions {
     pub added_latency: Duration,
 }
 
+/// The simulated round trip, adjustable while the store runs.
+#[derive(Debug, Clone, Default)]
+struct Latency(Arc<std::sync::atomic::AtomicU64>);
+
+impl Latency {
+    fn get(&self) -> Duration {
+        Duration::from_micros(self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    fn set(&self, latency: Duration) {
+        self.0
+            .store(latency.as_micros() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 struct LocalBackend {
     fs: FileSystem,
     // A Tokio mutex: it is held across the awaited filesystem write.
     puts: tokio::sync::Mutex<()>,
     counts: OperationCounts,
-    options: StoreOptions,
+    latency: Latency,
 }
 
 impl LocalBackend {
     async fn enter(&self, operation: &'static str) {
         self.counts.record(operation);
-        if !self.options.added_latency.is_zero() {
-            tokio::time::sleep(self.options.added_latency).await;
+        let latency = self.latency.get();
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
         }
     }
 }
@@ -137,6 +153,7 @@ pub enum StoreStartError {
 pub struct EmbeddedStore {
     addr: SocketAddr,
     counts: OperationCounts,
+    latency: Latency,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -151,11 +168,13 @@ impl EmbeddedStore {
         std::fs::create_dir_all(root).map_err(|e| data_dir_error(e.to_string()))?;
         let fs = FileSystem::new(root).map_err(|e| data_dir_error(format!("{e:?}")))?;
         let counts = OperationCounts::default();
+        let latency = Latency::default();
+        latency.set(options.added_latency);
         let backend = LocalBackend {
             fs,
             puts: tokio::sync::Mutex::new(()),
             counts: counts.clone(),
-            options,
+            latency: latency.clone(),
         };
         let service = {
             let mut builder = s3s::service::S3ServiceBuilder::new(backend);
@@ -183,6 +202,7 @@ impl EmbeddedStore {
         Ok(EmbeddedStore {
             addr,
             counts,
+            latency,
             stop,
             task,
         })
@@ -194,6 +214,11 @@ impl EmbeddedStore {
 
     pub fn counts(&self) -> &OperationCounts {
         &self.counts
+    }
+
+    /// Changes the simulated round trip added to every request from now on.
+    pub fn set_added_latency(&self, latency: Duration) {
+        self.latency.set(latency);
     }
 
     /// An S3 client for this store: path-style, fixed local credentials.

@@ -1,0 +1,435 @@
+//! The s3-latest benchmark. One run, on one machine, measures side by side:
+//! S3 requests and latency per retrieve against bucket size (both
+//! strategies, cold and warm, with and without a simulated S3 round trip),
+//! the warm path, cold start and footprint of the release binaries, handler
+//! throughput under loopback load, and the cost per million retrievals.
+//! It prints a Markdown table and writes bench-results/latest.{json,svg,md}.
+//!
+//! Run it with `scripts/bench.sh`. `s3-latest-bench seed` loads N objects
+//! into any S3-compatible endpoint.
+
+mod coldstart;
+mod cost;
+mod counting_keys;
+mod load;
+mod report;
+mod retrieval;
+mod seed;
+mod stats;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use s3_latest::config::{IngestConfig, Location, SourceConfig};
+use s3_latest::ingest::Ingestor;
+use s3_latest::ingest::publish::NoPublisher;
+use s3_latest::keyring::LocalAesKeyring;
+use s3_latest::request_count::RequestCounter;
+use s3_latest::store::{LookupStrategy, SnapshotStore};
+use s3_latest_local::embedded_store::{self, EmbeddedStore, StoreOptions};
+use s3_latest_local::runner::{self, LocalOptions};
+use serde::Serialize;
+
+use crate::coldstart::ColdStart;
+use crate::cost::Cost;
+use crate::counting_keys::CountingKeys;
+use crate::load::Throughput;
+use crate::retrieval::{Cache, Latency, Requests, Setup, WarmPath};
+
+#[derive(Debug, Parser)]
+#[command(about = "Benchmark s3-latest's retrieval against bucket size, and its cold start, footprint and cost")]
+struct Args {
+    /// Bucket sizes to measure.
+    #[arg(long, value_delimiter = ',', default_value = "10,1000,10000,100000")]
+    sizes: Vec<usize>,
+    /// The simulated S3 round trip of the second run.
+    #[arg(long, default_value_t = 20)]
+    simulated_rtt_ms: u64,
+    /// Timed requests per latency cell (scan cells stop early at --scan-budget-secs).
+    #[arg(long, default_value_t = 200)]
+    samples: usize,
+    /// Time allowed per scan latency cell; at least 3 samples are taken.
+    #[arg(long, default_value_t = 12)]
+    scan_budget_secs: u64,
+    /// Where latest.json, latest.svg and latest.md go.
+    #[arg(long, default_value = "bench-results")]
+    out: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load N small objects into a bucket of any S3-compatible endpoint.
+    Seed {
+        #[arg(long)]
+        endpoint: String,
+        #[arg(long)]
+        bucket: String,
+        #[arg(long, default_value = "snapshots/")]
+        prefix: String,
+        #[arg(long)]
+        objects: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+    },
+}
+
+#[derive(Debug, Serialize)]
+pub struct Results {
+    pub generated_at: String,
+    pub sizes: Vec<usize>,
+    pub simulated_rtt_ms: u64,
+    pub requests: Vec<Requests>,
+    pub latency: Vec<Latency>,
+    /// index warm p50 at the largest size over the smallest, with the simulated RTT.
+    pub index_flatness: f64,
+    pub warm_path: WarmPath,
+    pub cold_starts: Vec<ColdStart>,
+    pub throughput: Throughput,
+    pub costs: Vec<Cost>,
+}
+
+fn section(title: &str) {
+    eprintln!("\n== {title}");
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    if let Some(Command::Seed {
+        endpoint,
+        bucket,
+        prefix,
+        objects,
+        concurrency,
+    }) = args.command
+    {
+        let client = embedded_store::client_for(&endpoint);
+        embedded_store::ensure_bucket(&client, &bucket).await.expect("bucket");
+        seed::seed(&client, &bucket, &prefix, 0, objects, concurrency).await;
+        return;
+    }
+    let started = Instant::now();
+    let results = run(&args).await;
+    std::fs::create_dir_all(&args.out).expect("output directory");
+    let table = report::markdown(&results);
+    std::fs::write(
+        args.out.join("latest.json"),
+        serde_json::to_string_pretty(&results).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(args.out.join("latest.svg"), report::svg(&results)).unwrap();
+    std::fs::write(args.out.join("latest.md"), &table).unwrap();
+    println!("{table}");
+    eprintln!(
+        "\nwrote {0}/latest.json, {0}/latest.svg, {0}/latest.md in {1:.0} s",
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+async fn run(args: &Args) -> Results {
+    let data = tempfile::tempdir().expect("temp dir");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let store = EmbeddedStore::start(&data.path().join("store"), listener, StoreOptions::default())
+        .await
+        .unwrap();
+    let counter = RequestCounter::default();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        embedded_store::client_config(&store.endpoint())
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let bucket = "bench".to_owned();
+    let prefix = "snapshots/".to_owned();
+    embedded_store::ensure_bucket(&s3, &bucket).await.unwrap();
+    let keys = CountingKeys::new(LocalAesKeyring::load_or_create(&data.path().join("local.key")).unwrap());
+    let setup = Setup {
+        s3: s3.clone(),
+        counter,
+        keys: keys.clone(),
+        bucket: bucket.clone(),
+        prefix: prefix.clone(),
+    };
+    let ingest_config = IngestConfig {
+        location: Location {
+            bucket: bucket.clone(),
+            prefix: prefix.clone(),
+        },
+        event_bus: None,
+        source: SourceConfig::Generated,
+        function_version: "bench".into(),
+    };
+    let ingestor = Ingestor::new(
+        SnapshotStore::new(s3.clone(), &bucket, &prefix),
+        keys.clone(),
+        NoPublisher,
+        &ingest_config,
+    )
+    .expect("ingestor");
+    let scheduled: serde_json::Value = serde_json::json!({
+        "version": "0", "id": "bench", "detail-type": "Scheduled Event", "source": "aws.events",
+        "time": "2026-11-21T00:00:00Z", "resources": [], "detail": {}
+    });
+    let rtt = Duration::from_millis(args.simulated_rtt_ms);
+
+    let (mut requests, mut latency) = (Vec::new(), Vec::new());
+    let (mut seeded, mut ingested) = (0usize, 0usize);
+    let mut warm_path = None;
+    for &n in &args.sizes {
+        section(&format!("{n} objects"));
+        let target_seeds = n.saturating_sub(ingested + 1);
+        seed::seed(&s3, &bucket, &prefix, seeded, target_seeds.max(seeded), 16).await;
+        seeded = target_seeds.max(seeded);
+        // LastModified has one-second resolution; keep the real newest strictly newest for scan too.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        ingestor.run(&scheduled).await.expect("ingest");
+        ingested += 1;
+        let objects = seeded + ingested;
+
+        store.set_added_latency(Duration::ZERO);
+        for strategy in [LookupStrategy::Index, LookupStrategy::Scan] {
+            requests.extend(retrieval::count_requests(&setup, strategy, objects).await);
+        }
+        for simulated in [Duration::ZERO, rtt] {
+            store.set_added_latency(simulated);
+            for strategy in [LookupStrategy::Index, LookupStrategy::Scan] {
+                for cache in [Cache::Cold, Cache::Warm] {
+                    let (samples, budget) = match strategy {
+                        LookupStrategy::Index => ((args.samples, args.samples), Duration::ZERO),
+                        LookupStrategy::Scan => ((3, args.samples), Duration::from_secs(args.scan_budget_secs)),
+                    };
+                    let cell = retrieval::latency(&setup, strategy, cache, objects, simulated, samples, budget).await;
+                    eprintln!(
+                        "  {:5} {:4} rtt {:2} ms: p50 {:8.2} ms  p99 {:8.2} ms  ({} samples)",
+                        cell.strategy,
+                        if cache == Cache::Cold { "cold" } else { "warm" },
+                        simulated.as_millis(),
+                        cell.summary.p50_ms,
+                        cell.summary.p99_ms,
+                        cell.summary.samples
+                    );
+                    latency.push(cell);
+                }
+            }
+        }
+        store.set_added_latency(Duration::ZERO);
+
+        if warm_path.is_none() {
+            warm_path = Some(measure_warm_path(&setup, &ingestor, &scheduled, objects).await);
+            ingested += 1;
+        }
+    }
+    let sizes: Vec<usize> = requests
+        .iter()
+        .filter(|r| r.strategy == "index" && r.cache == Cache::Cold)
+        .map(|r| r.objects)
+        .collect();
+
+    let warm_p50 = |n: usize, strategy: &str, cache: Cache| {
+        latency
+            .iter()
+            .find(|l| {
+                l.objects == n
+                    && l.strategy == strategy
+                    && l.cache == cache
+                    && l.simulated_rtt_ms == args.simulated_rtt_ms
+            })
+            .map(|l| l.summary.p50_ms)
+            .unwrap_or(f64::NAN)
+    };
+    let (smallest, largest) = (sizes[0], sizes[sizes.len() - 1]);
+    let index_flatness = warm_p50(largest, "index", Cache::Warm) / warm_p50(smallest, "index", Cache::Warm);
+
+    section("cold start and footprint");
+    let env = |prefix: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", store.endpoint()),
+            ("AWS_REGION", embedded_store::REGION.into()),
+            ("AWS_ACCESS_KEY_ID", embedded_store::ACCESS_KEY_ID.into()),
+            ("AWS_SECRET_ACCESS_KEY", embedded_store::SECRET_ACCESS_KEY.into()),
+            ("S3_FORCE_PATH_STYLE", "true".into()),
+            ("BUCKET_NAME", bucket.clone()),
+            ("OBJECT_PREFIX", prefix.into()),
+            ("KMS_KEY_ID", "alias/bench".into()),
+        ]
+    };
+    let cold_starts = vec![
+        coldstart::measure(
+            "retrieve",
+            &env("cold-start-empty/"),
+            coldstart::retrieve_event(),
+            15,
+            200,
+        )
+        .await,
+        coldstart::measure("ingest", &env(&prefix), coldstart::ingest_event(), 15, 200).await,
+    ];
+    for c in &cold_starts {
+        eprintln!(
+            "  {:8} init p50 {:.1} ms, first response p50 {:.1} ms, RSS {} KiB",
+            c.function, c.init.p50_ms, c.first_response.p50_ms, c.peak_rss_kib
+        );
+    }
+
+    section("local runner under loopback load");
+    let throughput = load_local_runner().await;
+    eprintln!(
+        "  {:.0} requests/s, {} errors",
+        throughput.requests_per_second, throughput.errors
+    );
+
+    let costs = costs(&requests, &latency, args.simulated_rtt_ms, &sizes);
+    store.shutdown().await;
+    Results {
+        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        sizes,
+        simulated_rtt_ms: args.simulated_rtt_ms,
+        requests,
+        latency,
+        index_flatness,
+        warm_path: warm_path.expect("measured at the first size"),
+        cold_starts,
+        throughput,
+        costs,
+    }
+}
+
+async fn measure_warm_path<P: s3_latest::ingest::publish::EventPublisher>(
+    setup: &Setup,
+    ingestor: &Ingestor<retrieval::Keys, P>,
+    scheduled: &serde_json::Value,
+    objects: usize,
+) -> WarmPath {
+    section("warm path");
+    let retriever = setup.retriever(LookupStrategy::Index);
+    retrieval::get(&retriever).await;
+    let snapshot = |cache| Requests {
+        strategy: "index",
+        objects,
+        cache,
+        s3_requests: setup.counter.total(),
+        list_requests: setup.counter.get("ListObjectsV2"),
+        get_requests: setup.counter.get("GetObject"),
+        kms_decrypts: setup.keys.unwraps(),
+    };
+    setup.counter.reset();
+    setup.keys.reset();
+    let unchanged_requests = 1000;
+    for _ in 0..unchanged_requests {
+        retrieval::get(&retriever).await;
+    }
+    let unchanged = snapshot(Cache::Warm);
+    ingestor.run(scheduled).await.expect("ingest");
+    setup.counter.reset();
+    setup.keys.reset();
+    retrieval::get(&retriever).await;
+    let after_new_ingest = snapshot(Cache::Warm);
+    eprintln!(
+        "  {unchanged_requests} unchanged: {} LIST {} GET {} KMS; after ingest: {} LIST {} GET {} KMS",
+        unchanged.list_requests,
+        unchanged.get_requests,
+        unchanged.kms_decrypts,
+        after_new_ingest.list_requests,
+        after_new_ingest.get_requests,
+        after_new_ingest.kms_decrypts
+    );
+    WarmPath {
+        unchanged_requests,
+        unchanged,
+        after_new_ingest,
+    }
+}
+
+/// The local runner on its own thread and runtime; 8 clients for 10 s.
+async fn load_local_runner() -> Throughput {
+    let data = tempfile::tempdir().unwrap();
+    let options = LocalOptions {
+        data_dir: data.path().to_path_buf(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        s3_listen: "127.0.0.1:0".parse().unwrap(),
+        interval: Duration::from_secs(3600),
+        bucket: "load".into(),
+        prefix: "snapshots/".into(),
+        stage: "dev".into(),
+        strategy: LookupStrategy::Index,
+        source: SourceConfig::Generated,
+    };
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(runner::run(
+            options,
+            async {
+                let _ = stop_rx.await;
+            },
+            move |e| ready_tx.send(e.retrieve_url.clone()).unwrap(),
+        ))
+    });
+    let url = ready_rx.recv().expect("runner ready");
+    let client = test_support::http_client();
+    while client.get(&url).send().await.map(|r| r.status() != 200).unwrap_or(true) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let throughput = load::run(&url, 8, Duration::from_secs(10)).await;
+    let _ = stop_tx.send(());
+    let _ = server.join();
+    throughput
+}
+
+fn costs(requests: &[Requests], latency: &[Latency], rtt_ms: u64, sizes: &[usize]) -> Vec<Cost> {
+    let find_requests = |strategy: &str, cache: Cache, n: usize| {
+        requests
+            .iter()
+            .find(|r| r.strategy == strategy && r.cache == cache && r.objects == n)
+            .expect("measured")
+    };
+    let p50 = |strategy: &str, cache: Cache, n: usize| {
+        latency
+            .iter()
+            .find(|l| l.strategy == strategy && l.cache == cache && l.objects == n && l.simulated_rtt_ms == rtt_ms)
+            .map_or(f64::NAN, |l| l.summary.p50_ms)
+    };
+    let mut out = Vec::new();
+    for &n in sizes
+        .iter()
+        .filter(|&&n| n >= 1000 && (n == 1000 || n == *sizes.last().unwrap()))
+    {
+        let warm = find_requests("index", Cache::Warm, n);
+        out.push(cost::per_million(
+            "this design, warm (unchanged object)",
+            n,
+            warm.list_requests as f64,
+            warm.get_requests as f64,
+            warm.kms_decrypts as f64,
+            p50("index", Cache::Warm, n),
+        ));
+        let cold = find_requests("index", Cache::Cold, n);
+        out.push(cost::per_million(
+            "this design, cold (new object every request)",
+            n,
+            cold.list_requests as f64,
+            cold.get_requests as f64,
+            cold.kms_decrypts as f64,
+            p50("index", Cache::Cold, n),
+        ));
+        // The naive design: list every page, GET the newest, KMS on every read.
+        let naive = find_requests("scan", Cache::Cold, n);
+        out.push(cost::per_million(
+            "naive (list all, GET, KMS every read)",
+            n,
+            naive.list_requests as f64,
+            1.0,
+            1.0,
+            p50("scan", Cache::Cold, n),
+        ));
+    }
+    out
+}

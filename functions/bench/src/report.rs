@@ -1,0 +1,270 @@
+//! The benchmark's outputs: a Markdown table on stdout (pasted into the
+//! README), a JSON file, and an SVG chart.
+
+use std::fmt::Write;
+
+use crate::Results;
+use crate::retrieval::Cache;
+
+pub fn markdown(r: &Results) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "S3 requests per retrieve (cold cache / warm cache):\n");
+    let _ = writeln!(out, "| objects | index cold | index warm | scan cold | scan warm |");
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|");
+    for &n in &r.sizes {
+        let cell = |strategy: &str, cache: Cache| {
+            r.requests
+                .iter()
+                .find(|q| q.objects == n && q.strategy == strategy && q.cache == cache)
+                .map(|q| {
+                    format!(
+                        "{} ({}L+{}G, {} KMS)",
+                        q.s3_requests, q.list_requests, q.get_requests, q.kms_decrypts
+                    )
+                })
+                .unwrap_or_default()
+        };
+        let _ = writeln!(
+            out,
+            "| {n} | {} | {} | {} | {} |",
+            cell("index", Cache::Cold),
+            cell("index", Cache::Warm),
+            cell("scan", Cache::Cold),
+            cell("scan", Cache::Warm)
+        );
+    }
+
+    for rtt in [0, r.simulated_rtt_ms] {
+        let what = if rtt == 0 {
+            "embedded store as it is".to_owned()
+        } else {
+            format!("{rtt} ms added per S3 request")
+        };
+        let _ = writeln!(
+            out,
+            "\nLatency per retrieve, p50 / p99 ms ({what}; samples in brackets):\n"
+        );
+        let _ = writeln!(out, "| objects | index cold | index warm | scan cold | scan warm |");
+        let _ = writeln!(out, "|---:|---:|---:|---:|---:|");
+        for &n in &r.sizes {
+            let cell = |strategy: &str, cache: Cache| {
+                r.latency
+                    .iter()
+                    .find(|l| l.objects == n && l.strategy == strategy && l.cache == cache && l.simulated_rtt_ms == rtt)
+                    .map(|l| {
+                        format!(
+                            "{:.1} / {:.1} [{}]",
+                            l.summary.p50_ms, l.summary.p99_ms, l.summary.samples
+                        )
+                    })
+                    .unwrap_or_default()
+            };
+            let _ = writeln!(
+                out,
+                "| {n} | {} | {} | {} | {} |",
+                cell("index", Cache::Cold),
+                cell("index", Cache::Warm),
+                cell("scan", Cache::Cold),
+                cell("scan", Cache::Warm)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nindex p50 at {} objects / at {} objects, {} ms RTT, warm: **{:.2}×** (target ≤ 1.2×)",
+        r.sizes.last().unwrap_or(&0),
+        r.sizes.first().unwrap_or(&0),
+        r.simulated_rtt_ms,
+        r.index_flatness
+    );
+
+    let w = &r.warm_path;
+    let _ = writeln!(
+        out,
+        "\nWarm path: {} retrieves of an unchanged object made {} LIST, {} GET, {} KMS Decrypt; \
+         the first retrieve after a new ingest made {} LIST, {} GET, {} KMS Decrypt.",
+        w.unchanged_requests,
+        w.unchanged.list_requests,
+        w.unchanged.get_requests,
+        w.unchanged.kms_decrypts,
+        w.after_new_ingest.list_requests,
+        w.after_new_ingest.get_requests,
+        w.after_new_ingest.kms_decrypts
+    );
+
+    let _ = writeln!(
+        out,
+        "\nCold start and footprint (release `bootstrap`, local Runtime API):\n"
+    );
+    let _ = writeln!(
+        out,
+        "| function | init p50 (min) ms | first response p50 ms | bootstrap | zip | peak RSS |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+    for c in &r.cold_starts {
+        let _ = writeln!(
+            out,
+            "| {} | {:.1} ({:.1}) | {:.1} | {:.2} MB | {:.2} MB | {:.1} MB |",
+            c.function,
+            c.init.p50_ms,
+            c.init.min_ms,
+            c.first_response.p50_ms,
+            c.bootstrap_bytes as f64 / 1e6,
+            c.zip_bytes as f64 / 1e6,
+            c.peak_rss_kib as f64 / 1024.0
+        );
+    }
+
+    let t = &r.throughput;
+    let _ = writeln!(
+        out,
+        "\nLocal runner under loopback load: {:.0} requests/s with {} clients over {:.0} s, {} errors.",
+        t.requests_per_second, t.clients, t.seconds, t.errors
+    );
+
+    let _ = writeln!(
+        out,
+        "\nCost per million retrievals, USD (API Gateway REST adds $3.50 to every row):\n"
+    );
+    let _ = writeln!(
+        out,
+        "| design | objects | LIST | GET | KMS | Lambda ms | S3 | KMS | Lambda 128 MB | total |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for c in &r.costs {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.2} | **{:.2}** |",
+            c.design,
+            c.objects,
+            c.list_requests,
+            c.get_requests,
+            c.kms_requests,
+            c.duration_ms,
+            c.s3_usd,
+            c.kms_usd,
+            c.lambda_usd,
+            c.total_usd
+        );
+    }
+    out
+}
+
+/// Two panels: S3 requests per cold retrieve, and warm p50 with the simulated
+/// round trip, each against bucket size (log scale), for both strategies.
+pub fn svg(r: &Results) -> String {
+    let (width, height, panel_w, panel_h, margin) = (960.0, 400.0, 400.0, 280.0, 60.0);
+    let mut out = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="white"/>
+"#
+    );
+    let sizes: Vec<f64> = r.sizes.iter().map(|&n| n as f64).collect();
+    let (min_n, max_n) = (sizes[0].log10(), sizes[sizes.len() - 1].log10());
+    let series = |pick: &dyn Fn(&str, usize) -> f64| -> Vec<(&str, &str, Vec<f64>)> {
+        vec![
+            ("index", "#1f77b4", r.sizes.iter().map(|&n| pick("index", n)).collect()),
+            ("scan", "#d62728", r.sizes.iter().map(|&n| pick("scan", n)).collect()),
+        ]
+    };
+    let requests = series(&|s, n| {
+        r.requests
+            .iter()
+            .find(|q| q.strategy == s && q.objects == n && q.cache == Cache::Cold)
+            .map_or(0.0, |q| q.s3_requests as f64)
+    });
+    let latency = series(&|s, n| {
+        r.latency
+            .iter()
+            .find(|l| {
+                l.strategy == s && l.objects == n && l.cache == Cache::Warm && l.simulated_rtt_ms == r.simulated_rtt_ms
+            })
+            .map_or(0.0, |l| l.summary.p50_ms)
+    });
+    let panels = [
+        ("S3 requests per retrieve (cold cache)", requests),
+        (
+            &*format!("p50 latency, ms (warm, {} ms per S3 request)", r.simulated_rtt_ms),
+            latency,
+        ),
+    ];
+    for (i, (title, lines)) in panels.iter().enumerate() {
+        let x0 = margin + i as f64 * (panel_w + 2.0 * margin);
+        let y0 = margin;
+        let max_y = lines
+            .iter()
+            .flat_map(|(_, _, v)| v.iter().copied())
+            .fold(1.0_f64, f64::max)
+            .log10()
+            .ceil()
+            .max(1.0);
+        let px = |n: f64| x0 + (n.log10() - min_n) / (max_n - min_n) * panel_w;
+        let py = |v: f64| y0 + panel_h - (v.max(1.0).log10() / max_y) * panel_h;
+        let _ = writeln!(
+            out,
+            r#"<text x="{}" y="{}" font-size="14" font-weight="bold">{title}</text>"#,
+            x0,
+            y0 - 20.0
+        );
+        let _ = writeln!(
+            out,
+            r##"<rect x="{x0}" y="{y0}" width="{panel_w}" height="{panel_h}" fill="none" stroke="#999"/>"##
+        );
+        for &n in &sizes {
+            let _ = writeln!(
+                out,
+                r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                px(n),
+                y0 + panel_h + 16.0,
+                n
+            );
+        }
+        for decade in 0..=max_y as i32 {
+            let v = 10f64.powi(decade);
+            let _ = writeln!(
+                out,
+                r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#,
+                x0 - 6.0,
+                py(v) + 4.0,
+                v
+            );
+            let _ = writeln!(
+                out,
+                r##"<line x1="{x0}" x2="{}" y1="{}" y2="{}" stroke="#eee"/>"##,
+                x0 + panel_w,
+                py(v),
+                py(v)
+            );
+        }
+        let _ = writeln!(
+            out,
+            r#"<text x="{}" y="{}" text-anchor="middle">objects in the bucket (log)</text>"#,
+            x0 + panel_w / 2.0,
+            y0 + panel_h + 34.0
+        );
+        for (j, (name, colour, values)) in lines.iter().enumerate() {
+            let points: Vec<String> = sizes
+                .iter()
+                .zip(values)
+                .map(|(&n, &v)| format!("{:.1},{:.1}", px(n), py(v)))
+                .collect();
+            let _ = writeln!(
+                out,
+                r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2.5"/>"#,
+                points.join(" ")
+            );
+            for point in &points {
+                let (x, y) = point.split_once(',').unwrap();
+                let _ = writeln!(out, r#"<circle cx="{x}" cy="{y}" r="3.5" fill="{colour}"/>"#);
+            }
+            let _ = writeln!(
+                out,
+                r#"<text x="{}" y="{}" fill="{colour}" font-weight="bold">{name}</text>"#,
+                x0 + 10.0,
+                y0 + 18.0 + j as f64 * 16.0
+            );
+        }
+    }
+    out.push_str("</svg>\n");
+    out
+}

@@ -1,0 +1,244 @@
+//! The repository's Terraform, checked offline against itself and the code.
+
+use std::path::{Path, PathBuf};
+
+use deploy_checks::*;
+use s3_latest::aws::{INGEST_IAM_ACTIONS, INGEST_SOURCE_URL_IAM_ACTIONS, RETRIEVE_IAM_ACTIONS};
+use s3_latest::config::{INGEST_VARIABLES, NOT_SET_BY_DEPLOYMENT, RETRIEVE_VARIABLES};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn modules() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("modules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+const ENVIRONMENTS: &[&str] = &["env/dev", "env/prod"];
+
+fn assert_none(problems: Vec<String>) {
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn every_module_has_its_files_and_documents_every_input_and_output() {
+    assert!(modules().len() >= 7);
+    assert_none(modules().iter().flat_map(|m| check_module(m)).collect());
+}
+
+/// Regenerate with `UPDATE_MODULE_DOCS=1 cargo test -p deploy-checks`.
+#[test]
+fn module_readme_tables_match_the_variables_and_outputs() {
+    let update = std::env::var_os("UPDATE_MODULE_DOCS").is_some();
+    let mut stale = Vec::new();
+    for module in modules() {
+        let readme_path = module.join("README.md");
+        let readme = std::fs::read_to_string(&readme_path).unwrap_or_default();
+        let docs = module_docs(&module).unwrap();
+        let Some(current) = with_docs(&readme, &docs) else {
+            stale.push(format!(
+                "{} has no {DOCS_BEGIN} ... {DOCS_END} section",
+                readme_path.display()
+            ));
+            continue;
+        };
+        if current != readme {
+            if update {
+                std::fs::write(&readme_path, current).unwrap();
+            } else {
+                stale.push(format!(
+                    "{} is out of date; run UPDATE_MODULE_DOCS=1 cargo test -p deploy-checks",
+                    readme_path.display()
+                ));
+            }
+        }
+    }
+    assert_none(stale);
+}
+
+#[test]
+fn environments_pass_only_declared_variables_and_reference_only_real_outputs() {
+    assert_none(
+        ENVIRONMENTS
+            .iter()
+            .flat_map(|env| check_environment(&root().join(env)))
+            .collect(),
+    );
+}
+
+#[test]
+fn each_function_is_given_exactly_the_variables_it_reads() {
+    for env in ENVIRONMENTS {
+        let dir = root().join(env);
+        assert_none(check_lambda_environment(
+            &dir,
+            "ingest",
+            INGEST_VARIABLES,
+            NOT_SET_BY_DEPLOYMENT,
+        ));
+        assert_none(check_lambda_environment(
+            &dir,
+            "retrieve",
+            RETRIEVE_VARIABLES,
+            NOT_SET_BY_DEPLOYMENT,
+        ));
+    }
+}
+
+#[test]
+fn each_role_grants_every_action_its_function_calls() {
+    let iam = root().join("modules/iam/main.tf");
+    let ingest: Vec<&str> = INGEST_IAM_ACTIONS
+        .iter()
+        .chain(INGEST_SOURCE_URL_IAM_ACTIONS)
+        .copied()
+        .collect();
+    assert_none(check_iam_actions(&iam, "ingest", &ingest));
+    assert_none(check_iam_actions(&iam, "retrieve", RETRIEVE_IAM_ACTIONS));
+    // And nothing beyond what the code, logging, tracing and the DLQ need.
+    let granted = policy_actions(&iam, "retrieve").unwrap();
+    let support = [
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    ];
+    let extra: Vec<&String> = granted
+        .iter()
+        .filter(|a| !RETRIEVE_IAM_ACTIONS.contains(&a.as_str()) && !support.contains(&a.as_str()))
+        .collect();
+    assert!(extra.is_empty(), "retrieve's role grants more than it needs: {extra:?}");
+}
+
+// ------------------------------------------------ the checks can fail
+
+fn write(dir: &Path, file: &str, text: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(file), text).unwrap();
+}
+
+/// A module with one required and one optional variable and one output, and
+/// an environment that calls it wrongly in every way the check knows.
+#[test]
+fn broken_wiring_is_reported_precisely() {
+    let tmp = tempfile::tempdir().unwrap();
+    let module = tmp.path().join("modules/thing");
+    write(
+        &module,
+        "variables.tf",
+        r#"
+variable "needed" {
+  description = "d"
+  type        = string
+}
+variable "optional" {
+  description = "d"
+  type        = number
+  default     = 1
+}
+"#,
+    );
+    write(
+        &module,
+        "outputs.tf",
+        "output \"arn\" {\n  description = \"d\"\n  value = \"x\"\n}\n",
+    );
+    let env = tmp.path().join("env/dev");
+    write(
+        &env,
+        "main.tf",
+        r#"
+module "thing" {
+  source  = "../../modules/thing"
+  typo    = 1
+  environment = { BUCKET_NAME = "b", EXTRA = "x" }
+}
+output "bad" {
+  value = module.thing.name
+}
+output "worse" {
+  value = module.other.arn
+}
+"#,
+    );
+    let problems = check_environment(&env);
+    let expect = [
+        "module thing passes `typo`, which ../../modules/thing does not declare",
+        "module thing passes `environment`",
+        "module thing does not pass required `needed`",
+        "references module.thing.name, which the module does not output",
+        "references module.other, which is not called",
+    ];
+    for expected in expect {
+        assert!(
+            problems.iter().any(|p| p.contains(expected)),
+            "missing `{expected}` in {problems:#?}"
+        );
+    }
+    assert_eq!(problems.len(), expect.len(), "{problems:#?}");
+
+    let env_problems = check_lambda_environment(&env, "thing", &["BUCKET_NAME", "KMS_KEY_ID", "LOCAL"], &["LOCAL"]);
+    assert_eq!(env_problems.len(), 2, "{env_problems:#?}");
+    assert!(env_problems[0].contains("reads KMS_KEY_ID, but the deployment does not set it"));
+    assert!(env_problems[1].contains("is given EXTRA, which it never reads"));
+
+    let module_problems = check_module(&module);
+    assert!(
+        module_problems.iter().any(|p| p.contains("has no main.tf")),
+        "{module_problems:#?}"
+    );
+    assert!(
+        module_problems.iter().any(|p| p.contains("has no README.md")),
+        "{module_problems:#?}"
+    );
+}
+
+#[test]
+fn a_missing_iam_action_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "main.tf",
+        r#"
+data "aws_iam_policy_document" "reader" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["*"]
+  }
+  dynamic "statement" {
+    for_each = [1]
+    content {
+      actions   = ["s3:ListBucket"]
+      resources = ["*"]
+    }
+  }
+}
+"#,
+    );
+    let file = tmp.path().join("main.tf");
+    assert!(check_iam_actions(&file, "reader", &["s3:GetObject", "s3:ListBucket"]).is_empty());
+    let problems = check_iam_actions(&file, "reader", &["s3:GetObject", "kms:Decrypt"]);
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].contains("role reader lacks kms:Decrypt"), "{problems:?}");
+}
+
+#[test]
+fn module_references_are_found_with_and_without_an_index() {
+    let refs = module_references("a = module.kms.key_arn\nb = module.waf[0].web_acl_arn\nc = somemodule.x.y");
+    assert_eq!(
+        refs,
+        vec![
+            ("kms".to_owned(), "key_arn".to_owned()),
+            ("waf".to_owned(), "web_acl_arn".to_owned())
+        ]
+    );
+}
