@@ -10,10 +10,24 @@ use test_support::runtime_api::{Outcome, RuntimeApi};
 
 use crate::stats::{Summary, summarize};
 
-/// The binary and zip `cargo lambda build --release --output-format zip` wrote.
-pub fn artifacts(function: &str) -> (PathBuf, PathBuf) {
-    let dir = test_support::repo::root().join("target/lambda").join(function);
-    (dir.join("bootstrap"), dir.join("bootstrap.zip"))
+/// The zip `cargo lambda build --release --output-format zip` wrote, and its
+/// `bootstrap` extracted into `scratch`: what is measured is what ships.
+pub fn artifacts(function: &str, scratch: &Path) -> (PathBuf, PathBuf) {
+    let zip = test_support::repo::root()
+        .join("target/lambda")
+        .join(function)
+        .join("bootstrap.zip");
+    let file =
+        std::fs::File::open(&zip).unwrap_or_else(|e| panic!("{}: {e}; run scripts/package.sh first", zip.display()));
+    let mut archive = zip::ZipArchive::new(file).expect("a zip");
+    let bootstrap = scratch.join(function).join("bootstrap");
+    std::fs::create_dir_all(bootstrap.parent().unwrap()).unwrap();
+    let mut entry = archive.by_name("bootstrap").expect("bootstrap in the zip");
+    let mut out = std::fs::File::create(&bootstrap).unwrap();
+    std::io::copy(&mut entry, &mut out).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&bootstrap, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (bootstrap, zip)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,12 +65,8 @@ pub async fn measure(
     runs: usize,
     serve: usize,
 ) -> ColdStart {
-    let (bootstrap, zip) = artifacts(function);
-    assert!(
-        bootstrap.exists(),
-        "{} is missing; run scripts/package.sh first",
-        bootstrap.display()
-    );
+    let scratch = tempfile::tempdir().unwrap();
+    let (bootstrap, zip) = artifacts(function, scratch.path());
     let (mut init, mut first) = (Vec::new(), Vec::new());
     let mut peak = 0;
     for run in 0..runs {

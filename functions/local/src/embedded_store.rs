@@ -4,7 +4,10 @@
 //! * `If-None-Match: *` made atomic: s3s-fs checks "exists" and then writes,
 //!   so two racing writers to one key could both succeed; puts are serialised here.
 //! * a count of requests per S3 operation, for tests and the benchmark;
-//! * an optional fixed delay per request, to stand in for S3's round trip.
+//! * an optional fixed delay per request, to stand in for S3's round trip;
+//! * an optional ordered listing index: s3s-fs walks and sorts every key on
+//!   each LIST (O(N)), while S3 answers from an ordered index. The benchmark
+//!   switches the index on so that its simulated-S3 run models S3's LIST.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -73,7 +76,74 @@ impl Latency {
     }
 }
 
+/// Objects written through this store, in S3's key order, so a LIST can be
+/// answered in O(log N + page) as S3 does. It only knows objects written
+/// since the store started, which is why it is off unless asked for.
+#[derive(Default)]
+struct ListingIndex {
+    enabled: std::sync::atomic::AtomicBool,
+    objects: Mutex<BTreeMap<(String, String), Object>>,
+}
+
+impl ListingIndex {
+    fn enabled(&self) -> bool {
+        self.enabled.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn record(&self, bucket: &str, key: &str, size: Option<i64>, e_tag: Option<ETag>) {
+        let object = Object {
+            key: Some(key.to_owned()),
+            size,
+            e_tag,
+            last_modified: Some(Timestamp::from(std::time::SystemTime::now())),
+            ..Default::default()
+        };
+        self.lock().insert((bucket.to_owned(), key.to_owned()), object);
+    }
+
+    fn forget(&self, bucket: &str, key: &str) {
+        self.lock().remove(&(bucket.to_owned(), key.to_owned()));
+    }
+
+    fn list(&self, input: &ListObjectsV2Input) -> ListObjectsV2Output {
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let max_keys = input.max_keys.unwrap_or(1000).clamp(0, 1000) as usize;
+        let after = [input.start_after.clone(), input.continuation_token.clone()]
+            .into_iter()
+            .flatten()
+            .max();
+        let lower = (input.bucket.clone(), after.clone().unwrap_or_else(|| prefix.clone()));
+        let objects = self.lock();
+        let mut matching = objects
+            .range(lower..)
+            .take_while(|((bucket, key), _)| *bucket == input.bucket && key.starts_with(&prefix))
+            .filter(|((_, key), _)| after.as_deref() != Some(key.as_str()));
+        let contents: Vec<Object> = matching.by_ref().take(max_keys).map(|(_, o)| o.clone()).collect();
+        let is_truncated = matching.next().is_some();
+        ListObjectsV2Output {
+            name: Some(input.bucket.clone()),
+            prefix: input.prefix.clone(),
+            max_keys: Some(max_keys as i32),
+            key_count: Some(contents.len() as i32),
+            continuation_token: input.continuation_token.clone(),
+            is_truncated: Some(is_truncated),
+            next_continuation_token: if is_truncated {
+                contents.last().and_then(|o| o.key.clone())
+            } else {
+                None
+            },
+            contents: Some(contents),
+            ..Default::default()
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<(String, String), Object>> {
+        self.objects.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
 struct LocalBackend {
+    listing: Arc<ListingIndex>,
     fs: FileSystem,
     // A Tokio mutex: it is held across the awaited filesystem write.
     puts: tokio::sync::Mutex<()>,
@@ -95,6 +165,9 @@ impl LocalBackend {
 impl S3 for LocalBackend {
     async fn list_objects_v2(&self, req: S3Request<ListObjectsV2Input>) -> S3Result<S3Response<ListObjectsV2Output>> {
         self.enter("ListObjectsV2").await;
+        if self.listing.enabled() {
+            return Ok(S3Response::new(self.listing.list(&req.input)));
+        }
         self.fs.list_objects_v2(req).await
     }
 
@@ -110,19 +183,23 @@ impl S3 for LocalBackend {
 
     async fn put_object(&self, req: S3Request<PutObjectInput>) -> S3Result<S3Response<PutObjectOutput>> {
         self.enter("PutObject").await;
+        let (bucket, key, size) = (
+            req.input.bucket.clone(),
+            req.input.key.clone(),
+            req.input.content_length,
+        );
         let _one_writer = self.puts.lock().await;
-        self.fs.put_object(req).await
-    }
-
-    async fn copy_object(&self, req: S3Request<CopyObjectInput>) -> S3Result<S3Response<CopyObjectOutput>> {
-        self.enter("CopyObject").await;
-        let _one_writer = self.puts.lock().await;
-        self.fs.copy_object(req).await
+        let response = self.fs.put_object(req).await?;
+        self.listing.record(&bucket, &key, size, response.output.e_tag.clone());
+        Ok(response)
     }
 
     async fn delete_object(&self, req: S3Request<DeleteObjectInput>) -> S3Result<S3Response<DeleteObjectOutput>> {
         self.enter("DeleteObject").await;
-        self.fs.delete_object(req).await
+        let (bucket, key) = (req.input.bucket.clone(), req.input.key.clone());
+        let response = self.fs.delete_object(req).await?;
+        self.listing.forget(&bucket, &key);
+        Ok(response)
     }
 
     async fn create_bucket(&self, req: S3Request<CreateBucketInput>) -> S3Result<S3Response<CreateBucketOutput>> {
@@ -154,6 +231,7 @@ pub struct EmbeddedStore {
     addr: SocketAddr,
     counts: OperationCounts,
     latency: Latency,
+    listing: Arc<ListingIndex>,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -170,7 +248,9 @@ impl EmbeddedStore {
         let counts = OperationCounts::default();
         let latency = Latency::default();
         latency.set(options.added_latency);
+        let listing = Arc::new(ListingIndex::default());
         let backend = LocalBackend {
+            listing: listing.clone(),
             fs,
             puts: tokio::sync::Mutex::new(()),
             counts: counts.clone(),
@@ -203,6 +283,7 @@ impl EmbeddedStore {
             addr,
             counts,
             latency,
+            listing,
             stop,
             task,
         })
@@ -214,6 +295,14 @@ impl EmbeddedStore {
 
     pub fn counts(&self) -> &OperationCounts {
         &self.counts
+    }
+
+    /// Answers LIST from the ordered index of objects written since start, as
+    /// S3 does, instead of s3s-fs's walk-and-sort of every key.
+    pub fn set_ordered_listing(&self, enabled: bool) {
+        self.listing
+            .enabled
+            .store(enabled, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Changes the simulated round trip added to every request from now on.
