@@ -17,30 +17,19 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = each.value
 }
 
-resource "aws_cloudwatch_metric_alarm" "errors" {
-  for_each            = local.functions
-  alarm_name          = "${var.name}-${each.key}-errors"
-  alarm_description   = "${each.key} invocations failed"
+# Errors and throttles of each function: any at all is worth a look.
+resource "aws_cloudwatch_metric_alarm" "function" {
+  for_each = {
+    for pair in setproduct(keys(local.functions), ["Errors", "Throttles"]) : "${pair[0]}-${lower(pair[1])}" => {
+      function = pair[0]
+      metric   = pair[1]
+    }
+  }
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = "${each.value.function}: ${each.value.metric} in the last 5 minutes"
   namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = each.value }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "throttles" {
-  for_each            = local.functions
-  alarm_name          = "${var.name}-${each.key}-throttles"
-  alarm_description   = "${each.key} invocations were throttled (reserved concurrency reached)"
-  namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = each.value }
+  metric_name         = each.value.metric
+  dimensions          = { FunctionName = local.functions[each.value.function] }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1

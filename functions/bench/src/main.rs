@@ -207,7 +207,23 @@ async fn run(args: &Args) -> Results {
                         (LookupStrategy::Index, true) => ((args.samples, args.samples), Duration::ZERO),
                         _ => ((1, args.samples), Duration::from_secs(args.cell_budget_secs)),
                     };
-                    let cell = retrieval::latency(&setup, strategy, cache, objects, simulated, samples, budget).await;
+                    // One LIST costs what index's cold request just measured (minus the GET);
+                    // scan makes one per 1,000 objects. Skip what one request cannot finish in budget.
+                    let list_ms = latency
+                        .iter()
+                        .find(|l: &&Latency| {
+                            l.objects == objects
+                                && l.strategy == "index"
+                                && l.cache == Cache::Warm
+                                && l.simulated_rtt_ms == simulated.as_millis() as u64
+                        })
+                        .map_or(0.0, |l| l.summary.p50_ms);
+                    let projected_ms = objects.div_ceil(1000) as f64 * list_ms;
+                    let cell = if strategy == LookupStrategy::Scan && projected_ms > budget.as_millis() as f64 {
+                        retrieval::Latency::skipped(strategy, cache, objects, simulated, projected_ms)
+                    } else {
+                        retrieval::latency(&setup, strategy, cache, objects, simulated, samples, budget).await
+                    };
                     eprintln!(
                         "  {:5} {:4} rtt {:2} ms: p50 {:8.2} ms  p99 {:8.2} ms  ({} samples)",
                         cell.strategy,
@@ -313,27 +329,16 @@ async fn measure_warm_path<P: s3_latest::ingest::publish::EventPublisher>(
     section("warm path");
     let retriever = setup.retriever(LookupStrategy::Index);
     retrieval::get(&retriever).await;
-    let snapshot = |cache| Requests {
-        strategy: "index",
-        objects,
-        cache,
-        s3_requests: setup.counter.total(),
-        list_requests: setup.counter.get("ListObjectsV2"),
-        get_requests: setup.counter.get("GetObject"),
-        kms_decrypts: setup.keys.unwraps(),
-    };
-    setup.counter.reset();
-    setup.keys.reset();
+    setup.reset_counts();
     let unchanged_requests = 1000;
     for _ in 0..unchanged_requests {
         retrieval::get(&retriever).await;
     }
-    let unchanged = snapshot(Cache::Warm);
+    let unchanged = setup.observed(LookupStrategy::Index, objects, Cache::Warm);
     ingestor.run(scheduled).await.expect("ingest");
-    setup.counter.reset();
-    setup.keys.reset();
+    setup.reset_counts();
     retrieval::get(&retriever).await;
-    let after_new_ingest = snapshot(Cache::Warm);
+    let after_new_ingest = setup.observed(LookupStrategy::Index, objects, Cache::Warm);
     eprintln!(
         "  {unchanged_requests} unchanged: {} LIST {} GET {} KMS; after ingest: {} LIST {} GET {} KMS",
         unchanged.list_requests,

@@ -51,11 +51,12 @@ pub fn markdown(r: &Results) -> String {
                 r.latency
                     .iter()
                     .find(|l| l.objects == n && l.strategy == strategy && l.cache == cache && l.simulated_rtt_ms == rtt)
-                    .map(|l| {
-                        format!(
+                    .map(|l| match l.skipped_projected_ms {
+                        Some(ms) => format!("skipped: ≈{:.0} s per request", ms / 1000.0),
+                        None => format!(
                             "{:.1} / {:.1} [{}]",
                             l.summary.p50_ms, l.summary.p99_ms, l.summary.samples
-                        )
+                        ),
                     })
                     .unwrap_or_default()
             };

@@ -102,25 +102,34 @@ pub fn strategy_name(strategy: LookupStrategy) -> &'static str {
     }
 }
 
+impl Setup {
+    /// What the counters hold now, as the requests of one retrieve.
+    pub fn observed(&self, strategy: LookupStrategy, objects: usize, cache: Cache) -> Requests {
+        Requests {
+            strategy: strategy_name(strategy),
+            objects,
+            cache,
+            s3_requests: self.counter.total(),
+            list_requests: self.counter.get("ListObjectsV2"),
+            get_requests: self.counter.get("GetObject"),
+            kms_decrypts: self.keys.unwraps(),
+        }
+    }
+
+    pub fn reset_counts(&self) {
+        self.counter.reset();
+        self.keys.reset();
+    }
+}
+
 pub async fn count_requests(setup: &Setup, strategy: LookupStrategy, objects: usize) -> [Requests; 2] {
-    let measure = |cache: Cache| Requests {
-        strategy: strategy_name(strategy),
-        objects,
-        cache,
-        s3_requests: setup.counter.total(),
-        list_requests: setup.counter.get("ListObjectsV2"),
-        get_requests: setup.counter.get("GetObject"),
-        kms_decrypts: setup.keys.unwraps(),
-    };
     let retriever = setup.retriever(strategy);
-    setup.counter.reset();
-    setup.keys.reset();
+    setup.reset_counts();
     get(&retriever).await;
-    let cold = measure(Cache::Cold);
-    setup.counter.reset();
-    setup.keys.reset();
+    let cold = setup.observed(strategy, objects, Cache::Cold);
+    setup.reset_counts();
     get(&retriever).await;
-    let warm = measure(Cache::Warm);
+    let warm = setup.observed(strategy, objects, Cache::Warm);
     [cold, warm]
 }
 
@@ -132,6 +141,23 @@ pub struct Latency {
     pub simulated_rtt_ms: u64,
     #[serde(flatten)]
     pub summary: Summary,
+    /// Set when the cell was skipped because one request would outlast its
+    /// time budget: the projected milliseconds of one request.
+    pub skipped_projected_ms: Option<f64>,
+}
+
+impl Latency {
+    /// A cell not measured because one request would take `projected_ms`.
+    pub fn skipped(strategy: LookupStrategy, cache: Cache, objects: usize, rtt: Duration, projected_ms: f64) -> Self {
+        Latency {
+            strategy: strategy_name(strategy),
+            objects,
+            cache,
+            simulated_rtt_ms: rtt.as_millis() as u64,
+            summary: summarize(Vec::new()),
+            skipped_projected_ms: Some(projected_ms),
+        }
+    }
 }
 
 /// At least `min_samples` (and up to `max_samples` within `budget`) timed GETs.
@@ -164,6 +190,7 @@ pub async fn latency(
         cache,
         simulated_rtt_ms: simulated_rtt.as_millis() as u64,
         summary: summarize(taken),
+        skipped_projected_ms: None,
     }
 }
 

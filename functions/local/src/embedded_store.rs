@@ -270,6 +270,9 @@ impl EmbeddedStore {
                 tokio::select! {
                     accepted = listener.accept() => {
                         let Ok((socket, _)) = accepted else { continue };
+                        // Without it, a response written in two parts (headers, then body)
+                        // waits out the peer's delayed ACK: 40 ms per GetObject on loopback.
+                        let _ = socket.set_nodelay(true);
                         let connection = http.serve_connection(TokioIo::new(socket), service.clone()).into_owned();
                         let connection = graceful.watch(connection);
                         tokio::spawn(async move { let _ = connection.await; });

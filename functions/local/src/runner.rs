@@ -178,6 +178,7 @@ async fn serve(listener: TcpListener, service: Arc<Service>, shutdown: impl std:
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((socket, _)) = accepted else { continue };
+                let _ = socket.set_nodelay(true); // see embedded_store: no 40 ms delayed-ACK stalls
                 let service = service.clone();
                 let handler = hyper::service::service_fn(move |request| handle(service.clone(), request));
                 let connection = graceful.watch(http.serve_connection(TokioIo::new(socket), handler).into_owned());
