@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # The benchmark: builds the release Lambda zips (for cold start and
-# footprint) and runs the benchmark program, which prints the table the
-# README shows and writes bench-results/latest.{json,svg,md}.
+# footprint), runs the benchmark program, and puts its table into README.md
+# between the BEGIN_BENCH/END_BENCH markers. Outputs:
+# bench-results/latest.{md,json,svg}.
 # Extra arguments go to the program (see --help), e.g. --sizes 10,1000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/package.sh
 cargo run --release --locked -p s3-latest-bench -- "$@"
+
+awk -v table=bench-results/latest.md '
+    /<!-- BEGIN_BENCH -->/ { print; while ((getline line < table) > 0) print line; skipping = 1; next }
+    /<!-- END_BENCH -->/   { skipping = 0 }
+    !skipping
+' README.md > README.md.tmp && mv README.md.tmp README.md
+echo "README.md updated from bench-results/latest.md"

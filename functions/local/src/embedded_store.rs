@@ -2,7 +2,8 @@
 //!
 //! A thin layer over the filesystem backend adds three things:
 //! * `If-None-Match: *` made atomic: s3s-fs checks "exists" and then writes,
-//!   so two racing writers to one key could both succeed; puts are serialised here.
+//!   so two racing writers to one key could both succeed; conditional puts are
+//!   serialised here.
 //! * a count of requests per S3 operation, for tests and the benchmark;
 //! * an optional fixed delay per request, to stand in for S3's round trip;
 //! * an optional ordered listing index: s3s-fs walks and sorts every key on
@@ -145,7 +146,8 @@ impl ListingIndex {
 struct LocalBackend {
     listing: Arc<ListingIndex>,
     fs: FileSystem,
-    // A Tokio mutex: it is held across the awaited filesystem write.
+    // Serialises conditional writes. A Tokio mutex: it is held across the
+    // awaited filesystem write.
     puts: tokio::sync::Mutex<()>,
     counts: OperationCounts,
     latency: Latency,
@@ -188,7 +190,13 @@ impl S3 for LocalBackend {
             req.input.key.clone(),
             req.input.content_length,
         );
-        let _one_writer = self.puts.lock().await;
+        // Only conditional writes need check-then-write to be one step.
+        let conditional = req.input.if_none_match.is_some() || req.input.if_match.is_some();
+        let _one_writer = if conditional {
+            Some(self.puts.lock().await)
+        } else {
+            None
+        };
         let response = self.fs.put_object(req).await?;
         self.listing.record(&bucket, &key, size, response.output.e_tag.clone());
         Ok(response)
