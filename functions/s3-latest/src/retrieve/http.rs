@@ -197,6 +197,16 @@ fn wire_size(body: &Body) -> u64 {
     }
 }
 
+/// The stored Content-Type as a header. Whoever wrote the object chose it;
+/// one that is not a valid header value is served as octet-stream rather
+/// than failing the response.
+fn content_type_header(content_type: &str) -> HeaderValue {
+    HeaderValue::from_str(content_type)
+        .ok()
+        .filter(|v| v.to_str().is_ok())
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"))
+}
+
 fn key_header(key: &str) -> HeaderValue {
     // Keys of any naming can hold spaces or non-ASCII; percent-encode those so
     // the header is plain ASCII (HeaderValue alone would pass raw UTF-8 bytes).
@@ -278,7 +288,7 @@ impl<K: KeyProvider> Retriever<K> {
         }
         let mut response = Response::builder()
             .status(StatusCode::OK)
-            .header(header::CONTENT_TYPE, content_type)
+            .header(header::CONTENT_TYPE, content_type_header(&content_type))
             .header(header::CONTENT_LENGTH, body_length(&body))
             .header("x-content-type-options", "nosniff");
         for (name, value) in self.validators(&snapshot.key, &snapshot.etag, snapshot.last_modified) {
@@ -400,6 +410,19 @@ mod tests {
         assert!(is_text("application/json; charset=utf-8"));
         assert!(is_text("application/vnd.api+json"));
         assert!(!is_text("image/png"));
+    }
+
+    #[test]
+    fn an_invalid_stored_content_type_is_served_as_octet_stream() {
+        assert_eq!(
+            content_type_header("text/csv; charset=utf-8"),
+            "text/csv; charset=utf-8"
+        );
+        assert_eq!(
+            content_type_header("text/plain\r\nX-Injected: 1"),
+            "application/octet-stream"
+        );
+        assert_eq!(content_type_header("caf\u{e9}"), "application/octet-stream");
     }
 
     #[test]
