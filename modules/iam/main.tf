@@ -23,6 +23,25 @@ data "aws_iam_policy_document" "assume_lambda" {
   }
 }
 
+# What every function needs to run: writing to its own log group, and X-Ray.
+data "aws_iam_policy_document" "runtime" {
+  for_each = { ingest = var.ingest_function_name, retrieve = var.retrieve_function_name }
+
+  statement {
+    sid       = "OwnLogGroupOnly"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_arn}/${each.value}:*"]
+  }
+
+  statement {
+    #checkov:skip=CKV_AWS_111:X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires "*".
+    #checkov:skip=CKV_AWS_356:X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires "*".
+    sid       = "XRayRequiresAStarResource"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+}
+
 # ---------------------------------------------------------------- ingest
 
 resource "aws_iam_role" "ingest" {
@@ -31,6 +50,8 @@ resource "aws_iam_role" "ingest" {
 }
 
 data "aws_iam_policy_document" "ingest" {
+  source_policy_documents = [data.aws_iam_policy_document.runtime["ingest"].json]
+
   statement {
     sid       = "WriteSnapshotsUnderThePrefix"
     actions   = ["s3:PutObject"]
@@ -79,20 +100,6 @@ data "aws_iam_policy_document" "ingest" {
     actions   = ["sqs:SendMessage"]
     resources = [var.ingest_dead_letter_queue_arn]
   }
-
-  statement {
-    sid       = "OwnLogGroupOnly"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${local.log_arn}/${var.ingest_function_name}:*"]
-  }
-
-  statement {
-    #checkov:skip=CKV_AWS_111:X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires "*".
-    #checkov:skip=CKV_AWS_356:X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires "*".
-    sid       = "XRayRequiresAStarResource"
-    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-    resources = ["*"]
-  }
 }
 
 resource "aws_iam_role_policy" "ingest" {
@@ -109,6 +116,8 @@ resource "aws_iam_role" "retrieve" {
 }
 
 data "aws_iam_policy_document" "retrieve" {
+  source_policy_documents = [data.aws_iam_policy_document.runtime["retrieve"].json]
+
   statement {
     sid       = "ListUnderThePrefix"
     actions   = ["s3:ListBucket"]
@@ -130,20 +139,6 @@ data "aws_iam_policy_document" "retrieve" {
     sid       = "DecryptDataKeys"
     actions   = ["kms:Decrypt"]
     resources = [var.kms_key_arn]
-  }
-
-  statement {
-    sid       = "OwnLogGroupOnly"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${local.log_arn}/${var.retrieve_function_name}:*"]
-  }
-
-  statement {
-    #checkov:skip=CKV_AWS_111:X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires "*".
-    #checkov:skip=CKV_AWS_356:X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires "*".
-    sid       = "XRayRequiresAStarResource"
-    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-    resources = ["*"]
   }
 }
 
