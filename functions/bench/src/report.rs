@@ -6,33 +6,37 @@ use std::fmt::Write;
 use crate::Results;
 use crate::retrieval::Cache;
 
-pub fn markdown(r: &Results) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "S3 requests per retrieve (cold cache / warm cache):\n");
+/// A table with one row per bucket size and one column per strategy and cache state.
+fn strategy_table(out: &mut String, sizes: &[usize], cell: impl Fn(usize, &str, Cache) -> String) {
     let _ = writeln!(out, "| objects | index cold | index warm | scan cold | scan warm |");
     let _ = writeln!(out, "|---:|---:|---:|---:|---:|");
-    for &n in &r.sizes {
-        let cell = |strategy: &str, cache: Cache| {
-            r.requests
-                .iter()
-                .find(|q| q.objects == n && q.strategy == strategy && q.cache == cache)
-                .map(|q| {
-                    format!(
-                        "{} ({}L+{}G, {} KMS)",
-                        q.s3_requests, q.list_requests, q.get_requests, q.kms_decrypts
-                    )
-                })
-                .unwrap_or_default()
-        };
+    for &n in sizes {
         let _ = writeln!(
             out,
             "| {n} | {} | {} | {} | {} |",
-            cell("index", Cache::Cold),
-            cell("index", Cache::Warm),
-            cell("scan", Cache::Cold),
-            cell("scan", Cache::Warm)
+            cell(n, "index", Cache::Cold),
+            cell(n, "index", Cache::Warm),
+            cell(n, "scan", Cache::Cold),
+            cell(n, "scan", Cache::Warm)
         );
     }
+}
+
+pub fn markdown(r: &Results) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "S3 requests per retrieve (cold cache / warm cache):\n");
+    strategy_table(&mut out, &r.sizes, |n, strategy, cache| {
+        r.requests
+            .iter()
+            .find(|q| q.objects == n && q.strategy == strategy && q.cache == cache)
+            .map(|q| {
+                format!(
+                    "{} ({}L+{}G, {} KMS)",
+                    q.s3_requests, q.list_requests, q.get_requests, q.kms_decrypts
+                )
+            })
+            .unwrap_or_default()
+    });
 
     for rtt in [0, r.simulated_rtt_ms] {
         let what = if rtt == 0 {
@@ -44,31 +48,19 @@ pub fn markdown(r: &Results) -> String {
             out,
             "\nLatency per retrieve, p50 / p99 ms ({what}; samples in brackets):\n"
         );
-        let _ = writeln!(out, "| objects | index cold | index warm | scan cold | scan warm |");
-        let _ = writeln!(out, "|---:|---:|---:|---:|---:|");
-        for &n in &r.sizes {
-            let cell = |strategy: &str, cache: Cache| {
-                r.latency
-                    .iter()
-                    .find(|l| l.objects == n && l.strategy == strategy && l.cache == cache && l.simulated_rtt_ms == rtt)
-                    .map(|l| match l.skipped_projected_ms {
-                        Some(ms) => format!("skipped: ≈{:.0} s per request", ms / 1000.0),
-                        None => format!(
-                            "{:.1} / {:.1} [{}]",
-                            l.summary.p50_ms, l.summary.p99_ms, l.summary.samples
-                        ),
-                    })
-                    .unwrap_or_default()
-            };
-            let _ = writeln!(
-                out,
-                "| {n} | {} | {} | {} | {} |",
-                cell("index", Cache::Cold),
-                cell("index", Cache::Warm),
-                cell("scan", Cache::Cold),
-                cell("scan", Cache::Warm)
-            );
-        }
+        strategy_table(&mut out, &r.sizes, |n, strategy, cache| {
+            r.latency
+                .iter()
+                .find(|l| l.objects == n && l.strategy == strategy && l.cache == cache && l.simulated_rtt_ms == rtt)
+                .map(|l| match l.skipped_projected_ms {
+                    Some(ms) => format!("skipped: ≈{:.0} s per request", ms / 1000.0),
+                    None => format!(
+                        "{:.1} / {:.1} [{}]",
+                        l.summary.p50_ms, l.summary.p99_ms, l.summary.samples
+                    ),
+                })
+                .unwrap_or_default()
+        });
     }
     let _ = writeln!(
         out,
