@@ -143,6 +143,11 @@ async fn the_local_service_serves_revalidates_survives_restart_and_stops_cleanly
     let served = first_snapshot(&client, &again.retrieve_url).await;
     assert_eq!(served.status(), 200);
     assert_eq!(std::fs::read(data.path().join("local.key")).unwrap(), key_file);
+    // The old snapshots are served at once; the restart's own ingest may still be writing.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while object_files(data.path()) < 3 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(object_files(data.path()), 3);
     assert!(stop(again).await.success());
 }
