@@ -1,11 +1,15 @@
 """Interop peer: the official Amazon S3 Encryption Client (Python) against moto.
 
-    s3ec.py put ENDPOINT BUCKET KEY KMS_KEY_ID CONTENT_TYPE   (plaintext on stdin)
-    s3ec.py get ENDPOINT BUCKET KEY KMS_KEY_ID                (plaintext to stdout)
+    s3ec.py put FORMAT ENDPOINT BUCKET KEY KMS_KEY_ID CONTENT_TYPE   (plaintext on stdin)
+    s3ec.py get FORMAT ENDPOINT BUCKET KEY KMS_KEY_ID                (plaintext to stdout)
 
-Both bind the object to its bucket and key with the encryption context that
-s3-latest uses, and both use the V2 format (AES/GCM/NoPadding, kms+context):
-the commitment policy allows V2 objects to be read and written.
+FORMAT is `v3`: the client exactly at its defaults (it writes V3, the
+key-committing suite 115, and its REQUIRE_ENCRYPT_REQUIRE_DECRYPT policy
+refuses V2); or `v2`: AES/GCM/NoPadding with the legacy commitment policy,
+as a V2-only reader or writer would be.
+
+Both bind the object to its store and key with the encryption context that
+s3-latest uses (the store identity is the bucket name, its default).
 """
 
 import sys
@@ -16,7 +20,7 @@ from s3_encryption.materials.kms_keyring import KmsKeyring
 from s3_encryption.materials.materials import AlgorithmSuite, CommitmentPolicy
 
 
-def client(endpoint, kms_key_id):
+def client(fmt, endpoint, kms_key_id):
     session = dict(
         endpoint_url=endpoint,
         region_name="us-east-1",
@@ -25,27 +29,33 @@ def client(endpoint, kms_key_id):
     )
     s3 = boto3.client("s3", config=boto3.session.Config(s3={"addressing_style": "path"}), **session)
     kms = boto3.client("kms", **session)
-    config = S3EncryptionClientConfig(
-        keyring=KmsKeyring(kms, kms_key_id),
-        encryption_algorithm=AlgorithmSuite.ALG_AES_256_GCM_IV12_TAG16_NO_KDF,
-        commitment_policy=CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT,
-    )
+    keyring = KmsKeyring(kms, kms_key_id)
+    if fmt == "v3":
+        config = S3EncryptionClientConfig(keyring=keyring)
+    elif fmt == "v2":
+        config = S3EncryptionClientConfig(
+            keyring=keyring,
+            encryption_algorithm=AlgorithmSuite.ALG_AES_256_GCM_IV12_TAG16_NO_KDF,
+            commitment_policy=CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT,
+        )
+    else:
+        raise SystemExit(f"unknown format {fmt}")
     return S3EncryptionClient(s3, config)
 
 
 def context(bucket, key):
-    return {"s3-latest:bucket": bucket, "s3-latest:key": key}
+    return {"s3-latest:store": bucket, "s3-latest:key": key}
 
 
 def main(argv):
-    command, endpoint, bucket, key, kms_key_id = argv[1:6]
-    s3ec = client(endpoint, kms_key_id)
+    command, fmt, endpoint, bucket, key, kms_key_id = argv[1:7]
+    s3ec = client(fmt, endpoint, kms_key_id)
     if command == "put":
         s3ec.put_object(
             Bucket=bucket,
             Key=key,
             Body=sys.stdin.buffer.read(),
-            ContentType=argv[6],
+            ContentType=argv[7],
             EncryptionContext=context(bucket, key),
         )
     elif command == "get":

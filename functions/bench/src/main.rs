@@ -157,13 +157,11 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
         prefix: prefix.clone(),
     };
     let ingest_config = IngestConfig {
-        location: Location {
-            bucket: bucket.clone(),
-            prefix: prefix.clone(),
-        },
+        location: Location::new(bucket.clone(), prefix.clone()),
         event_bus: None,
         source: SourceConfig::Generated,
         function_version: "bench".into(),
+        format: Default::default(),
     };
     let ingestor = Ingestor::new(
         SnapshotStore::new(s3.clone(), &bucket, &prefix),

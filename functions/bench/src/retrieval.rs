@@ -30,10 +30,7 @@ pub struct Setup {
 impl Setup {
     pub fn retriever(&self, strategy: LookupStrategy) -> Retriever<Keys> {
         let config = RetrieveConfig {
-            location: Location {
-                bucket: self.bucket.clone(),
-                prefix: self.prefix.clone(),
-            },
+            location: Location::new(self.bucket.clone(), self.prefix.clone()),
             strategy,
             cache_control: "no-cache".into(),
             response_max_bytes: s3_latest::config::DEFAULT_RESPONSE_MAX_BYTES,

@@ -102,10 +102,7 @@ pub async fn run(
         })?;
     let keys = LocalAesKeyring::load_or_create(&data_dir.join("local.key"))?;
 
-    let location = Location {
-        bucket: options.bucket.clone(),
-        prefix: options.prefix.clone(),
-    };
+    let location = Location::new(options.bucket.clone(), options.prefix.clone());
     let snapshots = SnapshotStore::new(client, &location.bucket, &location.prefix);
     let retrieve_config = RetrieveConfig {
         location: location.clone(),
@@ -122,6 +119,7 @@ pub async fn run(
         event_bus: None,
         source: options.source.clone(),
         function_version: "local".into(),
+        format: Default::default(),
     };
     let service = Arc::new(Service {
         retriever: Retriever::new(snapshots.clone(), keys.clone(), retrieve_config),

@@ -40,7 +40,6 @@ async fn embedded() -> Embedded {
         bucket: "snapshots-test".into(),
         keys,
         counter,
-        context_is_authenticated: false,
     };
     Embedded {
         harness,
@@ -113,6 +112,11 @@ async fn error_responses() -> TestResult {
 #[tokio::test]
 async fn bad_objects_are_refused() -> TestResult {
     bad_objects_are_refused_without_plaintext(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn a_replayed_object_is_refused_warm_and_fresh() -> TestResult {
+    a_replayed_object_is_refused_by_a_warm_instance(&embedded().await.harness).await
 }
 
 #[tokio::test]

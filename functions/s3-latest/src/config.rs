@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::envelope::Format;
 use crate::store::LookupStrategy;
 
 /// The URL type `SOURCE_URL` parses into.
@@ -80,11 +81,16 @@ fn positive(env: &dyn Env, variable: &'static str, default: u64) -> Result<u64, 
     }
 }
 
-/// The bucket and prefix both functions work in.
+/// The bucket and prefix both functions work in, and the store identity the
+/// encryption context binds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     pub bucket: String,
     pub prefix: String,
+    /// `STORE_ID`: the snapshot store's stable name in every object's
+    /// encryption context. A primary bucket and its replicas share it, so a
+    /// replicated object decrypts where it lands; it defaults to the bucket.
+    pub store_id: String,
 }
 
 pub const DEFAULT_PREFIX: &str = "snapshots/";
@@ -99,7 +105,22 @@ impl Location {
                 problem: format!("`{prefix}` must be empty or end with `/`, and must not start with `/`"),
             });
         }
-        Ok(Location { bucket, prefix })
+        let store_id = optional(env, "STORE_ID").unwrap_or_else(|| bucket.clone());
+        Ok(Location {
+            bucket,
+            prefix,
+            store_id,
+        })
+    }
+
+    /// A location whose store identity is the bucket name.
+    pub fn new(bucket: impl Into<String>, prefix: impl Into<String>) -> Self {
+        let bucket = bucket.into();
+        Location {
+            store_id: bucket.clone(),
+            bucket,
+            prefix: prefix.into(),
+        }
     }
 }
 
@@ -180,6 +201,8 @@ pub struct IngestConfig {
     pub source: SourceConfig,
     /// `AWS_LAMBDA_FUNCTION_VERSION`, recorded in generated snapshots.
     pub function_version: String,
+    /// `ENCRYPTION_FORMAT`: the S3EC message format written (both are read).
+    pub format: Format,
 }
 
 /// Room for a binary snapshot to come back base64-encoded under 6 MB.
@@ -209,6 +232,7 @@ impl IngestConfig {
             event_bus: optional(env, "EVENT_BUS_NAME"),
             source,
             function_version: optional(env, "AWS_LAMBDA_FUNCTION_VERSION").unwrap_or_else(|| "$LATEST".into()),
+            format: parsed(env, "ENCRYPTION_FORMAT", Format::V3)?,
         })
     }
 }
@@ -219,6 +243,8 @@ impl IngestConfig {
 pub const INGEST_VARIABLES: &[&str] = &[
     "BUCKET_NAME",
     "OBJECT_PREFIX",
+    "STORE_ID",
+    "ENCRYPTION_FORMAT",
     "EVENT_BUS_NAME",
     "SOURCE_URL",
     "SOURCE_TIMEOUT_MS",
@@ -233,6 +259,7 @@ pub const INGEST_VARIABLES: &[&str] = &[
 pub const RETRIEVE_VARIABLES: &[&str] = &[
     "BUCKET_NAME",
     "OBJECT_PREFIX",
+    "STORE_ID",
     "LOOKUP_STRATEGY",
     "CACHE_CONTROL",
     "RESPONSE_MAX_BYTES",
@@ -260,12 +287,10 @@ mod tests {
     #[test]
     fn defaults_apply_when_only_the_bucket_is_set() {
         let config = RetrieveConfig::from_env(&env(&[("BUCKET_NAME", "b")])).unwrap();
+        assert_eq!(config.location, Location::new("b", "snapshots/"));
         assert_eq!(
-            config.location,
-            Location {
-                bucket: "b".into(),
-                prefix: "snapshots/".into()
-            }
+            config.location.store_id, "b",
+            "the store identity defaults to the bucket"
         );
         assert_eq!(config.strategy, LookupStrategy::Index);
         assert_eq!(config.response_max_bytes, 6_000_000);
@@ -274,6 +299,12 @@ mod tests {
         let ingest = IngestConfig::from_env(&env(&[("BUCKET_NAME", "b")])).unwrap();
         assert_eq!(ingest.source, SourceConfig::Generated);
         assert_eq!(ingest.event_bus, None);
+        assert_eq!(ingest.format, Format::V3, "V3 is written by default");
+
+        let replica = RetrieveConfig::from_env(&env(&[("BUCKET_NAME", "b-replica"), ("STORE_ID", "b")])).unwrap();
+        assert_eq!(replica.location.store_id, "b");
+        let v2 = IngestConfig::from_env(&env(&[("BUCKET_NAME", "b"), ("ENCRYPTION_FORMAT", "v2")])).unwrap();
+        assert_eq!(v2.format, Format::V2);
     }
 
     #[test]
@@ -300,6 +331,8 @@ mod tests {
         }
         let err = IngestConfig::from_env(&env(&[("BUCKET_NAME", "b"), ("SOURCE_URL", "ftp://x/y")])).unwrap_err();
         assert_eq!(err.variable, "SOURCE_URL");
+        let err = IngestConfig::from_env(&env(&[("BUCKET_NAME", "b"), ("ENCRYPTION_FORMAT", "v4")])).unwrap_err();
+        assert_eq!(err.variable, "ENCRYPTION_FORMAT");
         let err = AwsSettings::from_env(&env(&[])).unwrap_err();
         assert_eq!(err.to_string(), "invalid configuration: KMS_KEY_ID must be set");
     }

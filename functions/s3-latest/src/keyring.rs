@@ -141,8 +141,24 @@ impl KeyProvider for KmsKeyring {
 
 const WRAP_IV_LEN: usize = 12;
 
+/// Additional data of the local wrap. The S3EC raw AES keyring authenticates
+/// only the content cipher name, so anyone who can write to the bucket could
+/// edit an object's material description and replay it under another key.
+/// We append the description (canonical JSON, after a NUL), so an edited one
+/// fails to unwrap, as KMS refuses an edited encryption context. An empty
+/// description gives exactly the S3EC's additional data.
+fn wrap_aad(material_description: &EncryptionContext) -> Vec<u8> {
+    let mut aad = CONTENT_CIPHER.as_bytes().to_vec();
+    if !material_description.is_empty() {
+        aad.push(0);
+        aad.extend(serde_json::to_vec(material_description).expect("string map serialises"));
+    }
+    aad
+}
+
 /// The S3EC raw AES keyring (`AES/GCM` wrapping) over a 256-bit key kept in a
-/// file. The wrapped key is `iv || AES-GCM(key, data key, aad = content cipher)`.
+/// file. The wrapped key is `iv || AES-GCM(key, data key, aad)`, as the S3EC
+/// writes it; see [`wrap_aad`] for the one place where we go further.
 #[derive(Clone)]
 pub struct LocalAesKeyring {
     cipher: Aes256Gcm,
@@ -189,7 +205,7 @@ impl KeyProvider for LocalAesKeyring {
         WrapAlgorithm::AesGcm
     }
 
-    async fn generate_data_key(&self, _material_description: &EncryptionContext) -> Result<GeneratedKey, KeyError> {
+    async fn generate_data_key(&self, material_description: &EncryptionContext) -> Result<GeneratedKey, KeyError> {
         let plaintext = random_data_key();
         let mut iv = [0u8; WRAP_IV_LEN];
         rand::rng().fill_bytes(&mut iv);
@@ -199,7 +215,7 @@ impl KeyProvider for LocalAesKeyring {
                 Nonce::from_slice(&iv),
                 Payload {
                     msg: plaintext.as_slice(),
-                    aad: CONTENT_CIPHER.as_bytes(),
+                    aad: &wrap_aad(material_description),
                 },
             )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
@@ -211,7 +227,7 @@ impl KeyProvider for LocalAesKeyring {
     async fn decrypt_data_key(
         &self,
         wrapped: &[u8],
-        _material_description: &EncryptionContext,
+        material_description: &EncryptionContext,
     ) -> Result<DataKey, KeyError> {
         let (iv, sealed) = wrapped
             .split_at_checked(WRAP_IV_LEN)
@@ -222,7 +238,7 @@ impl KeyProvider for LocalAesKeyring {
                 Nonce::from_slice(iv),
                 Payload {
                     msg: sealed,
-                    aad: CONTENT_CIPHER.as_bytes(),
+                    aad: &wrap_aad(material_description),
                 },
             )
             .map_err(|_| KeyError::InvalidCiphertext)?;
@@ -263,6 +279,31 @@ mod tests {
             ring.decrypt_data_key(&tampered, &ctx).await,
             Err(KeyError::InvalidCiphertext)
         ));
+        // The description is authenticated: another one does not unwrap.
+        let described = crate::envelope::object_context("store", "k1");
+        let bound = ring.generate_data_key(&described).await.unwrap();
+        assert_eq!(
+            *ring.decrypt_data_key(&bound.wrapped, &described).await.unwrap(),
+            *bound.plaintext
+        );
+        let edited = crate::envelope::object_context("store", "k2");
+        assert!(matches!(
+            ring.decrypt_data_key(&bound.wrapped, &edited).await,
+            Err(KeyError::InvalidCiphertext)
+        ));
+        // An empty description is the S3EC raw AES keyring's wrap exactly.
+        let (iv, sealed) = generated.wrapped.split_at(12);
+        let s3ec = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&std::fs::read(&path).unwrap()))
+            .decrypt(
+                Nonce::from_slice(iv),
+                Payload {
+                    msg: sealed,
+                    aad: b"AES/GCM/NoPadding",
+                },
+            )
+            .unwrap();
+        assert_eq!(s3ec.as_slice(), generated.plaintext.as_slice());
+
         let other = LocalAesKeyring::from_key(&[9; 32]);
         assert!(matches!(
             other.decrypt_data_key(&generated.wrapped, &ctx).await,

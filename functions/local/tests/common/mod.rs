@@ -4,12 +4,14 @@
 
 #![allow(dead_code)] // each suite uses its own subset
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::Utc;
 use s3_latest::config::{CacheLimits, IngestConfig, Location, RetrieveConfig, SourceConfig};
+use s3_latest::envelope::Format;
 use s3_latest::ingest::publish::NoPublisher;
 use s3_latest::ingest::{IngestError, Ingestor};
 use s3_latest::keyring::KeyProvider;
@@ -31,9 +33,6 @@ pub struct Harness<K> {
     pub keys: K,
     /// S3 (and, for KMS keyrings, KMS) requests as the SDK sent them.
     pub counter: RequestCounter,
-    /// KMS authenticates the encryption context; the raw AES keyring (local
-    /// mode) only checks the stored description against the object's key.
-    pub context_is_authenticated: bool,
 }
 
 pub fn scheduled_event() -> Value {
@@ -46,10 +45,7 @@ pub fn scheduled_event() -> Value {
 impl<K> Harness<K> {
     pub fn retrieve_config_for(&self, prefix: &str, strategy: LookupStrategy) -> RetrieveConfig {
         RetrieveConfig {
-            location: Location {
-                bucket: self.bucket.clone(),
-                prefix: prefix.into(),
-            },
+            location: Location::new(self.bucket.clone(), prefix),
             strategy,
             cache_control: "no-cache".into(),
             response_max_bytes: s3_latest::config::DEFAULT_RESPONSE_MAX_BYTES,
@@ -79,14 +75,16 @@ impl<K: KeyProvider + Clone> Harness<K> {
     }
 
     pub fn ingestor_at(&self, prefix: &str, source: SourceConfig) -> Ingestor<K, NoPublisher> {
+        self.ingestor_with(prefix, source, Format::default())
+    }
+
+    pub fn ingestor_with(&self, prefix: &str, source: SourceConfig, format: Format) -> Ingestor<K, NoPublisher> {
         let config = IngestConfig {
-            location: Location {
-                bucket: self.bucket.clone(),
-                prefix: prefix.into(),
-            },
+            location: Location::new(self.bucket.clone(), prefix),
             event_bus: None,
             source,
             function_version: "test".into(),
+            format,
         };
         Ingestor::new(self.store(prefix), self.keys.clone(), NoPublisher, &config).expect("ingestor")
     }
@@ -97,7 +95,12 @@ impl<K: KeyProvider + Clone> Harness<K> {
 
     /// Runs one scheduled ingest and returns the key it wrote.
     pub async fn ingest(&self) -> String {
-        self.ingestor()
+        self.ingest_in(Format::default()).await
+    }
+
+    /// Runs one scheduled ingest writing `format`.
+    pub async fn ingest_in(&self, format: Format) -> String {
+        self.ingestor_with(PREFIX, SourceConfig::Generated, format)
             .run(&scheduled_event())
             .await
             .expect("ingest")
@@ -137,6 +140,16 @@ impl<K: KeyProvider + Clone> Harness<K> {
             .expect("raw get");
         let metadata = out.metadata.clone().unwrap_or_default();
         (out.body.collect().await.expect("body").into_bytes(), metadata)
+    }
+
+    pub async fn raw_delete(&self, key: &str) {
+        self.s3
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .expect("raw delete");
     }
 
     /// Overwrites `key` with `body` and `metadata`, bypassing every safeguard, as an attacker would.
@@ -404,64 +417,185 @@ pub async fn routing_methods_and_limits_give_precise_errors<K: KeyProvider + Clo
     Ok(())
 }
 
-/// Tampered, copied and unencrypted objects are refused, never served.
-pub async fn bad_objects_are_refused_without_plaintext<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
-    let key = h.ingest().await;
-    let (ciphertext, metadata) = h.raw_get(&key).await;
+/// Which metadata key holds the encryption context / material description.
+fn description_field(metadata: &HashMap<String, String>) -> &'static str {
+    ["x-amz-matdesc", "x-amz-t", "x-amz-m"]
+        .into_iter()
+        .find(|field| metadata.contains_key(*field))
+        .expect("a description")
+}
 
-    // Each case writes a newer object (a fresh retriever each time: no cache).
-    let later = |minutes: i64| snapshot_key(PREFIX, Utc::now() + chrono::Duration::minutes(minutes), 1);
+/// A copy of `metadata` whose description names `key`: what someone who can
+/// write to the bucket, but cannot use the key, would forge.
+pub fn forged_for(metadata: &HashMap<String, String>, key: &str) -> HashMap<String, String> {
+    let field = description_field(metadata);
+    let mut description: serde_json::Map<String, Value> = serde_json::from_str(&metadata[field]).unwrap();
+    description.insert("s3-latest:key".into(), json!(key));
+    let mut forged = metadata.clone();
+    forged.insert(field.into(), Value::Object(description).to_string());
+    forged
+}
 
+fn flip_base64(value: &str, index_from_end: usize) -> String {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let mut bytes = engine.decode(value).unwrap();
+    let i = bytes.len() - 1 - index_from_end;
+    bytes[i] ^= 0x01;
+    engine.encode(bytes)
+}
+
+/// Every snapshot ingest generates has a `generated_at` field, and the
+/// unencrypted case holds `"plain":true`: neither may appear in a refusal.
+fn assert_no_plaintext(response: &http::Response<Bytes>, case: &str) {
+    let body = String::from_utf8_lossy(response.body());
+    assert!(
+        !body.contains("generated_at") && !body.contains("\"plain\""),
+        "{case}: plaintext in the refusal: {body}"
+    );
+}
+
+/// One bad object: what is written at a newer key, and the code it must get.
+struct BadObject {
+    case: String,
+    body: Vec<u8>,
+    metadata: HashMap<String, String>,
+    code: &'static str,
+}
+
+fn bad_objects(ciphertext: &[u8], metadata: &HashMap<String, String>, forged_key: &str) -> Vec<BadObject> {
+    let edited = |case: &str, code, edit: &dyn Fn(&mut HashMap<String, String>)| {
+        let mut m = metadata.clone();
+        edit(&mut m);
+        BadObject {
+            case: case.into(),
+            body: ciphertext.to_vec(),
+            metadata: m,
+            code,
+        }
+    };
+    let with_body = |case: &str, body: Vec<u8>| BadObject {
+        case: case.into(),
+        body,
+        metadata: metadata.clone(),
+        code: "IntegrityError",
+    };
     let mut flipped = ciphertext.to_vec();
     flipped[3] ^= 0x40;
-    h.raw_put(&later(1), flipped, metadata.clone()).await;
-    assert_error(
-        &call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await,
-        502,
-        "IntegrityError",
-    );
+    let mut bad_tag = ciphertext.to_vec();
+    *bad_tag.last_mut().unwrap() ^= 0x01;
+    let v3 = metadata.contains_key("x-amz-3");
+    let wrapped_field = if v3 { "x-amz-3" } else { "x-amz-key-v2" };
 
-    let mut bad_iv = metadata.clone();
-    bad_iv.insert("x-amz-iv".into(), "AAAAAAAAAAAAAAAA".into());
-    h.raw_put(&later(2), ciphertext.to_vec(), bad_iv).await;
-    assert_error(
-        &call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await,
-        502,
-        "IntegrityError",
-    );
-
-    // A copy keeps its metadata, which names the original key.
-    h.raw_put(&later(3), ciphertext.to_vec(), metadata.clone()).await;
-    assert_error(
-        &call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await,
-        502,
-        "IntegrityError",
-    );
-
-    let mut forged_context = metadata.clone();
-    let forged_key = later(4);
-    let matdesc: Value = serde_json::from_str(&metadata["x-amz-matdesc"])?;
-    let mut matdesc = matdesc.as_object().unwrap().clone();
-    matdesc.insert("s3-latest:key".into(), json!(forged_key));
-    forged_context.insert("x-amz-matdesc".into(), Value::Object(matdesc).to_string());
-    if h.context_is_authenticated {
-        h.raw_put(&forged_key, ciphertext.to_vec(), forged_context).await;
-        // The metadata now names the key, but KMS bound the data key to the original.
-        assert_error(
-            &call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await,
-            502,
-            "IntegrityError",
-        );
+    let mut cases = vec![
+        with_body("flipped ciphertext", flipped),
+        with_body("flipped tag", bad_tag),
+        // A copy keeps its metadata, which names the original key.
+        with_body("copy", ciphertext.to_vec()),
+        BadObject {
+            case: "replay with its context edited to match".into(),
+            body: ciphertext.to_vec(),
+            metadata: forged_for(metadata, forged_key),
+            code: "IntegrityError",
+        },
+        edited("tampered wrapped key", "IntegrityError", &|m| {
+            let v = flip_base64(&m[wrapped_field], 3);
+            m.insert(wrapped_field.into(), v);
+        }),
+        BadObject {
+            case: "no encryption metadata".into(),
+            body: b"{\"plain\":true}".to_vec(),
+            metadata: Default::default(),
+            code: "NotEncrypted",
+        },
+    ];
+    if v3 {
+        cases.extend([
+            edited("tampered x-amz-d", "IntegrityError", &|m| {
+                let v = flip_base64(&m["x-amz-d"], 0);
+                m.insert("x-amz-d".into(), v);
+            }),
+            edited("tampered x-amz-i", "IntegrityError", &|m| {
+                let v = flip_base64(&m["x-amz-i"], 5);
+                m.insert("x-amz-i".into(), v);
+            }),
+            edited("a V2 key mixed in", "IntegrityError", &|m| {
+                m.insert("x-amz-iv".into(), "AAAAAAAAAAAAAAAA".into());
+            }),
+            edited("unknown suite", "UnsupportedEncryption", &|m| {
+                m.insert("x-amz-c".into(), "116".into());
+            }),
+        ]);
+    } else {
+        cases.extend([
+            edited("tampered IV", "IntegrityError", &|m| {
+                m.insert("x-amz-iv".into(), "AAAAAAAAAAAAAAAA".into());
+            }),
+            edited("a V3 key mixed in", "IntegrityError", &|m| {
+                m.insert("x-amz-d".into(), "AAAA".into());
+            }),
+            edited("CBC content", "UnsupportedEncryption", &|m| {
+                m.insert("x-amz-cek-alg".into(), "AES/CBC/PKCS5Padding".into());
+            }),
+        ]);
     }
+    cases
+}
 
-    h.raw_put(&later(5), b"{\"plain\":true}".to_vec(), Default::default())
-        .await;
-    let body = assert_error(
-        &call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await,
-        502,
-        "NotEncrypted",
-    );
-    assert!(!body.to_string().contains("plain\\\":true"));
+/// Tampered, copied, replayed, unknown and unencrypted objects are refused
+/// with a precise code and never served, by a fresh instance and by a warm
+/// one that has just served (and cached) the genuine object, in both formats.
+pub async fn bad_objects_are_refused_without_plaintext<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    for format in [Format::V3, Format::V2] {
+        let genuine = h.ingest_in(format).await;
+        let (ciphertext, metadata) = h.raw_get(&genuine).await;
+        let bad_key = snapshot_key(PREFIX, Utc::now() + chrono::Duration::minutes(1), 1);
+        for bad in bad_objects(&ciphertext, &metadata, &bad_key) {
+            let warm = h.retriever(LookupStrategy::Index);
+            let served = call(&warm, "GET", URL, &[]).await;
+            assert_eq!(
+                served.status(),
+                200,
+                "{format:?} {}: the genuine object first",
+                bad.case
+            );
+            assert_eq!(header(&served, "x-object-key"), genuine);
+
+            h.raw_put(&bad_key, bad.body, bad.metadata).await;
+            for (instance, retriever) in [("warm", &warm), ("fresh", &h.retriever(LookupStrategy::Index))] {
+                let response = call(retriever, "GET", URL, &[]).await;
+                assert_error(&response, 502, bad.code);
+                assert_no_plaintext(&response, &format!("{format:?} {} ({instance})", bad.case));
+            }
+            h.raw_delete(&bad_key).await;
+        }
+    }
+    Ok(())
+}
+
+/// The replay from the encryption issue, as its own story: a warm instance
+/// has served object A; A is copied to a newer key B with its stored context
+/// edited to name B. The warm instance must refuse B as a fresh one does,
+/// because KMS (or the local key) never authenticated B's context.
+pub async fn a_replayed_object_is_refused_by_a_warm_instance<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    for format in [Format::V3, Format::V2] {
+        let a = h.ingest_in(format).await;
+        let warm = h.retriever(LookupStrategy::Index);
+        let served = call(&warm, "GET", URL, &[]).await;
+        assert_eq!(served.status(), 200);
+        assert_eq!(header(&served, "x-object-key"), a);
+
+        let (ciphertext, metadata) = h.raw_get(&a).await;
+        let b = snapshot_key(PREFIX, Utc::now() + chrono::Duration::minutes(1), 2);
+        h.raw_put(&b, ciphertext.to_vec(), forged_for(&metadata, &b)).await;
+
+        for (instance, retriever) in [("warm", &warm), ("fresh", &h.retriever(LookupStrategy::Index))] {
+            let refused = call(retriever, "GET", URL, &[]).await;
+            assert_error(&refused, 502, "IntegrityError");
+            assert_no_plaintext(&refused, &format!("{format:?} replay ({instance})"));
+        }
+        h.raw_delete(&b).await;
+    }
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use self::publish::{EventPublisher, ObjectIngested, PublishError};
 use self::source::{Fetch, Source, SourceError, SourceValidators};
 use self::trigger::{Trigger, TriggerError};
 use crate::config::IngestConfig;
-use crate::envelope::{self, EnvelopeMetadata};
+use crate::envelope::{self, EnvelopeMetadata, Format};
 use crate::keyring::{KeyError, KeyProvider};
 use crate::object_key::snapshot_key;
 use crate::store::{LookupStrategy, SnapshotStore, StoreError};
@@ -100,6 +100,9 @@ pub struct Ingestor<K, P> {
     publisher: P,
     source: Source,
     next_key: KeyGenerator,
+    /// The encryption context's store identity (see [`Location::store_id`](crate::config::Location)).
+    store_id: String,
+    format: Format,
 }
 
 impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
@@ -111,6 +114,8 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
             publisher,
             source,
             next_key: Arc::new(fresh_key),
+            store_id: config.location.store_id.clone(),
+            format: config.format,
         })
     }
 
@@ -202,16 +207,17 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
     async fn write(&self, snapshot: &source::Snapshot) -> Result<(String, u32), IngestError> {
         for attempt in 1..=MAX_WRITE_ATTEMPTS {
             let key = (self.next_key)(self.store.prefix());
-            let context = envelope::object_context(self.store.bucket(), &key);
-            let description = envelope::material_description(self.keys.wrap_algorithm(), &context);
+            let context = envelope::object_context(&self.store_id, &key);
+            let wrap = self.keys.wrap_algorithm();
+            let description = envelope::material_description(wrap, self.format, &context);
             let data_key = self.keys.generate_data_key(&description).await?;
-            let (iv, ciphertext) = envelope::seal(&data_key.plaintext, &snapshot.body);
+            let (content, ciphertext) = envelope::seal(self.format, &data_key.plaintext, &snapshot.body);
             let metadata = EnvelopeMetadata {
                 wrapped_key: data_key.wrapped,
-                iv,
-                wrap: self.keys.wrap_algorithm(),
+                wrap,
                 material_description: description,
-                unencrypted_length: Some(snapshot.body.len() as u64),
+                unencrypted_length: (content.format() == Format::V2).then_some(snapshot.body.len() as u64),
+                content,
             };
             let mut metadata = metadata.to_s3_metadata();
             metadata.extend(snapshot.validators.to_metadata());

@@ -9,14 +9,19 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 
 use crate::config::CacheLimits;
-use crate::envelope::DataKey;
+use crate::envelope::{DataKey, EncryptionContext};
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Unwrapped data keys, keyed by a digest of the wrapped key, bounded in
-/// entries and age so a revoked KMS grant stops working within `max_age`.
+/// Unwrapped data keys, bounded in entries and age so a revoked KMS grant
+/// stops working within `max_age`.
+///
+/// An entry is keyed by the wrapped key *and* the exact material description
+/// the key service authenticated it with. Keyed by the wrapped key alone, a
+/// warm instance would reuse a data key for an object copied elsewhere with
+/// its description edited to match, and KMS would never see the new context.
 pub struct DataKeyCache {
     limits: CacheLimits,
     entries: Mutex<HashMap<[u8; 32], (Instant, DataKey)>>,
@@ -30,13 +35,19 @@ impl DataKeyCache {
         }
     }
 
-    fn id(wrapped: &[u8]) -> [u8; 32] {
-        Sha256::digest(wrapped).into()
+    fn id(wrapped: &[u8], description: &EncryptionContext) -> [u8; 32] {
+        let description = serde_json::to_vec(description).expect("string map serialises");
+        Sha256::new()
+            .chain_update((wrapped.len() as u64).to_be_bytes())
+            .chain_update(wrapped)
+            .chain_update(description)
+            .finalize()
+            .into()
     }
 
-    pub fn get(&self, wrapped: &[u8], now: Instant) -> Option<DataKey> {
+    pub fn get(&self, wrapped: &[u8], description: &EncryptionContext, now: Instant) -> Option<DataKey> {
         let mut entries = lock(&self.entries);
-        let id = Self::id(wrapped);
+        let id = Self::id(wrapped, description);
         match entries.get(&id) {
             Some((stored_at, key)) if now.saturating_duration_since(*stored_at) < self.limits.max_age => {
                 Some(key.clone())
@@ -49,7 +60,7 @@ impl DataKeyCache {
         }
     }
 
-    pub fn insert(&self, wrapped: &[u8], key: DataKey, now: Instant) {
+    pub fn insert(&self, wrapped: &[u8], description: &EncryptionContext, key: DataKey, now: Instant) {
         let mut entries = lock(&self.entries);
         entries.retain(|_, (stored_at, _)| now.saturating_duration_since(*stored_at) < self.limits.max_age);
         while entries.len() >= self.limits.max_entries {
@@ -58,7 +69,7 @@ impl DataKeyCache {
             };
             entries.remove(&oldest);
         }
-        entries.insert(Self::id(wrapped), (now, key));
+        entries.insert(Self::id(wrapped, description), (now, key));
     }
 
     pub fn len(&self) -> usize {
@@ -108,22 +119,37 @@ mod tests {
             max_age: Duration::from_secs(60),
         });
         let t0 = Instant::now();
-        cache.insert(b"a", Zeroizing::new([1; 32]), t0);
-        assert_eq!(*cache.get(b"a", t0 + Duration::from_secs(59)).unwrap(), [1; 32]);
+        let d = EncryptionContext::new();
+        cache.insert(b"a", &d, Zeroizing::new([1; 32]), t0);
+        assert_eq!(*cache.get(b"a", &d, t0 + Duration::from_secs(59)).unwrap(), [1; 32]);
         assert!(
-            cache.get(b"a", t0 + Duration::from_secs(60)).is_none(),
+            cache.get(b"a", &d, t0 + Duration::from_secs(60)).is_none(),
             "expired at max_age"
         );
 
-        cache.insert(b"a", Zeroizing::new([1; 32]), t0);
-        cache.insert(b"b", Zeroizing::new([2; 32]), t0 + Duration::from_secs(1));
-        cache.insert(b"c", Zeroizing::new([3; 32]), t0 + Duration::from_secs(2));
+        cache.insert(b"a", &d, Zeroizing::new([1; 32]), t0);
+        cache.insert(b"b", &d, Zeroizing::new([2; 32]), t0 + Duration::from_secs(1));
+        cache.insert(b"c", &d, Zeroizing::new([3; 32]), t0 + Duration::from_secs(2));
         assert_eq!(cache.len(), 2);
         assert!(
-            cache.get(b"a", t0 + Duration::from_secs(2)).is_none(),
+            cache.get(b"a", &d, t0 + Duration::from_secs(2)).is_none(),
             "oldest evicted first"
         );
-        assert!(cache.get(b"c", t0 + Duration::from_secs(2)).is_some());
+        assert!(cache.get(b"c", &d, t0 + Duration::from_secs(2)).is_some());
+    }
+
+    #[test]
+    fn a_data_key_is_reused_only_for_the_description_it_was_unwrapped_with() {
+        let cache = DataKeyCache::new(CacheLimits {
+            max_entries: 4,
+            max_age: Duration::from_secs(60),
+        });
+        let t0 = Instant::now();
+        let genuine = crate::envelope::object_context("store", "snapshots/a");
+        let replayed = crate::envelope::object_context("store", "snapshots/b");
+        cache.insert(b"wrapped", &genuine, Zeroizing::new([1; 32]), t0);
+        assert!(cache.get(b"wrapped", &genuine, t0).is_some());
+        assert!(cache.get(b"wrapped", &replayed, t0).is_none());
     }
 
     #[test]

@@ -118,6 +118,21 @@ impl From<&RetrieveError> for ApiError {
                 "IntegrityError",
                 "the newest object's encryption context does not match its location",
             ),
+            RetrieveError::Envelope(EnvelopeError::CommitmentMismatch) => ApiError::new(
+                S::BAD_GATEWAY,
+                "IntegrityError",
+                "the newest object's key commitment does not match its data key",
+            ),
+            RetrieveError::Envelope(EnvelopeError::MixedFormats { .. }) => ApiError::new(
+                S::BAD_GATEWAY,
+                "IntegrityError",
+                "the newest object's encryption metadata mixes format versions",
+            ),
+            RetrieveError::Envelope(EnvelopeError::UnsupportedFormat { .. }) => ApiError::new(
+                S::BAD_GATEWAY,
+                "UnsupportedEncryption",
+                "the newest object is encrypted in a format, suite or key wrapping this service does not read",
+            ),
             RetrieveError::Envelope(_) => ApiError::new(
                 S::BAD_GATEWAY,
                 "IntegrityError",

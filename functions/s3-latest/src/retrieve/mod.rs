@@ -132,26 +132,29 @@ impl<K: KeyProvider> Retriever<K> {
     ) -> Result<Vec<u8>, RetrieveError> {
         let envelope = EnvelopeMetadata::from_s3_metadata(metadata)?;
         if envelope.wrap != self.keys.wrap_algorithm() {
-            return Err(EnvelopeError::Unsupported {
-                field: "x-amz-wrap-alg",
-                value: envelope.wrap.as_str().into(),
+            return Err(EnvelopeError::UnsupportedFormat {
+                what: format!("wrapping `{}` with this key provider", envelope.wrap.as_str()),
             }
             .into());
         }
-        let expected = envelope::object_context(self.store.bucket(), key);
+        let expected = envelope::object_context(&self.config.location.store_id, key);
         envelope.verify_context(&expected)?;
 
+        // The description KMS (or the local key) will authenticate, rebuilt
+        // from where the object was found; the cache answers only for exactly
+        // this description, so a replayed object always reaches the key service.
+        let description = envelope::material_description(envelope.wrap, envelope.format(), &expected);
         let now = Instant::now();
-        let data_key = match self.data_keys.get(&envelope.wrapped_key, now) {
+        let data_key = match self.data_keys.get(&envelope.wrapped_key, &description, now) {
             Some(cached) => cached,
             None => {
-                let description = envelope::material_description(envelope.wrap, &expected);
                 let fresh = self.keys.decrypt_data_key(&envelope.wrapped_key, &description).await?;
-                self.data_keys.insert(&envelope.wrapped_key, fresh.clone(), now);
+                self.data_keys
+                    .insert(&envelope.wrapped_key, &description, fresh.clone(), now);
                 fresh
             }
         };
-        let plaintext = envelope::open(&data_key, &envelope.iv, ciphertext)?;
+        let plaintext = envelope::open(&envelope.content, &data_key, ciphertext)?;
         if envelope
             .unencrypted_length
             .is_some_and(|len| len != plaintext.len() as u64)
