@@ -7,3 +7,8 @@ output "state_kms_key_arn" {
   description = "Key encrypting the state bucket."
   value       = aws_kms_key.state.arn
 }
+
+output "region" {
+  description = "Region of the state bucket (the backend's region)."
+  value       = var.region
+}

@@ -3,10 +3,20 @@
 # and the alarms that watch all of it.
 
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+# The account-wide role API Gateway logs with, made by env/bootstrap. Looked
+# up by name so that a plan in an account without it stops with a message
+# that says what to do, instead of failing halfway through apply.
+data "aws_iam_roles" "api_gateway_cloudwatch" {
+  name_regex = "^s3-latest-api-gateway-cloudwatch$"
+}
 
 locals {
   name   = "s3-latest-${var.environment}"
   bucket = "${local.name}-${data.aws_caller_identity.current.account_id}-${var.region}"
+  # The encryption context's store identity: the bucket, unless replicas share one.
+  store_id = coalesce(var.store_id, local.bucket)
 
   # Function names are fixed up front so roles and the key policy can name
   # them before the functions exist.
@@ -18,6 +28,7 @@ module "kms" {
   source                  = "../../modules/kms"
   name                    = local.name
   bucket_name             = local.bucket
+  store_id                = local.store_id
   ingest_role_arn         = module.iam.ingest_role_arn
   retrieve_role_arn       = module.iam.retrieve_role_arn
   deletion_window_in_days = var.kms_deletion_window_in_days
@@ -35,7 +46,7 @@ module "s3" {
 module "iam" {
   source                       = "../../modules/iam"
   name                         = local.name
-  bucket_arn                   = "arn:aws:s3:::${local.bucket}"
+  bucket_arn                   = "arn:${data.aws_partition.current.partition}:s3:::${local.bucket}"
   object_prefix                = var.object_prefix
   kms_key_arn                  = module.kms.key_arn
   event_bus_arn                = module.eventbridge.event_bus_arn
@@ -54,13 +65,16 @@ module "ingest" {
   architecture                   = var.architecture
   memory_size                    = 128
   timeout                        = 60
-  reserved_concurrent_executions = 2
+  reserved_concurrent_executions = var.ingest_reserved_concurrency
   kms_key_arn                    = module.kms.key_arn
   log_retention_in_days          = var.log_retention_in_days
+  dead_letter_queue_enabled      = true
   dead_letter_queue_arn          = module.eventbridge.dead_letter_queue_arn
   environment = {
     BUCKET_NAME       = module.s3.bucket_name
     OBJECT_PREFIX     = var.object_prefix
+    STORE_ID          = local.store_id
+    ENCRYPTION_FORMAT = var.encryption_format
     KMS_KEY_ID        = module.kms.key_arn
     S3_SSE_KMS_KEY_ID = module.kms.key_arn
     EVENT_BUS_NAME    = module.eventbridge.event_bus_name
@@ -85,6 +99,7 @@ module "retrieve" {
   environment = {
     BUCKET_NAME                = module.s3.bucket_name
     OBJECT_PREFIX              = var.object_prefix
+    STORE_ID                   = local.store_id
     KMS_KEY_ID                 = module.kms.key_arn
     S3_SSE_KMS_KEY_ID          = module.kms.key_arn
     LOOKUP_STRATEGY            = var.lookup_strategy
@@ -111,20 +126,23 @@ module "waf" {
 }
 
 module "api_gateway" {
-  source                = "../../modules/api_gateway"
-  name                  = local.name
-  stage_name            = var.environment
-  lambda_function_name  = module.retrieve.function_name
-  lambda_invoke_arn     = module.retrieve.invoke_arn
-  endpoint_type         = var.endpoint_type
-  vpc_endpoint_ids      = var.vpc_endpoint_ids
-  api_key_required      = true
-  throttle_rate_limit   = var.throttle_rate_limit
-  throttle_burst_limit  = var.throttle_burst_limit
-  quota_per_day         = var.quota_per_day
-  waf_acl_arn           = var.waf_enabled ? module.waf[0].web_acl_arn : null
-  kms_key_arn           = module.kms.key_arn
-  log_retention_in_days = var.log_retention_in_days
+  source               = "../../modules/api_gateway"
+  name                 = local.name
+  stage_name           = var.environment
+  lambda_function_name = module.retrieve.function_name
+  lambda_invoke_arn    = module.retrieve.invoke_arn
+  endpoint_type        = var.endpoint_type
+  vpc_endpoint_ids     = var.vpc_endpoint_ids
+  api_key_required     = true
+  throttle_rate_limit  = var.throttle_rate_limit
+  throttle_burst_limit = var.throttle_burst_limit
+  quota_per_day        = var.quota_per_day
+  waf_enabled          = var.waf_enabled
+  waf_acl_arn          = var.waf_enabled ? module.waf[0].web_acl_arn : null
+  # Known at plan time (a data source), so a missing role stops the plan.
+  account_logging_role_ready = length(data.aws_iam_roles.api_gateway_cloudwatch.names) == 1
+  kms_key_arn                = module.kms.key_arn
+  log_retention_in_days      = var.log_retention_in_days
 }
 
 module "monitoring" {

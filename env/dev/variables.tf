@@ -139,9 +139,32 @@ variable "quota_per_day" {
 }
 
 variable "retrieve_reserved_concurrency" {
-  description = "Concurrency reserved for retrieve."
+  description = "Concurrency reserved for retrieve (null: none). Reserve to guarantee capacity and cap cost; it needs an account concurrency quota above 100 plus all reservations, which new accounts often lack."
   type        = number
-  default     = 10
+  default     = null
+}
+
+variable "ingest_reserved_concurrency" {
+  description = "Concurrency reserved for ingest (null: none). Ingest runs once per schedule period, so a reservation only caps a flood of manual requests."
+  type        = number
+  default     = null
+}
+
+variable "store_id" {
+  description = "Store identity bound into every object's encryption context (STORE_ID). null: the bucket name. Replicas of one store share it."
+  type        = string
+  default     = null
+}
+
+variable "encryption_format" {
+  description = "S3 Encryption Client format ingest writes (ENCRYPTION_FORMAT): v3 (key-committing, the official clients' default) or v2 (for readers that only know V2)."
+  type        = string
+  default     = "v3"
+
+  validation {
+    condition     = contains(["v2", "v3"], var.encryption_format)
+    error_message = "encryption_format must be v2 or v3."
+  }
 }
 
 variable "alarm_emails" {

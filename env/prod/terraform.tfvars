@@ -1,11 +1,13 @@
-environment                   = "prod"
-region                        = "eu-west-1"
-force_destroy                 = false
-log_retention_in_days         = 365
-waf_enabled                   = true
-retrieve_reserved_concurrency = 50
-throttle_rate_limit           = 200
-throttle_burst_limit          = 400
-quota_per_day                 = 1000000
-alarm_emails                  = ["oncall@example.com"]
+environment           = "prod"
+region                = "eu-west-1"
+force_destroy         = false
+log_retention_in_days = 365
+waf_enabled           = true
+# Reserved concurrency guarantees retrieve capacity and caps cost, but needs an
+# account concurrency quota above 100 + the reservation (ask AWS to raise it):
+# retrieve_reserved_concurrency = 50
+throttle_rate_limit  = 200
+throttle_burst_limit = 400
+quota_per_day        = 1000000
+alarm_emails         = ["oncall@example.com"]
 # access_log_bucket           = "<an existing access-log bucket>"

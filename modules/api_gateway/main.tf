@@ -110,6 +110,13 @@ resource "aws_api_gateway_stage" "this" {
   stage_name           = var.stage_name
   xray_tracing_enabled = true
 
+  lifecycle {
+    precondition {
+      condition     = var.account_logging_role_ready
+      error_message = "API Gateway stage logging needs the account-wide CloudWatch role in this region: apply env/bootstrap (manage_api_gateway_account = true) in this account and region first."
+    }
+  }
+
   access_log_settings {
     destination_arn = aws_cloudwatch_log_group.access.arn
     format = jsonencode({
@@ -176,7 +183,7 @@ resource "aws_api_gateway_usage_plan_key" "this" {
 }
 
 resource "aws_wafv2_web_acl_association" "this" {
-  count        = var.waf_acl_arn == null ? 0 : 1
+  count        = var.waf_enabled ? 1 : 0
   resource_arn = aws_api_gateway_stage.this.arn
   web_acl_arn  = var.waf_acl_arn
 }

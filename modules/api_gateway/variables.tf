@@ -76,6 +76,18 @@ variable "quota_per_day" {
   default     = 100000
 }
 
+variable "waf_enabled" {
+  description = "Associate waf_acl_arn with the stage. A plan-time switch: the ACL's ARN is unknown until it exists."
+  type        = bool
+  default     = false
+}
+
+variable "account_logging_role_ready" {
+  description = "Whether the account's API Gateway CloudWatch role (env/bootstrap) exists; stage logging cannot be enabled without it, so the plan stops early when false."
+  type        = bool
+  default     = true
+}
+
 variable "waf_acl_arn" {
   description = "WAFv2 web ACL to associate with the stage (null: none)."
   type        = string

@@ -14,19 +14,22 @@ resource "aws_sqs_queue" "dead_letter" {
   sqs_managed_sse_enabled   = true
 }
 
+# Scheduler and Lambda's on-failure destination send with their own roles
+# (the scheduler role and ingest's role); only EventBridge rules deliver as a
+# service principal, so the queue policy names the manual rule alone.
 data "aws_iam_policy_document" "dead_letter" {
   statement {
-    sid       = "SchedulerAndLambdaDeliverFailures"
+    sid       = "TheIngestRequestedRuleDeliversFailures"
     actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.dead_letter.arn]
     principals {
       type        = "Service"
-      identifiers = ["scheduler.amazonaws.com", "lambda.amazonaws.com"]
+      identifiers = ["events.amazonaws.com"]
     }
     condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.manual.arn]
     }
   }
 }
@@ -93,12 +96,14 @@ resource "aws_scheduler_schedule" "ingest" {
     arn      = var.ingest_function_arn
     role_arn = aws_iam_role.scheduler.arn
     # The payload ingest recognises as an EventBridge Scheduler invocation.
-    input = jsonencode({
+    # jsonencode escapes < and > as \u003c and \u003e, which would hide the
+    # placeholders from Scheduler's substitution, so they are put back.
+    input = replace(replace(jsonencode({
       schedule_arn   = "<aws.scheduler.schedule-arn>"
       scheduled_time = "<aws.scheduler.scheduled-time>"
       execution_id   = "<aws.scheduler.execution-id>"
       attempt_number = "<aws.scheduler.attempt-number>"
-    })
+    }), "\\u003c", "<"), "\\u003e", ">")
 
     retry_policy {
       maximum_retry_attempts       = var.retry_attempts

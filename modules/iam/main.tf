@@ -4,7 +4,7 @@ data "aws_partition" "current" {}
 
 locals {
   account_id  = data.aws_caller_identity.current.account_id
-  log_arn     = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${local.account_id}:log-group:/aws/lambda"
+  log_arn     = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${local.account_id}:log-group:/aws/lambda"
   objects_arn = "${var.bucket_arn}/${var.object_prefix}*"
 }
 

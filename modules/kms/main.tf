@@ -4,7 +4,7 @@ data "aws_partition" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.name
   partition  = data.aws_partition.current.partition
   root_arn   = "arn:${local.partition}:iam::${local.account_id}:root"
 }
@@ -31,7 +31,7 @@ data "aws_iam_policy_document" "this" {
   }
 
   statement {
-    sid = "IngestWrapsDataKeysForThisBucketOnly"
+    sid = "IngestWrapsDataKeysForThisStoreOnly"
     principals {
       type        = "AWS"
       identifiers = [var.ingest_role_arn]
@@ -40,13 +40,13 @@ data "aws_iam_policy_document" "this" {
     resources = ["*"]
     condition {
       test     = "StringEquals"
-      variable = "kms:EncryptionContext:s3-latest:bucket"
-      values   = [var.bucket_name]
+      variable = "kms:EncryptionContext:s3-latest:store"
+      values   = [var.store_id]
     }
   }
 
   statement {
-    sid = "RetrieveUnwrapsDataKeysForThisBucketOnly"
+    sid = "RetrieveUnwrapsDataKeysForThisStoreOnly"
     principals {
       type        = "AWS"
       identifiers = [var.retrieve_role_arn]
@@ -55,8 +55,8 @@ data "aws_iam_policy_document" "this" {
     resources = ["*"]
     condition {
       test     = "StringEquals"
-      variable = "kms:EncryptionContext:s3-latest:bucket"
-      values   = [var.bucket_name]
+      variable = "kms:EncryptionContext:s3-latest:store"
+      values   = [var.store_id]
     }
   }
 
@@ -102,7 +102,8 @@ data "aws_iam_policy_document" "this" {
       type        = "Service"
       identifiers = ["events.amazonaws.com"]
     }
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    # DescribeKey: EventBridge resolves the key's ARN and checks it is symmetric.
+    actions   = ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"]
     resources = ["*"]
     condition {
       test     = "StringEquals"

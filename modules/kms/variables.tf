@@ -13,6 +13,11 @@ variable "bucket_name" {
   type        = string
 }
 
+variable "store_id" {
+  description = "The snapshot store identity in every object's encryption context (STORE_ID; the bucket name unless replicas share it); the functions may use the key only for this store."
+  type        = string
+}
+
 variable "ingest_role_arn" {
   description = "Role of the ingest function: may generate data keys."
   type        = string

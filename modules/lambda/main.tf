@@ -6,6 +6,7 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_115:Reserved concurrency is the reserved_concurrent_executions input, off by default: new accounts have a concurrency quota too low to reserve from (see the README).
   #checkov:skip=CKV_AWS_117:The function only calls AWS APIs over TLS; a VPC would add NAT cost and cold-start time and protect nothing.
   #checkov:skip=CKV_AWS_272:The zip is built in CI from this repository; code signing needs an AWS Signer profile, which operators can add with code_signing_config_arn.
   #checkov:skip=CKV_AWS_116:A dead-letter queue applies to asynchronous invocations; it is set for ingest (dead_letter_queue_arn) and meaningless for retrieve, which API Gateway invokes synchronously.
@@ -39,7 +40,7 @@ resource "aws_lambda_function" "this" {
   }
 
   dynamic "dead_letter_config" {
-    for_each = var.dead_letter_queue_arn == null ? [] : [var.dead_letter_queue_arn]
+    for_each = var.dead_letter_queue_enabled ? [var.dead_letter_queue_arn] : []
     content {
       target_arn = dead_letter_config.value
     }
@@ -49,7 +50,7 @@ resource "aws_lambda_function" "this" {
 # Asynchronous invocations (schedules, events): how often Lambda retries, and
 # where an invocation that still fails goes.
 resource "aws_lambda_function_event_invoke_config" "this" {
-  count                        = var.dead_letter_queue_arn == null ? 0 : 1
+  count                        = var.dead_letter_queue_enabled ? 1 : 0
   function_name                = aws_lambda_function.this.function_name
   maximum_retry_attempts       = var.async_retry_attempts
   maximum_event_age_in_seconds = var.async_max_event_age_seconds

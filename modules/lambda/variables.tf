@@ -63,13 +63,13 @@ variable "timeout" {
 }
 
 variable "reserved_concurrent_executions" {
-  description = "Concurrency reserved for (and capping) the function."
+  description = "Concurrency reserved for (and capping) the function; null reserves none. Reserving needs an account quota above 100 + the sum of reservations, which new accounts often lack."
   type        = number
-  default     = 10
+  default     = null
 
   validation {
-    condition     = var.reserved_concurrent_executions >= 1
-    error_message = "Reserve at least 1 (0 would disable the function)."
+    condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 1, false)
+    error_message = "Reserve at least 1 (0 would disable the function), or null for none."
   }
 }
 
@@ -105,8 +105,14 @@ variable "log_level" {
   }
 }
 
+variable "dead_letter_queue_enabled" {
+  description = "Send asynchronous invocations that fail after retries to dead_letter_queue_arn. A plan-time switch: the queue's ARN is unknown until it exists."
+  type        = bool
+  default     = false
+}
+
 variable "dead_letter_queue_arn" {
-  description = "SQS queue for asynchronous invocations that fail after retries (null for synchronously invoked functions)."
+  description = "SQS queue for failed asynchronous invocations (used when dead_letter_queue_enabled)."
   type        = string
   default     = null
 }

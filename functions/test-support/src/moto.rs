@@ -38,7 +38,8 @@ pub fn moto() -> &'static Moto {
         let program = repo::venv_program("moto_server");
         let port = free_port();
         let script = format!(
-            "\"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; echo started; read _; kill $pid",
+            // Managed policies, for the deploy test's AWS-managed policy attachments.
+            "MOTO_IAM_LOAD_MANAGED_POLICIES=true \"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; echo started; read _; kill $pid",
             program.display()
         );
         let mut child = Command::new("sh")

@@ -1,0 +1,493 @@
+//! Deploy for real: `env/bootstrap`, `env/dev` and `env/prod` are initialised,
+//! validated, planned, applied, read back, run and destroyed with the
+//! operators' own scripts (`scripts/deploy.sh`, `scripts/destroy.sh`), the
+//! hashicorp/aws provider on this machine (or the registry), and moto on
+//! 127.0.0.1.
+//!
+//! Only the test's temporary copy of `env/` and `modules/` differs from what
+//! ships: `*_override.tf` files aim the provider and the S3 backend at moto,
+//! and `checks.tf` (the post-apply HTTP smoke check, which needs
+//! hashicorp/http and an API Gateway moto cannot serve) is left out; the real
+//! binaries take its place here.
+//!
+//! One seam no peer here can reach: moto 5.2.5 applies a bucket policy's
+//! conditional `Deny` statements unconditionally, so the TLS-only Deny
+//! refuses every object request, over HTTPS too. Each bucket policy is read
+//! back and asserted first, then removed before any object traffic.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use aws_config::{BehaviorVersion, Region};
+use s3_latest::config::{INGEST_VARIABLES, NOT_SET_BY_DEPLOYMENT, RETRIEVE_VARIABLES};
+use serde_json::{Value, json};
+use test_support::moto::moto;
+use test_support::runtime_api::{Outcome, RuntimeApi};
+
+const REGION: &str = "eu-west-1";
+
+fn root() -> PathBuf {
+    test_support::repo::root()
+}
+
+/// A temporary copy of `env/` and `modules/` aimed at moto.
+struct Deployment {
+    copy: tempfile::TempDir,
+    endpoint: String,
+}
+
+impl Deployment {
+    fn new(endpoint: &str) -> Self {
+        let copy = tempfile::tempdir().expect("temp dir");
+        for dir in ["env", "modules"] {
+            // -L: env/prod's files are symlinks to env/dev's.
+            run(Command::new("cp").arg("-rL").arg(root().join(dir)).arg(copy.path()));
+        }
+        let deployment = Deployment {
+            copy,
+            endpoint: endpoint.to_owned(),
+        };
+        for env in ["bootstrap", "dev", "prod"] {
+            let dir = deployment.env_dir(env);
+            let _ = std::fs::remove_file(dir.join("checks.tf"));
+            std::fs::write(dir.join("providers_override.tf"), deployment.provider_override()).unwrap();
+            if env != "bootstrap" {
+                std::fs::write(dir.join("backend_override.tf"), deployment.backend_override()).unwrap();
+            }
+        }
+        deployment
+    }
+
+    fn env_dir(&self, env: &str) -> PathBuf {
+        self.copy.path().join("env").join(env)
+    }
+
+    fn provider_override(&self) -> String {
+        let services = [
+            "apigateway",
+            "cloudwatch",
+            "cloudwatchlogs",
+            "events",
+            "iam",
+            "kms",
+            "lambda",
+            "s3",
+            "scheduler",
+            "sns",
+            "sqs",
+            "sts",
+            "wafv2",
+        ];
+        let endpoints: String = services
+            .iter()
+            .map(|s| format!("    {s} = \"{}\"\n", self.endpoint))
+            .collect();
+        format!(
+            "provider \"aws\" {{\n  access_key = \"testing\"\n  secret_key = \"testing\"\n  s3_use_path_style = true\n  \
+             skip_credentials_validation = true\n  skip_metadata_api_check = true\n  skip_region_validation = true\n  \
+             endpoints {{\n{endpoints}  }}\n}}\n"
+        )
+    }
+
+    /// Merges into the shipped `backend "s3"`: the script still passes the
+    /// bucket, key, region and kms_key_id an operator would.
+    fn backend_override(&self) -> String {
+        format!(
+            "terraform {{\n  backend \"s3\" {{\n    use_lockfile = true\n    encrypt = true\n    \
+             access_key = \"testing\"\n    secret_key = \"testing\"\n    use_path_style = true\n    \
+             skip_credentials_validation = true\n    skip_metadata_api_check = true\n    \
+             skip_region_validation = true\n    skip_requesting_account_id = true\n    \
+             endpoints = {{\n      s3 = \"{0}\"\n      sts = \"{0}\"\n    }}\n  }}\n}}\n",
+            self.endpoint
+        )
+    }
+
+    /// Runs `scripts/<script>.sh <env>` as an operator would.
+    fn script(&self, script: &str, env: &str) -> Output {
+        let mut command = Command::new(root().join("scripts").join(format!("{script}.sh")));
+        command
+            .arg(env)
+            .env("S3_LATEST_ROOT", self.copy.path())
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_VAR_ingest_zip_path", zip_path("ingest"))
+            .env("TF_VAR_retrieve_zip_path", zip_path("retrieve"));
+        if Path::new("/opt/tf-plugins").is_dir() {
+            command.env("TF_PLUGIN_DIR", "/opt/tf-plugins");
+        }
+        command.output().expect("run script")
+    }
+
+    fn apply(&self, env: &str) {
+        let output = self.script("deploy", env);
+        assert!(output.status.success(), "deploy.sh {env} failed:\n{}", text(&output));
+        let log = text(&output);
+        assert!(
+            log.contains("Success! The configuration is valid."),
+            "{env}: validate ran"
+        );
+        assert!(log.contains("Apply complete!"), "{env}: apply ran");
+    }
+
+    fn destroy(&self, env: &str) -> Output {
+        self.script("destroy", env)
+    }
+
+    /// The deployment as the AWS SDK sees it (tests/deploy/readback.py).
+    fn read_back(&self, name: &str) -> Value {
+        let python = test_support::repo::venv_program("python");
+        let output = Command::new(python)
+            .arg(root().join("tests/deploy/readback.py"))
+            .args([&self.endpoint, REGION, name])
+            .output()
+            .expect("readback.py");
+        assert!(output.status.success(), "readback.py {name}:\n{}", text(&output));
+        serde_json::from_slice(&output.stdout).expect("readback JSON")
+    }
+}
+
+fn run(command: &mut Command) -> Output {
+    let output = command.output().expect("spawn");
+    assert!(output.status.success(), "{command:?}:\n{}", text(&output));
+    output
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn zip_path(function: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    target.join("lambda").join(function).join("bootstrap.zip")
+}
+
+/// The `bootstrap` executable out of the shipped zip: what Lambda would run.
+fn extract_bootstrap(function: &str, into: &Path) -> PathBuf {
+    let file = std::fs::File::open(zip_path(function)).expect("zip (scripts/package.sh builds it)");
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    let mut bytes = Vec::new();
+    archive.by_name("bootstrap").unwrap().read_to_end(&mut bytes).unwrap();
+    let path = into.join(function);
+    std::fs::write(&path, bytes).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+async fn s3() -> aws_sdk_s3::Client {
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .endpoint_url(&moto().endpoint)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .load()
+        .await;
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    )
+}
+
+fn statement<'a>(policy: &'a Value, sid: &str) -> &'a Value {
+    policy["Statement"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["Sid"] == sid))
+        .unwrap_or_else(|| panic!("no statement {sid} in {policy}"))
+}
+
+/// Public access blocked, versioned, SSE-KMS with a Bucket Key, TLS-only.
+fn assert_protected_bucket(bucket: &Value, kms_key: &str) {
+    let name = bucket["name"].as_str().unwrap();
+    for flag in [
+        "BlockPublicAcls",
+        "IgnorePublicAcls",
+        "BlockPublicPolicy",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(bucket["public_access_block"][flag], true, "{name}: {flag}");
+    }
+    assert_eq!(bucket["versioning"], "Enabled", "{name}");
+    assert_eq!(bucket["sse_algorithm"], "aws:kms", "{name}");
+    assert_eq!(bucket["sse_kms_key"], kms_key, "{name}");
+    assert_eq!(bucket["bucket_key"], true, "{name}");
+    let tls = statement(&bucket["policy"], "DenyInsecureTransport");
+    assert_eq!(tls["Effect"], "Deny");
+    assert_eq!(tls["Action"], "s3:*");
+    assert_eq!(tls["Condition"]["Bool"]["aws:SecureTransport"], "false");
+}
+
+/// The variables each deployed function is given are exactly those its code
+/// reads (less those Lambda or S3-compatible stores supply).
+fn assert_environment(function: &str, deployed: &Value, reads: &[&str]) {
+    let given: BTreeSet<&str> = deployed.as_object().unwrap().keys().map(String::as_str).collect();
+    let expected: BTreeSet<&str> = reads
+        .iter()
+        .copied()
+        .filter(|v| !NOT_SET_BY_DEPLOYMENT.contains(v))
+        .collect();
+    assert_eq!(
+        given, expected,
+        "{function}: deployed environment vs what the code reads"
+    );
+}
+
+/// Reads `name`'s deployment back and checks what was meant; returns the facts.
+fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
+    let facts = d.read_back(name);
+    let kms_key = facts["functions"]["ingest"]["environment"]["KMS_KEY_ID"]
+        .as_str()
+        .expect("KMS_KEY_ID")
+        .to_owned();
+    let bucket = &facts["bucket"];
+    assert_protected_bucket(bucket, &kms_key);
+    let right_key = statement(&bucket["policy"], "DenyUploadsNotEncryptedWithTheBucketKey");
+    assert_eq!(right_key["Action"], "s3:PutObject");
+    assert_eq!(
+        right_key["Condition"]["StringNotEquals"]["s3:x-amz-server-side-encryption-aws-kms-key-id"],
+        kms_key
+    );
+
+    assert_environment("ingest", &facts["functions"]["ingest"]["environment"], INGEST_VARIABLES);
+    assert_environment(
+        "retrieve",
+        &facts["functions"]["retrieve"]["environment"],
+        RETRIEVE_VARIABLES,
+    );
+    for function in ["ingest", "retrieve"] {
+        assert_eq!(
+            facts["functions"][function]["reserved_concurrency"],
+            Value::Null,
+            "{name}: reserved concurrency is opt-in"
+        );
+    }
+
+    // The API: one stage, GET and HEAD on the one path, and the invoke
+    // permission scoped to that stage, method and path.
+    let api = &facts["api"];
+    assert_eq!(api["stages"], json!([env]));
+    assert_eq!(api["methods"]["/retrieve_most_recent_object"], json!(["GET", "HEAD"]));
+    let permissions = facts["functions"]["retrieve"]["policy"]["Statement"]
+        .as_array()
+        .unwrap();
+    let mut source_arns: Vec<String> = permissions
+        .iter()
+        .map(|s| s["Condition"]["ArnLike"]["AWS:SourceArn"].as_str().unwrap().to_owned())
+        .collect();
+    source_arns.sort();
+    let api_id = api["id"].as_str().unwrap();
+    let prefix = format!("arn:aws:execute-api:{REGION}:123456789012:{api_id}/{env}");
+    assert_eq!(
+        source_arns,
+        [
+            format!("{prefix}/GET/retrieve_most_recent_object"),
+            format!("{prefix}/HEAD/retrieve_most_recent_object")
+        ]
+    );
+
+    // The dead-letter queue takes the manual rule's failed deliveries, and only those.
+    let dlq = &facts["dead_letter_queue"]["policy"];
+    let statements = dlq["Statement"].as_array().unwrap();
+    assert_eq!(statements.len(), 1, "{dlq}");
+    assert_eq!(statements[0]["Principal"]["Service"], "events.amazonaws.com");
+    assert_eq!(statements[0]["Action"], "sqs:SendMessage");
+    assert_eq!(
+        statements[0]["Condition"]["ArnEquals"]["aws:SourceArn"],
+        facts["manual_rule_arn"]
+    );
+    facts
+}
+
+/// What Scheduler sends: the deployed input template with its placeholders filled.
+fn scheduler_payload(template: &str) -> Value {
+    for placeholder in ["schedule-arn", "scheduled-time", "execution-id", "attempt-number"] {
+        assert!(
+            template.contains(&format!("<aws.scheduler.{placeholder}>")),
+            "Scheduler substitutes only literal placeholders: {template}"
+        );
+    }
+    let filled = template
+        .replace(
+            "<aws.scheduler.schedule-arn>",
+            "arn:aws:scheduler:eu-west-1:123456789012:schedule/default/s3-latest",
+        )
+        .replace("<aws.scheduler.scheduled-time>", "2026-11-22T05:00:00Z")
+        .replace("<aws.scheduler.execution-id>", "d1c2b3a4-0000-4000-8000-000000000001")
+        .replace("<aws.scheduler.attempt-number>", "1");
+    serde_json::from_str(&filled).expect("the schedule input is JSON")
+}
+
+fn moto_env() -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
+        ("AWS_REGION", REGION.into()),
+        ("AWS_ACCESS_KEY_ID", "testing".into()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        ("S3_FORCE_PATH_STYLE", "true".into()),
+    ]
+}
+
+fn deployed_env(facts: &Value, function: &str) -> Vec<(&'static str, String)> {
+    let mut env = moto_env();
+    for (name, value) in facts["functions"][function]["environment"].as_object().unwrap() {
+        let name: &'static str = Box::leak(name.clone().into_boxed_str());
+        env.push((name, value.as_str().unwrap().to_owned()));
+    }
+    env
+}
+
+/// The released ingest and retrieve binaries, configured exactly as deployed:
+/// the schedule's own payload makes ingest write a snapshot, and retrieve
+/// serves it through an API Gateway REST proxy event.
+async fn run_the_deployed_binaries(facts: &Value) -> String {
+    let bin = tempfile::tempdir().unwrap();
+    let ingest_api = RuntimeApi::start().await;
+    let _ingest = ingest_api.spawn(&extract_bootstrap("ingest", bin.path()), &deployed_env(facts, "ingest"));
+    let payload = scheduler_payload(facts["schedule"]["input"].as_str().unwrap());
+    let key = match ingest_api.invoke(payload).await {
+        Outcome::Response(summary) => {
+            assert_eq!(summary["outcome"], "written", "{summary}");
+            assert_eq!(summary["trigger"]["kind"], "scheduler", "{summary}");
+            assert_eq!(summary["event_published"], true, "{summary}");
+            summary["key"].as_str().unwrap().to_owned()
+        }
+        other => panic!("ingest with the deployed configuration: {other:?}"),
+    };
+
+    let retrieve_api = RuntimeApi::start().await;
+    let _retrieve = retrieve_api.spawn(
+        &extract_bootstrap("retrieve", bin.path()),
+        &deployed_env(facts, "retrieve"),
+    );
+    let request: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("functions/s3-latest/tests/data/apigw_rest_proxy_request.json")).unwrap(),
+    )
+    .unwrap();
+    match retrieve_api.invoke(request).await {
+        Outcome::Response(response) => {
+            assert_eq!(response["statusCode"], 200, "{response}");
+            assert_eq!(
+                response["multiValueHeaders"]["x-object-key"],
+                json!([key]),
+                "{response}"
+            );
+            let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+            assert_eq!(body["trigger"], "scheduler", "{body}");
+        }
+        other => panic!("retrieve with the deployed configuration: {other:?}"),
+    }
+    key
+}
+
+async fn remove_bucket_policy(bucket: &str) {
+    s3().await
+        .delete_bucket_policy()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("delete bucket policy (moto workaround)");
+}
+
+/// Every object version and delete marker, as an operator empties prod.
+async fn empty_bucket(bucket: &str) {
+    let s3 = s3().await;
+    let versions = s3.list_object_versions().bucket(bucket).send().await.unwrap();
+    let mut all: Vec<(String, String)> = versions
+        .versions()
+        .iter()
+        .map(|v| (v.key().unwrap().to_owned(), v.version_id().unwrap().to_owned()))
+        .collect();
+    all.extend(
+        versions
+            .delete_markers()
+            .iter()
+            .map(|m| (m.key().unwrap().to_owned(), m.version_id().unwrap().to_owned())),
+    );
+    for (key, version) in all {
+        s3.delete_object()
+            .bucket(bucket)
+            .key(key)
+            .version_id(version)
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_environment_deploys_serves_and_is_destroyed() {
+    let d = Deployment::new(&moto().endpoint);
+
+    // bootstrap: the state bucket, protected like the snapshot buckets.
+    d.apply("bootstrap");
+    let bootstrap = d.read_back("bootstrap");
+    let state_key = {
+        let out = run(Command::new("terraform")
+            .arg(format!("-chdir={}", d.env_dir("bootstrap").display()))
+            .args(["output", "-raw", "state_kms_key_arn"]));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_protected_bucket(&bootstrap["bucket"], &state_key);
+    remove_bucket_policy(bootstrap["bucket"]["name"].as_str().unwrap()).await;
+
+    let refused = d.destroy("bootstrap");
+    assert!(!refused.status.success(), "bootstrap destroy must be refused");
+    assert!(
+        text(&refused).contains("prevent_destroy"),
+        "refused for prevent_destroy:\n{}",
+        text(&refused)
+    );
+
+    for env in ["dev", "prod"] {
+        let name = format!("s3-latest-{env}");
+        d.apply(env);
+        let facts = assert_deployed(&d, &name, env);
+        let bucket = facts["bucket"]["name"].as_str().unwrap().to_owned();
+
+        // State lives in the bootstrap bucket under the bootstrap key.
+        let state = d.read_back("bootstrap")["state_objects"][format!("s3-latest/{env}.tfstate")].clone();
+        assert_eq!(state["sse"], "aws:kms", "{env} state: {state}");
+        assert_eq!(state["sse_kms_key"], state_key.as_str(), "{env} state: {state}");
+
+        remove_bucket_policy(&bucket).await;
+        let key = run_the_deployed_binaries(&facts).await;
+        // A second version of the object, so destroy meets versions too.
+        let s3 = s3().await;
+        let (body, _) = {
+            let got = s3.get_object().bucket(&bucket).key(&key).send().await.unwrap();
+            (got.body.collect().await.unwrap().into_bytes(), ())
+        };
+        s3.put_object()
+            .bucket(&bucket)
+            .key(&key)
+            .body(body.into())
+            .send()
+            .await
+            .unwrap();
+
+        if env == "prod" {
+            // prod keeps its bucket: destroy stops at the non-empty bucket,
+            // and succeeds once the operator has emptied it on purpose.
+            let refused = d.destroy(env);
+            assert!(!refused.status.success(), "prod destroy with objects must fail");
+            assert!(text(&refused).contains("BucketNotEmpty"), "{}", text(&refused));
+            empty_bucket(&bucket).await;
+        }
+        let destroyed = d.destroy(env);
+        assert!(destroyed.status.success(), "destroy {env}:\n{}", text(&destroyed));
+        let after = d.read_back(&name);
+        assert_eq!(after["leftovers"], json!([]), "{env}: destroy leaves nothing");
+        let state = run(Command::new("terraform")
+            .arg(format!("-chdir={}", d.env_dir(env).display()))
+            .args(["state", "list"]));
+        assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "", "{env}: empty state");
+    }
+}

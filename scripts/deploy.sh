@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Deploys one environment: terraform init, validate, plan, apply.
+#
+#   scripts/deploy.sh bootstrap   # once per account and region: state bucket, API Gateway logging role
+#   scripts/deploy.sh dev         # or prod: state in the bootstrap bucket, under the bootstrap key
+#
+# Environment: TF_PLUGIN_DIR installs providers from a local mirror instead
+# of the registry; S3_LATEST_ROOT points at another copy of env/ and modules/
+# (the deploy test uses both); TF_VAR_* sets any input.
+set -euo pipefail
+env=${1:?usage: scripts/deploy.sh bootstrap|dev|prod}
+root=${S3_LATEST_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+dir="$root/env/$env"
+[ -d "$dir" ] || { echo "no environment $dir" >&2; exit 2; }
+
+. "$(dirname "$0")/lib/terraform-init.sh"
+terraform_init "$root" "$env"
+terraform -chdir="$dir" validate -no-color
+terraform -chdir="$dir" plan -input=false -no-color -out=tfplan
+terraform -chdir="$dir" apply -input=false -no-color tfplan
+rm -f "$dir/tfplan"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Tears one environment down: terraform init, destroy.
+#
+#   scripts/destroy.sh dev        # dev's bucket has force_destroy: it is emptied, versions included
+#   scripts/destroy.sh prod       # refused while prod's bucket holds objects (force_destroy = false)
+#   scripts/destroy.sh bootstrap  # refused: the state bucket has prevent_destroy
+#
+# Same environment variables as scripts/deploy.sh.
+set -euo pipefail
+env=${1:?usage: scripts/destroy.sh bootstrap|dev|prod}
+root=${S3_LATEST_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+dir="$root/env/$env"
+[ -d "$dir" ] || { echo "no environment $dir" >&2; exit 2; }
+
+. "$(dirname "$0")/lib/terraform-init.sh"
+terraform_init "$root" "$env"
+terraform -chdir="$dir" destroy -input=false -no-color -auto-approve

@@ -1,0 +1,158 @@
+"""Reads a deployed s3-latest environment back through the AWS SDK (boto3).
+
+    readback.py ENDPOINT REGION NAME     (NAME: s3-latest-dev, s3-latest-prod, or bootstrap)
+
+Prints one JSON document of facts; the deploy test (functions/deploy-checks/
+tests/deploy.rs) asserts on them against the code. `leftovers` lists every
+resource in the account whose name starts with NAME, for the after-destroy
+check.
+"""
+
+import json
+import sys
+
+import boto3
+from botocore.exceptions import ClientError
+
+
+def clients(endpoint, region):
+    def make(service):
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name=region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=boto3.session.Config(s3={"addressing_style": "path"}),
+        )
+
+    return make
+
+
+def absent(call, *codes):
+    try:
+        return call()
+    except ClientError as e:
+        if e.response["Error"]["Code"] in codes:
+            return None
+        raise
+
+
+def bucket_facts(s3, bucket):
+    encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    policy = absent(lambda: s3.get_bucket_policy(Bucket=bucket)["Policy"], "NoSuchBucketPolicy")
+    return {
+        "name": bucket,
+        "public_access_block": s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"],
+        "versioning": s3.get_bucket_versioning(Bucket=bucket).get("Status"),
+        "sse_algorithm": encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"],
+        "sse_kms_key": encryption["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID"),
+        "bucket_key": encryption.get("BucketKeyEnabled", False),
+        "policy": json.loads(policy) if policy else None,
+    }
+
+
+def leftovers(make, name):
+    found = []
+    s3 = make("s3")
+    found += [f"bucket {b['Name']}" for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(name)]
+    lam = make("lambda")
+    found += [f"function {f['FunctionName']}" for f in lam.list_functions()["Functions"] if f["FunctionName"].startswith(name)]
+    iam = make("iam")
+    found += [f"role {r['RoleName']}" for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(name)]
+    logs = make("logs")
+    for group in logs.describe_log_groups()["logGroups"]:
+        if name in group["logGroupName"]:
+            found.append(f"log group {group['logGroupName']}")
+    found += [f"queue {q}" for q in make("sqs").list_queues().get("QueueUrls", []) if name in q]
+    found += [f"topic {t['TopicArn']}" for t in make("sns").list_topics()["Topics"] if name in t["TopicArn"]]
+    events = make("events")
+    found += [f"bus {b['Name']}" for b in events.list_event_buses()["EventBuses"] if b["Name"].startswith(name)]
+    found += [f"rule {r['Name']}" for r in events.list_rules()["Rules"] if r["Name"].startswith(name)]
+    found += [f"schedule {s['Name']}" for s in make("scheduler").list_schedules()["Schedules"] if s["Name"].startswith(name)]
+    found += [f"api {a['name']}" for a in make("apigateway").get_rest_apis()["items"] if a["name"].startswith(name)]
+    found += [f"alarm {a['AlarmName']}" for a in make("cloudwatch").describe_alarms()["MetricAlarms"] if a["AlarmName"].startswith(name)]
+    found += [f"web acl {a['Name']}" for a in make("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"] if a["Name"].startswith(name)]
+    kms = make("kms")
+    for alias in kms.list_aliases()["Aliases"]:
+        if alias["AliasName"] == f"alias/{name}":
+            found.append(f"kms alias {alias['AliasName']}")
+    for key in kms.list_keys()["Keys"]:
+        meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+        if name in meta.get("Description", "") and meta["KeyState"] != "PendingDeletion":
+            found.append(f"kms key {key['KeyId']} ({meta['KeyState']})")
+    return found
+
+
+def environment(make, name):
+    account = make("sts").get_caller_identity()["Account"]
+    region = make("s3").meta.region_name
+    bucket = f"{name}-{account}-{region}"
+    facts = {"leftovers": leftovers(make, name)}
+    if not any(f == f"bucket {bucket}" for f in facts["leftovers"]):
+        return facts
+
+    s3 = make("s3")
+    facts["bucket"] = bucket_facts(s3, bucket)
+
+    lam = make("lambda")
+    facts["functions"] = {}
+    for function in ("ingest", "retrieve"):
+        config = lam.get_function_configuration(FunctionName=f"{name}-{function}")
+        policy = absent(lambda: lam.get_policy(FunctionName=f"{name}-{function}")["Policy"], "ResourceNotFoundException")
+        facts["functions"][function] = {
+            "environment": config.get("Environment", {}).get("Variables", {}),
+            "role": config["Role"],
+            "reserved_concurrency": lam.get_function_concurrency(FunctionName=f"{name}-{function}").get(
+                "ReservedConcurrentExecutions"
+            ),
+            "dead_letter_target": config.get("DeadLetterConfig", {}).get("TargetArn"),
+            "policy": json.loads(policy) if policy else None,
+        }
+
+    schedule = make("scheduler").get_schedule(Name=f"{name}-ingest")
+    facts["schedule"] = {"input": schedule["Target"]["Input"], "target": schedule["Target"]["Arn"]}
+
+    apigw = make("apigateway")
+    api = next(a for a in apigw.get_rest_apis()["items"] if a["name"] == name)
+    resources = apigw.get_resources(restApiId=api["id"])["items"]
+    facts["api"] = {
+        "id": api["id"],
+        "stages": [s["stageName"] for s in apigw.get_stages(restApiId=api["id"])["item"]],
+        "methods": {
+            r["path"]: sorted(r.get("resourceMethods", {}).keys()) for r in resources if r.get("resourceMethods")
+        },
+    }
+
+    sqs = make("sqs")
+    queue = sqs.get_queue_url(QueueName=f"{name}-ingest-dlq")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["Policy", "QueueArn"])["Attributes"]
+    facts["dead_letter_queue"] = {"arn": attributes["QueueArn"], "policy": json.loads(attributes.get("Policy", "null"))}
+    facts["manual_rule_arn"] = make("events").describe_rule(Name=f"{name}-ingest-requested", EventBusName=name)["Arn"]
+    return facts
+
+
+def bootstrap(make):
+    account = make("sts").get_caller_identity()["Account"]
+    region = make("s3").meta.region_name
+    bucket = f"s3-latest-tfstate-{account}-{region}"
+    s3 = make("s3")
+    facts = {"bucket": bucket_facts(s3, bucket), "state_objects": {}}
+    for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+        head = s3.head_object(Bucket=bucket, Key=obj["Key"])
+        facts["state_objects"][obj["Key"]] = {
+            "sse": head.get("ServerSideEncryption"),
+            "sse_kms_key": head.get("SSEKMSKeyId"),
+        }
+    return facts
+
+
+def main(argv):
+    endpoint, region, name = argv[1:4]
+    make = clients(endpoint, region)
+    facts = bootstrap(make) if name == "bootstrap" else environment(make, name)
+    json.dump(facts, sys.stdout, indent=1, default=str)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
