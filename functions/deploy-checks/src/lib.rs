@@ -1,17 +1,16 @@
-//! Offline checks of the Terraform against itself and against the code.
-//! `terraform validate` needs the provider from the registry; these need
-//! nothing, so they run everywhere the tests run.
+//! Checks of the Terraform against the code, for what no real tool sees:
+//! the variables each function reads against its deployed environment, the
+//! AWS calls it makes against its role's actions, and module documentation.
+//! Module wiring (arguments, outputs) is `terraform validate`'s job, and the
+//! deploy test (`tests/deploy.rs`) runs it with plan, apply and destroy.
 //!
 //! Each check returns the problems it found, as sentences; an empty list
 //! means the check passed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use hcl::{Block, Body, Expression, ObjectKey};
-
-/// Arguments of a `module` block that are Terraform's, not the module's.
-const META_ARGUMENTS: &[&str] = &["source", "version", "providers", "depends_on", "count", "for_each"];
 
 /// Files every module has.
 pub const MODULE_FILES: &[&str] = &["main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"];
@@ -46,24 +45,6 @@ fn label(block: &Block, index: usize) -> &str {
 
 fn attribute<'a>(body: &'a Body, key: &str) -> Option<&'a Expression> {
     body.attributes().find(|a| a.key() == key).map(|a| a.expr())
-}
-
-/// A module's interface, read from its `variable` and `output` blocks.
-#[derive(Debug, Default)]
-pub struct ModuleInterface {
-    /// Variable name to whether it has a default.
-    pub variables: BTreeMap<String, bool>,
-    pub outputs: BTreeSet<String>,
-}
-
-pub fn module_interface(dir: &Path) -> Result<ModuleInterface, String> {
-    let bodies = parse_dir(dir)?;
-    Ok(ModuleInterface {
-        variables: blocks(&bodies, "variable")
-            .map(|b| (label(b, 0).to_owned(), attribute(b.body(), "default").is_some()))
-            .collect(),
-        outputs: blocks(&bodies, "output").map(|b| label(b, 0).to_owned()).collect(),
-    })
 }
 
 /// Module layout and documentation: the standard files, a description and a
@@ -111,106 +92,6 @@ pub fn check_module(dir: &Path) -> Vec<String> {
         }
     }
     problems
-}
-
-/// Every `module` call in an environment: arguments declared by the module,
-/// required variables passed, and every `module.<name>.<output>` referenced
-/// declared by that module.
-pub fn check_environment(env_dir: &Path) -> Vec<String> {
-    let env = env_dir.display();
-    let bodies = match parse_dir(env_dir) {
-        Ok(bodies) => bodies,
-        Err(e) => return vec![e],
-    };
-    let mut problems = Vec::new();
-    let mut interfaces: BTreeMap<String, ModuleInterface> = BTreeMap::new();
-    for call in blocks(&bodies, "module") {
-        let name = label(call, 0).to_owned();
-        let Some(Expression::String(source)) = attribute(call.body(), "source") else {
-            problems.push(format!("{env}: module {name} has no literal source"));
-            continue;
-        };
-        let interface = match module_interface(&env_dir.join(source)) {
-            Ok(interface) => interface,
-            Err(e) => {
-                problems.push(format!("{env}: module {name}: {e}"));
-                continue;
-            }
-        };
-        let passed: BTreeSet<&str> = call
-            .body()
-            .attributes()
-            .map(|a| a.key())
-            .filter(|k| !META_ARGUMENTS.contains(k))
-            .collect();
-        for argument in passed.iter().filter(|a| !interface.variables.contains_key(**a)) {
-            problems.push(format!(
-                "{env}: module {name} passes `{argument}`, which {source} does not declare"
-            ));
-        }
-        for (variable, _) in interface
-            .variables
-            .iter()
-            .filter(|(v, has_default)| !**has_default && !passed.contains(v.as_str()))
-        {
-            problems.push(format!(
-                "{env}: module {name} does not pass required `{variable}` of {source}"
-            ));
-        }
-        interfaces.insert(name, interface);
-    }
-    for (path, _) in &bodies {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        for (module, output) in module_references(&text) {
-            match interfaces.get(&module) {
-                None => problems.push(format!(
-                    "{}: references module.{module}, which is not called",
-                    path.display()
-                )),
-                Some(interface) if !interface.outputs.contains(&output) => problems.push(format!(
-                    "{}: references module.{module}.{output}, which the module does not output",
-                    path.display()
-                )),
-                Some(_) => {}
-            }
-        }
-    }
-    problems
-}
-
-/// `(module, output)` for every `module.<module>.<output>` or
-/// `module.<module>[i].<output>` in `text`.
-pub fn module_references(text: &str) -> Vec<(String, String)> {
-    let identifier = |s: &str| {
-        s.chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-            .count()
-    };
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("module.") {
-        let preceded_by_word = rest[..at]
-            .chars()
-            .last()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-        rest = &rest[at + "module.".len()..];
-        if preceded_by_word {
-            continue;
-        }
-        let name_len = identifier(rest);
-        let name = &rest[..name_len];
-        let mut after = &rest[name_len..];
-        if after.starts_with('[') {
-            after = after.find(']').map(|end| &after[end + 1..]).unwrap_or(after);
-        }
-        if let Some(tail) = after.strip_prefix('.') {
-            let output = &tail[..identifier(tail)];
-            if !name.is_empty() && !output.is_empty() {
-                found.push((name.to_owned(), output.to_owned()));
-            }
-        }
-    }
-    found
 }
 
 /// The keys of the `environment` map passed to module call `module_name`.

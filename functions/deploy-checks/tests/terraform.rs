@@ -66,16 +66,6 @@ fn module_readme_tables_match_the_variables_and_outputs() {
 }
 
 #[test]
-fn environments_pass_only_declared_variables_and_reference_only_real_outputs() {
-    assert_none(
-        ENVIRONMENTS
-            .iter()
-            .flat_map(|env| check_environment(&root().join(env)))
-            .collect(),
-    );
-}
-
-#[test]
 fn each_function_is_given_exactly_the_variables_it_reads() {
     for env in ENVIRONMENTS {
         let dir = root().join(env);
@@ -126,8 +116,8 @@ fn write(dir: &Path, file: &str, text: &str) {
     std::fs::write(dir.join(file), text).unwrap();
 }
 
-/// A module with one required and one optional variable and one output, and
-/// an environment that calls it wrongly in every way the check knows.
+/// A module without its standard files, and an environment that gives a
+/// function a variable it never reads and misses one it does.
 #[test]
 fn broken_wiring_is_reported_precisely() {
     let tmp = tempfile::tempdir().unwrap();
@@ -170,22 +160,6 @@ output "worse" {
 }
 "#,
     );
-    let problems = check_environment(&env);
-    let expect = [
-        "module thing passes `typo`, which ../../modules/thing does not declare",
-        "module thing passes `environment`",
-        "module thing does not pass required `needed`",
-        "references module.thing.name, which the module does not output",
-        "references module.other, which is not called",
-    ];
-    for expected in expect {
-        assert!(
-            problems.iter().any(|p| p.contains(expected)),
-            "missing `{expected}` in {problems:#?}"
-        );
-    }
-    assert_eq!(problems.len(), expect.len(), "{problems:#?}");
-
     let env_problems = check_lambda_environment(&env, "thing", &["BUCKET_NAME", "KMS_KEY_ID", "LOCAL"], &["LOCAL"]);
     assert_eq!(env_problems.len(), 2, "{env_problems:#?}");
     assert!(env_problems[0].contains("reads KMS_KEY_ID, but the deployment does not set it"));
@@ -229,16 +203,4 @@ data "aws_iam_policy_document" "reader" {
     let problems = check_iam_actions(&file, "reader", &["s3:GetObject", "kms:Decrypt"]);
     assert_eq!(problems.len(), 1);
     assert!(problems[0].contains("role reader lacks kms:Decrypt"), "{problems:?}");
-}
-
-#[test]
-fn module_references_are_found_with_and_without_an_index() {
-    let refs = module_references("a = module.kms.key_arn\nb = module.waf[0].web_acl_arn\nc = somemodule.x.y");
-    assert_eq!(
-        refs,
-        vec![
-            ("kms".to_owned(), "key_arn".to_owned()),
-            ("waf".to_owned(), "web_acl_arn".to_owned())
-        ]
-    );
 }
