@@ -2,7 +2,8 @@
 //! validated, planned, applied, read back, run and destroyed with the
 //! operators' own scripts (`scripts/deploy.sh`, `scripts/destroy.sh`), the
 //! hashicorp/aws provider on this machine (or the registry), and moto on
-//! 127.0.0.1.
+//! 127.0.0.1. The AWS SDK side (read-back, and what an operator or attacker
+//! would do by hand) is boto3, in `tests/deploy/aws.py`.
 //!
 //! Only the test's temporary copy of `env/` and `modules/` differs from what
 //! ships: `*_override.tf` files aim the provider and the S3 backend at moto,
@@ -14,6 +15,13 @@
 //! conditional `Deny` statements unconditionally, so the TLS-only Deny
 //! refuses every object request, over HTTPS too. Each bucket policy is read
 //! back and asserted first, then removed before any object traffic.
+//!
+//! What moto cannot check: key and bucket policies are not enforced, and its
+//! identity-policy enforcement evaluates most services' actions against the
+//! resource `*` (so an Allow scoped to a key ARN refuses) and turns a
+//! conditional Allow into a Deny. The binaries therefore run with the
+//! deployed configuration and test credentials, and least privilege is
+//! asserted on the deployed role and key policies.
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -21,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use aws_config::{BehaviorVersion, Region};
+use s3_latest::aws::{INGEST_IAM_ACTIONS, RETRIEVE_IAM_ACTIONS};
 use s3_latest::config::{INGEST_VARIABLES, NOT_SET_BY_DEPLOYMENT, RETRIEVE_VARIABLES};
 use serde_json::{Value, json};
 use test_support::moto::moto;
@@ -106,9 +115,24 @@ impl Deployment {
 
     /// Runs `scripts/<script>.sh <env>` as an operator would.
     fn script(&self, script: &str, env: &str) -> Output {
-        let mut command = Command::new(root().join("scripts").join(format!("{script}.sh")));
+        self.with_inputs(Command::new(root().join("scripts").join(format!("{script}.sh"))).arg(env))
+            .output()
+            .expect("run script")
+    }
+
+    /// `terraform <args>` in the copy of `env`, initialised by a script before.
+    fn terraform(&self, env: &str, args: &[&str]) -> Output {
+        self.with_inputs(
+            Command::new("terraform")
+                .arg(format!("-chdir={}", self.env_dir(env).display()))
+                .args(args),
+        )
+        .output()
+        .expect("run terraform")
+    }
+
+    fn with_inputs<'c>(&self, command: &'c mut Command) -> &'c mut Command {
         command
-            .arg(env)
             .env("S3_LATEST_ROOT", self.copy.path())
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_VAR_ingest_zip_path", zip_path("ingest"))
@@ -116,7 +140,7 @@ impl Deployment {
         if Path::new("/opt/tf-plugins").is_dir() {
             command.env("TF_PLUGIN_DIR", "/opt/tf-plugins");
         }
-        command.output().expect("run script")
+        command
     }
 
     fn apply(&self, env: &str) {
@@ -134,16 +158,22 @@ impl Deployment {
         self.script("destroy", env)
     }
 
-    /// The deployment as the AWS SDK sees it (tests/deploy/readback.py).
-    fn read_back(&self, name: &str) -> Value {
+    /// The AWS SDK side of the test (tests/deploy/aws.py).
+    fn aws(&self, args: &[&str]) -> Output {
         let python = test_support::repo::venv_program("python");
         let output = Command::new(python)
-            .arg(root().join("tests/deploy/readback.py"))
-            .args([&self.endpoint, REGION, name])
+            .arg(root().join("tests/deploy/aws.py"))
+            .args([&self.endpoint, REGION])
+            .args(args)
             .output()
-            .expect("readback.py");
-        assert!(output.status.success(), "readback.py {name}:\n{}", text(&output));
-        serde_json::from_slice(&output.stdout).expect("readback JSON")
+            .expect("aws.py");
+        assert!(output.status.success(), "aws.py {args:?}:\n{}", text(&output));
+        output
+    }
+
+    /// The deployment as the AWS SDK sees it.
+    fn read_back(&self, name: &str) -> Value {
+        serde_json::from_slice(&self.aws(&["readback", name]).stdout).expect("readback JSON")
     }
 }
 
@@ -195,6 +225,14 @@ async fn s3() -> aws_sdk_s3::Client {
             .force_path_style(true)
             .build(),
     )
+}
+
+fn one_or_many(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn statement<'a>(policy: &'a Value, sid: &str) -> &'a Value {
@@ -292,6 +330,65 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
             format!("{prefix}/HEAD/retrieve_most_recent_object")
         ]
     );
+
+    // Least privilege as deployed: each role has what its code calls and not
+    // what the other function needs, every resource scoped (X-Ray aside),
+    // and no managed policies.
+    for (function, needed, forbidden) in [
+        (
+            "ingest",
+            INGEST_IAM_ACTIONS,
+            ["kms:Decrypt", "s3:GetObject", "s3:ListBucket"],
+        ),
+        (
+            "retrieve",
+            RETRIEVE_IAM_ACTIONS,
+            ["kms:GenerateDataKey", "s3:PutObject", "events:PutEvents"],
+        ),
+    ] {
+        let role = &facts["roles"][function];
+        assert_eq!(role["attached"], json!([]), "{function}: no managed policies");
+        let granted: BTreeSet<String> = role["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| one_or_many(&s["Action"]))
+            .collect();
+        for action in needed {
+            assert!(granted.contains(*action), "{function} lacks {action}: {granted:?}");
+        }
+        for action in forbidden {
+            assert!(!granted.contains(action), "{function} must not have {action}");
+        }
+        for statement in role["statements"].as_array().unwrap() {
+            let xray = one_or_many(&statement["Action"]).iter().all(|a| a.starts_with("xray:"));
+            assert!(
+                xray || !one_or_many(&statement["Resource"]).contains(&"*".to_owned()),
+                "{function}: unscoped {statement}"
+            );
+        }
+    }
+
+    // The key: each function only for this store's context, and the
+    // permissions EventBridge documents for an encrypted bus.
+    let store_id = facts["functions"]["ingest"]["environment"]["STORE_ID"].clone();
+    for sid in [
+        "IngestWrapsDataKeysForThisStoreOnly",
+        "RetrieveUnwrapsDataKeysForThisStoreOnly",
+    ] {
+        let bound = statement(&facts["key_policy"], sid);
+        assert_eq!(
+            bound["Condition"]["StringEquals"]["kms:EncryptionContext:s3-latest:store"], store_id,
+            "{sid}"
+        );
+    }
+    let events = one_or_many(&statement(&facts["key_policy"], "EventBridgeEncryptsThisDeploymentsBus")["Action"]);
+    for action in ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"] {
+        assert!(
+            events.contains(&action.to_owned()),
+            "EventBridge key statement lacks {action}"
+        );
+    }
 
     // The dead-letter queue takes the manual rule's failed deliveries, and only those.
     let dlq = &facts["dead_letter_queue"]["policy"];
@@ -429,12 +526,11 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
     // bootstrap: the state bucket, protected like the snapshot buckets.
     d.apply("bootstrap");
     let bootstrap = d.read_back("bootstrap");
-    let state_key = {
-        let out = run(Command::new("terraform")
-            .arg(format!("-chdir={}", d.env_dir("bootstrap").display()))
-            .args(["output", "-raw", "state_kms_key_arn"]));
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let state_key = String::from_utf8(
+        d.terraform("bootstrap", &["output", "-raw", "state_kms_key_arn"])
+            .stdout,
+    )
+    .unwrap();
     assert_protected_bucket(&bootstrap["bucket"], &state_key);
     remove_bucket_policy(bootstrap["bucket"]["name"].as_str().unwrap()).await;
 
@@ -485,9 +581,19 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
         assert!(destroyed.status.success(), "destroy {env}:\n{}", text(&destroyed));
         let after = d.read_back(&name);
         assert_eq!(after["leftovers"], json!([]), "{env}: destroy leaves nothing");
-        let state = run(Command::new("terraform")
-            .arg(format!("-chdir={}", d.env_dir(env).display()))
-            .args(["state", "list"]));
+        let state = d.terraform(env, &["state", "list"]);
+        assert!(state.status.success(), "{}", text(&state));
         assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "", "{env}: empty state");
     }
+
+    // Without the account's API Gateway logging role (env/bootstrap's), a
+    // plan stops early and says what to do, instead of failing mid-apply.
+    d.aws(&["remove-role", "s3-latest-api-gateway-cloudwatch"]);
+    let plan = d.terraform("dev", &["plan", "-input=false", "-no-color"]);
+    assert!(!plan.status.success(), "plan without the logging role must fail");
+    assert!(
+        text(&plan).contains("apply env/bootstrap"),
+        "the failure names the fix:\n{}",
+        text(&plan)
+    );
 }

@@ -1,11 +1,12 @@
-"""Reads a deployed s3-latest environment back through the AWS SDK (boto3).
+"""The deploy test's AWS SDK (boto3) side, against moto.
 
-    readback.py ENDPOINT REGION NAME     (NAME: s3-latest-dev, s3-latest-prod, or bootstrap)
+    aws.py ENDPOINT REGION readback NAME     (NAME: s3-latest-dev, s3-latest-prod, or bootstrap)
+    aws.py ENDPOINT REGION remove-role NAME  (detaches and deletes IAM role NAME)
 
-Prints one JSON document of facts; the deploy test (functions/deploy-checks/
-tests/deploy.rs) asserts on them against the code. `leftovers` lists every
-resource in the account whose name starts with NAME, for the after-destroy
-check.
+`readback` prints one JSON document of facts about a deployment; the deploy
+test (functions/deploy-checks/tests/deploy.rs) asserts on them against the
+code. `leftovers` lists every resource in the account whose name starts
+with NAME, for the after-destroy check.
 """
 
 import json
@@ -129,6 +130,22 @@ def environment(make, name):
     attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["Policy", "QueueArn"])["Attributes"]
     facts["dead_letter_queue"] = {"arn": attributes["QueueArn"], "policy": json.loads(attributes.get("Policy", "null"))}
     facts["manual_rule_arn"] = make("events").describe_rule(Name=f"{name}-ingest-requested", EventBusName=name)["Arn"]
+
+    iam = make("iam")
+    facts["roles"] = {}
+    for function in ("ingest", "retrieve"):
+        role = f"{name}-{function}"
+        statements = []
+        for policy_name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+            document = iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"]
+            document = json.loads(document) if isinstance(document, str) else document
+            statements += document["Statement"]
+        attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+        facts["roles"][function] = {"statements": statements, "attached": attached}
+
+    kms = make("kms")
+    key = facts["functions"]["ingest"]["environment"]["KMS_KEY_ID"]
+    facts["key_policy"] = json.loads(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
     return facts
 
 
@@ -147,11 +164,25 @@ def bootstrap(make):
     return facts
 
 
+def remove_role(make, name):
+    iam = make("iam")
+    for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=name, PolicyArn=attached["PolicyArn"])
+    for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
+    iam.delete_role(RoleName=name)
+
+
 def main(argv):
-    endpoint, region, name = argv[1:4]
+    endpoint, region, command, name = argv[1:5]
     make = clients(endpoint, region)
-    facts = bootstrap(make) if name == "bootstrap" else environment(make, name)
-    json.dump(facts, sys.stdout, indent=1, default=str)
+    if command == "readback":
+        facts = bootstrap(make) if name == "bootstrap" else environment(make, name)
+        json.dump(facts, sys.stdout, indent=1, default=str)
+    elif command == "remove-role":
+        remove_role(make, name)
+    else:
+        raise SystemExit(f"unknown command {command}")
 
 
 if __name__ == "__main__":
