@@ -42,6 +42,20 @@ for dir in modules/* env/*; do
         --skip-download --download-external-modules false --compact --quiet
 done
 
+# The deploy test runs the 5.100 provider on this machine; users get 6.x from
+# the registry. @cdktn/provider-aws 25.7.0 carries the hashicorp/aws 6.66.0
+# schema, fetched once from npm into .cache/.
+step "Terraform arguments against the hashicorp/aws 6.x schema"
+schema=.cache/cdktn-provider-aws-25.7.0.jsii
+if [ ! -s "$schema" ]; then
+    mkdir -p .cache
+    tarball=$(cd .cache && npm pack --silent @cdktn/provider-aws@25.7.0)
+    tar -xzf ".cache/$tarball" -C .cache package/.jsii
+    mv .cache/package/.jsii "$schema"
+    rm -rf ".cache/$tarball" .cache/package
+fi
+.venv/bin/python tests/terraform/provider6_arguments.py "$schema" modules env
+
 step "Lambda zips (cargo lambda build --release --output-format zip)"
 scripts/package.sh
 
