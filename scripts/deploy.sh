@@ -8,13 +8,8 @@
 # of the registry; S3_LATEST_ROOT points at another copy of env/ and modules/
 # (the deploy test uses both); TF_VAR_* sets any input.
 set -euo pipefail
-env=${1:?usage: scripts/deploy.sh bootstrap|dev|prod}
-root=${S3_LATEST_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
-dir="$root/env/$env"
-[ -d "$dir" ] || { echo "no environment $dir" >&2; exit 2; }
-
 . "$(dirname "$0")/lib/terraform-init.sh"
-terraform_init "$root" "$env"
+terraform_init "${1:-}"
 terraform -chdir="$dir" validate -no-color
 terraform -chdir="$dir" plan -input=false -no-color -out=tfplan
 terraform -chdir="$dir" apply -input=false -no-color tfplan

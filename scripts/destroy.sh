@@ -7,11 +7,6 @@
 #
 # Same environment variables as scripts/deploy.sh.
 set -euo pipefail
-env=${1:?usage: scripts/destroy.sh bootstrap|dev|prod}
-root=${S3_LATEST_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
-dir="$root/env/$env"
-[ -d "$dir" ] || { echo "no environment $dir" >&2; exit 2; }
-
 . "$(dirname "$0")/lib/terraform-init.sh"
-terraform_init "$root" "$env"
+terraform_init "${1:-}"
 terraform -chdir="$dir" destroy -input=false -no-color -auto-approve

@@ -422,23 +422,27 @@ fn scheduler_payload(template: &str) -> Value {
     serde_json::from_str(&filled).expect("the schedule input is JSON")
 }
 
-fn moto_env() -> Vec<(&'static str, String)> {
-    vec![
-        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
-        ("AWS_REGION", REGION.into()),
-        ("AWS_ACCESS_KEY_ID", "testing".into()),
-        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
-        ("S3_FORCE_PATH_STYLE", "true".into()),
+/// A function's deployed environment, aimed at moto.
+fn deployed_env(facts: &Value, function: &str) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = [
+        ("AWS_ENDPOINT_URL", moto().endpoint.as_str()),
+        ("AWS_REGION", REGION),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("S3_FORCE_PATH_STYLE", "true"),
     ]
-}
-
-fn deployed_env(facts: &Value, function: &str) -> Vec<(&'static str, String)> {
-    let mut env = moto_env();
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
     for (name, value) in facts["functions"][function]["environment"].as_object().unwrap() {
-        let name: &'static str = Box::leak(name.clone().into_boxed_str());
-        env.push((name, value.as_str().unwrap().to_owned()));
+        env.push((name.clone(), value.as_str().unwrap().to_owned()));
     }
     env
+}
+
+fn spawn(api: &RuntimeApi, binary: &Path, env: &[(String, String)]) -> tokio::process::Child {
+    let env: Vec<(&str, String)> = env.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    api.spawn(binary, &env)
 }
 
 /// The released ingest and retrieve binaries, configured exactly as deployed:
@@ -447,7 +451,11 @@ fn deployed_env(facts: &Value, function: &str) -> Vec<(&'static str, String)> {
 async fn run_the_deployed_binaries(facts: &Value) -> String {
     let bin = tempfile::tempdir().unwrap();
     let ingest_api = RuntimeApi::start().await;
-    let _ingest = ingest_api.spawn(&extract_bootstrap("ingest", bin.path()), &deployed_env(facts, "ingest"));
+    let _ingest = spawn(
+        &ingest_api,
+        &extract_bootstrap("ingest", bin.path()),
+        &deployed_env(facts, "ingest"),
+    );
     let payload = scheduler_payload(facts["schedule"]["input"].as_str().unwrap());
     let key = match ingest_api.invoke(payload).await {
         Outcome::Response(summary) => {
@@ -460,7 +468,8 @@ async fn run_the_deployed_binaries(facts: &Value) -> String {
     };
 
     let retrieve_api = RuntimeApi::start().await;
-    let _retrieve = retrieve_api.spawn(
+    let _retrieve = spawn(
+        &retrieve_api,
         &extract_bootstrap("retrieve", bin.path()),
         &deployed_env(facts, "retrieve"),
     );

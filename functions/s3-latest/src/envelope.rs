@@ -283,6 +283,29 @@ fn json(description: &EncryptionContext) -> String {
     serde_json::to_string(description).expect("string map serialises")
 }
 
+/// Stored metadata, read field by field; a missing required field is named.
+struct Fields<'a>(&'a HashMap<String, String>);
+
+impl Fields<'_> {
+    fn get(&self, field: &'static str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    fn require(&self, field: &'static str) -> Result<&str, EnvelopeError> {
+        self.get(field).ok_or(EnvelopeError::MalformedMetadata { field })
+    }
+
+    fn bytes(&self, field: &'static str) -> Result<Vec<u8>, EnvelopeError> {
+        BASE64
+            .decode(self.require(field)?)
+            .map_err(|_| EnvelopeError::MalformedMetadata { field })
+    }
+
+    fn description(&self, field: &'static str) -> Result<EncryptionContext, EnvelopeError> {
+        serde_json::from_str(self.get(field).unwrap_or("{}")).map_err(|_| EnvelopeError::MalformedMetadata { field })
+    }
+}
+
 fn decode<const N: usize>(value: &str, field: &'static str) -> Result<[u8; N], EnvelopeError> {
     BASE64
         .decode(value)
@@ -367,28 +390,18 @@ impl EnvelopeMetadata {
     }
 
     fn from_v2(metadata: &HashMap<String, String>) -> Result<Self, EnvelopeError> {
-        let get = |field: &'static str| metadata.get(field).map(String::as_str);
-        let require = |field: &'static str| get(field).ok_or(EnvelopeError::MalformedMetadata { field });
-
-        let cek_alg = require(meta::CEK_ALG)?;
+        let fields = Fields(metadata);
+        let cek_alg = fields.require(meta::CEK_ALG)?;
         if cek_alg != CONTENT_CIPHER {
             return Err(EnvelopeError::unsupported(format!("content cipher `{cek_alg}`")));
         }
-        let tag_len = require(meta::TAG_LEN)?;
+        let tag_len = fields.require(meta::TAG_LEN)?;
         if tag_len != TAG_LEN_BITS {
             return Err(EnvelopeError::unsupported(format!("tag length `{tag_len}`")));
         }
-        let wrap = WrapAlgorithm::parse_v2(require(meta::WRAP_ALG)?)?;
-        let wrapped_key =
-            BASE64
-                .decode(require(meta::WRAPPED_KEY_V2)?)
-                .map_err(|_| EnvelopeError::MalformedMetadata {
-                    field: meta::WRAPPED_KEY_V2,
-                })?;
-        let iv = decode(require(meta::IV)?, meta::IV)?;
-        let material_description = serde_json::from_str(get(meta::MATDESC).unwrap_or("{}"))
-            .map_err(|_| EnvelopeError::MalformedMetadata { field: meta::MATDESC })?;
-        let unencrypted_length = get(meta::UNENCRYPTED_LENGTH)
+        let wrap = WrapAlgorithm::parse_v2(fields.require(meta::WRAP_ALG)?)?;
+        let unencrypted_length = fields
+            .get(meta::UNENCRYPTED_LENGTH)
             .map(|v| {
                 v.parse().map_err(|_| EnvelopeError::MalformedMetadata {
                     field: meta::UNENCRYPTED_LENGTH,
@@ -396,51 +409,43 @@ impl EnvelopeMetadata {
             })
             .transpose()?;
         Ok(EnvelopeMetadata {
-            wrapped_key,
+            wrapped_key: fields.bytes(meta::WRAPPED_KEY_V2)?,
             wrap,
-            material_description,
-            content: Content::Gcm { iv },
+            material_description: fields.description(meta::MATDESC)?,
+            content: Content::Gcm {
+                iv: decode(fields.require(meta::IV)?, meta::IV)?,
+            },
             unencrypted_length,
         })
     }
 
     fn from_v3(metadata: &HashMap<String, String>) -> Result<Self, EnvelopeError> {
-        let get = |field: &'static str| metadata.get(field).map(String::as_str);
-        let require = |field: &'static str| get(field).ok_or(EnvelopeError::MalformedMetadata { field });
-
-        // The data key and the commitment inputs are required; without
-        // `x-amz-3` the S3EC would look for an instruction file.
-        if get(meta::WRAPPED_KEY_V3).is_none() {
+        let fields = Fields(metadata);
+        // Without `x-amz-3` the S3EC would look for an instruction file.
+        if fields.get(meta::WRAPPED_KEY_V3).is_none() {
             return Err(EnvelopeError::unsupported("instruction files"));
         }
-        let suite = require(meta::CONTENT_CIPHER_V3)?;
+        let suite = fields.require(meta::CONTENT_CIPHER_V3)?;
         if suite != COMMITTING_SUITE {
             return Err(EnvelopeError::unsupported(format!("algorithm suite `{suite}`")));
         }
-        let wrap = WrapAlgorithm::parse_v3(require(meta::WRAP_ALG_V3)?)?;
-        let wrapped_key =
-            BASE64
-                .decode(require(meta::WRAPPED_KEY_V3)?)
-                .map_err(|_| EnvelopeError::MalformedMetadata {
-                    field: meta::WRAPPED_KEY_V3,
-                })?;
-        let message_id = decode(require(meta::MESSAGE_ID_V3)?, meta::MESSAGE_ID_V3)?;
-        let commitment = decode(require(meta::KEY_COMMITMENT_V3)?, meta::KEY_COMMITMENT_V3)?;
+        let wrap = WrapAlgorithm::parse_v3(fields.require(meta::WRAP_ALG_V3)?)?;
+        let wrapped_key = fields.bytes(meta::WRAPPED_KEY_V3)?;
+        let message_id = decode(fields.require(meta::MESSAGE_ID_V3)?, meta::MESSAGE_ID_V3)?;
+        let commitment = decode(fields.require(meta::KEY_COMMITMENT_V3)?, meta::KEY_COMMITMENT_V3)?;
         // `x-amz-t` belongs to kms+context and `x-amz-m` to raw keyrings; the
         // other one present means the metadata was edited.
         let (description_key, foreign_key) = match wrap {
             WrapAlgorithm::KmsContext => (meta::ENCRYPTION_CONTEXT_V3, meta::MAT_DESC_V3),
             WrapAlgorithm::AesGcm => (meta::MAT_DESC_V3, meta::ENCRYPTION_CONTEXT_V3),
         };
-        if get(foreign_key).is_some() {
+        if fields.get(foreign_key).is_some() {
             return Err(EnvelopeError::MalformedMetadata { field: foreign_key });
         }
-        let material_description = serde_json::from_str(get(description_key).unwrap_or("{}"))
-            .map_err(|_| EnvelopeError::MalformedMetadata { field: description_key })?;
         Ok(EnvelopeMetadata {
             wrapped_key,
             wrap,
-            material_description,
+            material_description: fields.description(description_key)?,
             content: Content::CommittingGcm { message_id, commitment },
             unencrypted_length: None,
         })
