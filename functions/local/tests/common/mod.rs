@@ -595,6 +595,17 @@ pub async fn a_replayed_object_is_refused_by_a_warm_instance<K: KeyProvider + Cl
             assert_no_plaintext(&refused, &format!("{format:?} replay ({instance})"));
         }
         h.raw_delete(&b).await;
+
+        // Relocated to another store: a reader whose STORE_ID differs (as a
+        // replica region with its own identity would be) refuses A, warm or not.
+        let mut elsewhere = h.retrieve_config(PREFIX, LookupStrategy::Index);
+        elsewhere.location.store_id = format!("{}-elsewhere", h.bucket);
+        let other_store = Retriever::new(h.store(PREFIX), h.keys.clone(), elsewhere);
+        for attempt in ["fresh", "warm"] {
+            let refused = call(&other_store, "GET", URL, &[]).await;
+            assert_error(&refused, 502, "IntegrityError");
+            assert_no_plaintext(&refused, &format!("{format:?} another store ({attempt})"));
+        }
     }
     Ok(())
 }
