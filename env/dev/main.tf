@@ -107,6 +107,7 @@ module "retrieve" {
     RESPONSE_MAX_BYTES         = "6000000"
     DATA_KEY_CACHE_MAX_ENTRIES = "64"
     DATA_KEY_CACHE_TTL_SECONDS = "300"
+    HEALTH_CACHE_SECONDS       = "5"
   }
 }
 

@@ -38,6 +38,7 @@ impl Setup {
                 max_entries: 64,
                 max_age: Duration::from_secs(300),
             },
+            health_cache: Duration::from_secs(s3_latest::config::DEFAULT_HEALTH_CACHE_SECONDS),
         };
         Retriever::new(
             SnapshotStore::new(self.s3.clone(), &self.bucket, &self.prefix),

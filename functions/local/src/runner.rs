@@ -113,6 +113,7 @@ pub async fn run(
             max_entries: 64,
             max_age: Duration::from_secs(300),
         },
+        health_cache: Duration::from_secs(s3_latest::config::DEFAULT_HEALTH_CACHE_SECONDS),
     };
     let ingest_config = IngestConfig {
         location,

@@ -120,6 +120,11 @@ async fn a_replayed_object_is_refused_warm_and_fresh() -> TestResult {
 }
 
 #[tokio::test]
+async fn the_health_route() -> TestResult {
+    health_reflects_whether_the_newest_can_be_served(&embedded().await.harness).await
+}
+
+#[tokio::test]
 async fn no_overwrites() -> TestResult {
     concurrent_writers_never_overwrite(&embedded().await.harness).await
 }

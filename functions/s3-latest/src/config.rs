@@ -161,7 +161,13 @@ pub struct RetrieveConfig {
     /// Largest response body (after base64 for binary bodies) retrieve returns.
     pub response_max_bytes: u64,
     pub data_key_cache: CacheLimits,
+    /// How long `GET /health` keeps its verdict (`HEALTH_CACHE_SECONDS`).
+    pub health_cache: Duration,
 }
+
+/// Route 53 checks every 10 or 30 s from each of its checker regions; 5 s
+/// keeps a region's verdict current to within one check interval.
+pub const DEFAULT_HEALTH_CACHE_SECONDS: u64 = 5;
 
 /// Lambda's synchronous response payload limit is 6 MB; leave room for headers.
 pub const DEFAULT_RESPONSE_MAX_BYTES: u64 = 6_000_000;
@@ -177,6 +183,7 @@ impl RetrieveConfig {
                 max_entries: positive(env, "DATA_KEY_CACHE_MAX_ENTRIES", 64)? as usize,
                 max_age: Duration::from_secs(positive(env, "DATA_KEY_CACHE_TTL_SECONDS", 300)?),
             },
+            health_cache: Duration::from_secs(parsed(env, "HEALTH_CACHE_SECONDS", DEFAULT_HEALTH_CACHE_SECONDS)?),
         })
     }
 }
@@ -265,6 +272,7 @@ pub const RETRIEVE_VARIABLES: &[&str] = &[
     "RESPONSE_MAX_BYTES",
     "DATA_KEY_CACHE_MAX_ENTRIES",
     "DATA_KEY_CACHE_TTL_SECONDS",
+    "HEALTH_CACHE_SECONDS",
     "KMS_KEY_ID",
     "S3_SSE_KMS_KEY_ID",
     "S3_FORCE_PATH_STYLE",

@@ -53,6 +53,7 @@ impl<K> Harness<K> {
                 max_entries: 16,
                 max_age: Duration::from_secs(300),
             },
+            health_cache: Duration::from_secs(s3_latest::config::DEFAULT_HEALTH_CACHE_SECONDS),
         }
     }
 }
@@ -607,6 +608,62 @@ pub async fn a_replayed_object_is_refused_by_a_warm_instance<K: KeyProvider + Cl
             assert_no_plaintext(&refused, &format!("{format:?} another store ({attempt})"));
         }
     }
+    Ok(())
+}
+
+/// `GET /health` says 200 only while the newest snapshot can be served, says
+/// nothing else, and costs at most one LIST per kept verdict.
+pub async fn health_reflects_whether_the_newest_can_be_served<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    let health = "/dev/health";
+    let with_max_age = |seconds: u64| {
+        let mut config = h.retrieve_config(PREFIX, LookupStrategy::Index);
+        config.health_cache = Duration::from_secs(seconds);
+        Retriever::new(h.store(PREFIX), h.keys.clone(), config)
+    };
+    let unavailable = |response: &http::Response<Bytes>| {
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.body().as_ref(), br#"{"status":"unavailable"}"#);
+        assert_eq!(header(response, "retry-after"), "60");
+        assert_eq!(header(response, "cache-control"), "no-store");
+    };
+
+    // Nothing to serve yet.
+    unavailable(&call(&with_max_age(60), "GET", health, &[]).await);
+
+    // Healthy: a burst of checks costs one LIST, one GET and one unwrap.
+    let key = h.ingest().await;
+    let kept = with_max_age(60);
+    h.counter.reset();
+    for _ in 0..20 {
+        let ok = call(&kept, "GET", health, &[]).await;
+        assert_eq!(ok.status(), 200);
+        assert_eq!(ok.body().as_ref(), br#"{"status":"ok"}"#);
+    }
+    assert_eq!(h.counter.get("ListObjectsV2"), 1, "one LIST per kept verdict");
+    assert_eq!(h.counter.get("GetObject"), 1);
+    assert!(h.counter.get("Decrypt") <= 1);
+    let head = call(&kept, "HEAD", "/health", &[]).await;
+    assert_eq!(head.status(), 200);
+    assert!(head.body().is_empty());
+    assert_error(&call(&kept, "POST", health, &[]).await, 405, "MethodNotAllowed");
+    // The snapshot route shares the cache the check warmed.
+    h.counter.reset();
+    assert_eq!(call(&kept, "GET", URL, &[]).await.status(), 200);
+    assert_eq!(h.counter.get("GetObject"), 0);
+
+    // A newest object that cannot be served makes a new verdict unhealthy;
+    // the kept one holds until its max age, the documented staleness.
+    let (ciphertext, metadata) = h.raw_get(&key).await;
+    let mut flipped = ciphertext.to_vec();
+    flipped[0] ^= 1;
+    h.raw_put(
+        &snapshot_key(PREFIX, Utc::now() + chrono::Duration::minutes(1), 3),
+        flipped,
+        metadata,
+    )
+    .await;
+    unavailable(&call(&with_max_age(60), "GET", health, &[]).await);
+    assert_eq!(call(&kept, "GET", health, &[]).await.status(), 200, "kept verdict");
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
 
+use super::health::HEALTH_ROUTE;
 use super::{RetrieveError, Retriever, Snapshot, entity_tag, plaintext_size};
 use crate::envelope::EnvelopeError;
 use crate::keyring::{KeyError, KeyProvider};
@@ -20,17 +21,21 @@ pub const ROUTE: &str = "/retrieve_most_recent_object";
 pub const OBJECT_KEY_HEADER: HeaderName = HeaderName::from_static("x-object-key");
 const ALLOWED: &str = "GET, HEAD";
 
-/// Whether `path` is the route, with or without a leading stage segment.
-pub fn route_matches(path: &str, stage: Option<&str>) -> bool {
-    let path = match stage {
+/// `path` without its leading stage segment, if it has one.
+fn without_stage<'a>(path: &'a str, stage: Option<&str>) -> &'a str {
+    match stage {
         Some(stage) => path
             .strip_prefix('/')
             .and_then(|p| p.strip_prefix(stage))
             .filter(|p| p.starts_with('/'))
             .unwrap_or(path),
         None => path,
-    };
-    path == ROUTE
+    }
+}
+
+/// Whether `path` is the route, with or without a leading stage segment.
+pub fn route_matches(path: &str, stage: Option<&str>) -> bool {
+    without_stage(path, stage) == ROUTE
 }
 
 fn stage_and_request_id(request: &Request) -> (Option<String>, String) {
@@ -252,6 +257,9 @@ impl<K: KeyProvider> Retriever<K> {
     }
 
     async fn respond(&self, request: &Request, stage: Option<&str>) -> Result<Response<Body>, ApiError> {
+        if without_stage(request.uri().path(), stage) == HEALTH_ROUTE {
+            return self.health_response(request.method()).await;
+        }
         if !route_matches(request.uri().path(), stage) {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -260,13 +268,7 @@ impl<K: KeyProvider> Retriever<K> {
             ));
         }
         let method = request.method();
-        if method != Method::GET && method != Method::HEAD {
-            return Err(ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "MethodNotAllowed",
-                format!("{method} is not allowed; use {ALLOWED}"),
-            ));
-        }
+        check_method(method)?;
         let view = match request.query_string_parameters_ref().and_then(|q| q.first("format")) {
             None | Some("raw") => View::Raw,
             Some("json") => View::Json,
@@ -313,6 +315,33 @@ impl<K: KeyProvider> Retriever<K> {
         Ok(response.body(body).expect("static headers are valid"))
     }
 
+    /// `{"status":"ok"}` (200) or `{"status":"unavailable"}` (503), and
+    /// nothing else: the reason goes to the log only.
+    async fn health_response(&self, method: &Method) -> Result<Response<Body>, ApiError> {
+        check_method(method)?;
+        let healthy = self.healthy().await;
+        let (status, body) = if healthy {
+            (StatusCode::OK, r#"{"status":"ok"}"#)
+        } else {
+            (StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"unavailable"}"#)
+        };
+        let mut response = Response::builder()
+            .status(status)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_LENGTH, body.len())
+            .header(header::CACHE_CONTROL, "no-store");
+        if !healthy {
+            let retry = self.health.max_age().as_secs().max(1);
+            response = response.header(header::RETRY_AFTER, retry);
+        }
+        let body = if method == Method::HEAD {
+            Body::Empty
+        } else {
+            Body::Text(body.into())
+        };
+        Ok(response.body(body).expect("static headers are valid"))
+    }
+
     /// A 304 when the client's copy is current, judged from the listing alone.
     fn conditional(&self, headers: &HeaderMap, summary: &ObjectSummary) -> Option<Response<Body>> {
         let etag = entity_tag(summary);
@@ -340,6 +369,19 @@ impl<K: KeyProvider> Retriever<K> {
             (header::CACHE_CONTROL, value(&self.config.cache_control)),
             (OBJECT_KEY_HEADER, key_header(key)),
         ]
+    }
+}
+
+/// Both routes answer GET and HEAD only.
+fn check_method(method: &Method) -> Result<(), ApiError> {
+    if method == Method::GET || method == Method::HEAD {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            format!("{method} is not allowed; use {ALLOWED}"),
+        ))
     }
 }
 

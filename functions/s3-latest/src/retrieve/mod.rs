@@ -5,6 +5,7 @@
 //! object is unchanged, is one `ListObjectsV2` and nothing else.
 
 mod cache;
+mod health;
 mod http;
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 pub use self::cache::{DataKeyCache, NewestCache};
+pub use self::health::{HEALTH_ROUTE, HealthVerdict};
 pub use self::http::{ROUTE, route_matches};
 use crate::config::RetrieveConfig;
 use crate::envelope::{self, EnvelopeError, EnvelopeMetadata, TAG_LEN};
@@ -74,16 +76,17 @@ pub struct Retriever<K> {
     config: RetrieveConfig,
     data_keys: DataKeyCache,
     newest: NewestCache<Snapshot>,
+    health: HealthVerdict,
 }
 
 impl<K: KeyProvider> Retriever<K> {
     pub fn new(store: SnapshotStore, keys: K, config: RetrieveConfig) -> Self {
-        let data_keys = DataKeyCache::new(config.data_key_cache);
         Retriever {
+            data_keys: DataKeyCache::new(config.data_key_cache),
+            health: HealthVerdict::new(config.health_cache),
             store,
             keys,
             config,
-            data_keys,
             newest: NewestCache::default(),
         }
     }
