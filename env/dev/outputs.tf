@@ -3,6 +3,11 @@ output "retrieve_url" {
   value       = module.api_gateway.invoke_url
 }
 
+output "health_url" {
+  description = "Full URL of GET /health (no API key): 200 while the newest snapshot can be served, 503 otherwise."
+  value       = module.api_gateway.health_url
+}
+
 output "api_key_id" {
   description = "Id of the API key; its value: aws apigateway get-api-key --api-key <id> --include-value --query value --output text"
   value       = module.api_gateway.api_key_id

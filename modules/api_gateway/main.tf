@@ -73,6 +73,38 @@ resource "aws_api_gateway_integration" "this" {
   timeout_milliseconds    = var.integration_timeout_milliseconds
 }
 
+# GET/HEAD /health for Route 53 health checks: public on purpose, since
+# Route 53's checkers send no API key. It answers only {"status":"ok"} or
+# {"status":"unavailable"}, and the stage's throttling and WAF still apply.
+resource "aws_api_gateway_resource" "health" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = "health"
+}
+
+resource "aws_api_gateway_method" "health" {
+  #checkov:skip=CKV_AWS_59:The health route is public for Route 53's checkers, which cannot send an API key; it reveals only ok or unavailable.
+  #checkov:skip=CKV2_AWS_53:The request validator is attached; the health route takes no body and no parameters.
+  for_each             = toset(["GET", "HEAD"])
+  rest_api_id          = aws_api_gateway_rest_api.this.id
+  resource_id          = aws_api_gateway_resource.health.id
+  http_method          = each.key
+  authorization        = "NONE"
+  api_key_required     = false
+  request_validator_id = aws_api_gateway_request_validator.this.id
+}
+
+resource "aws_api_gateway_integration" "health" {
+  for_each                = aws_api_gateway_method.health
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_resource.health.id
+  http_method             = each.value.http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = var.lambda_invoke_arn
+  timeout_milliseconds    = var.integration_timeout_milliseconds
+}
+
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
@@ -82,6 +114,9 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_resource.this,
       aws_api_gateway_method.this,
       aws_api_gateway_integration.this,
+      aws_api_gateway_resource.health,
+      aws_api_gateway_method.health,
+      aws_api_gateway_integration.health,
       aws_api_gateway_request_validator.this,
       aws_api_gateway_rest_api.this.policy,
       aws_api_gateway_rest_api.this.binary_media_types,
@@ -189,11 +224,18 @@ resource "aws_wafv2_web_acl_association" "this" {
 }
 
 # API Gateway may invoke the function only for this stage, method and path.
+locals {
+  invocations = merge(
+    { for method in keys(aws_api_gateway_method.this) : method => { method = method, path = aws_api_gateway_resource.this.path } },
+    { for method in keys(aws_api_gateway_method.health) : "${method}Health" => { method = method, path = aws_api_gateway_resource.health.path } },
+  )
+}
+
 resource "aws_lambda_permission" "this" {
-  for_each      = aws_api_gateway_method.this
+  for_each      = local.invocations
   statement_id  = "AllowApiGateway${each.key}"
   action        = "lambda:InvokeFunction"
   function_name = var.lambda_function_name
   principal     = "apigateway.amazonaws.com"
-  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/${aws_api_gateway_stage.this.stage_name}/${each.key}${aws_api_gateway_resource.this.path}"
+  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/${aws_api_gateway_stage.this.stage_name}/${each.value.method}${each.value.path}"
 }

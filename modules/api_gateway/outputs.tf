@@ -13,6 +13,11 @@ output "invoke_url" {
   value       = "${aws_api_gateway_stage.this.invoke_url}${aws_api_gateway_resource.this.path}"
 }
 
+output "health_url" {
+  description = "Full URL of GET /health, the public health check for Route 53."
+  value       = "${aws_api_gateway_stage.this.invoke_url}${aws_api_gateway_resource.health.path}"
+}
+
 output "api_key_id" {
   description = "Id of the API key (read its value with `aws apigateway get-api-key --include-value`), or null."
   value       = try(aws_api_gateway_api_key.this[0].id, null)

@@ -123,6 +123,13 @@ def environment(make, name):
         "methods": {
             r["path"]: sorted(r.get("resourceMethods", {}).keys()) for r in resources if r.get("resourceMethods")
         },
+        "api_key_required": {
+            f"{method} {r['path']}": apigw.get_method(restApiId=api["id"], resourceId=r["id"], httpMethod=method).get(
+                "apiKeyRequired", False
+            )
+            for r in resources
+            for method in r.get("resourceMethods", {})
+        },
     }
 
     sqs = make("sqs")

@@ -313,6 +313,18 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
     let api = &facts["api"];
     assert_eq!(api["stages"], json!([env]));
     assert_eq!(api["methods"]["/retrieve_most_recent_object"], json!(["GET", "HEAD"]));
+    assert_eq!(api["methods"]["/health"], json!(["GET", "HEAD"]));
+    for method in ["GET", "HEAD"] {
+        assert_eq!(
+            api["api_key_required"][format!("{method} /retrieve_most_recent_object")],
+            true
+        );
+        assert_eq!(
+            api["api_key_required"][format!("{method} /health")],
+            false,
+            "Route 53 sends no API key"
+        );
+    }
     let permissions = facts["functions"]["retrieve"]["policy"]["Statement"]
         .as_array()
         .unwrap();
@@ -326,8 +338,10 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
     assert_eq!(
         source_arns,
         [
+            format!("{prefix}/GET/health"),
             format!("{prefix}/GET/retrieve_most_recent_object"),
-            format!("{prefix}/HEAD/retrieve_most_recent_object")
+            format!("{prefix}/HEAD/health"),
+            format!("{prefix}/HEAD/retrieve_most_recent_object"),
         ]
     );
 
