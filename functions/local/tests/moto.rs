@@ -427,3 +427,68 @@ async fn every_call_made_is_covered_by_the_declared_iam_actions() -> TestResult 
     );
     Ok(())
 }
+
+/// Disaster recovery as the store identity allows it: ingest writes to the
+/// primary bucket; the object is copied to a replica bucket with its key and
+/// metadata, as S3 replication copies it; a reader of the replica configured
+/// with the primary's STORE_ID serves it. Relocation and replay stay refused
+/// there, warm and fresh.
+///
+/// One region and one key here: moto 5.2.5 creates multi-region replicas
+/// (`ReplicateKey`) but refuses to decrypt a primary's ciphertext with its
+/// replica, or the reverse (AccessDeniedException), so the cross-region KMS
+/// step cannot be exercised on it.
+#[tokio::test]
+async fn a_replicated_object_is_served_from_the_replica_bucket() -> TestResult {
+    let m = with_moto("dr-primary").await;
+    let primary = &m.harness;
+    let written = primary.ingest().await;
+    let served_in_primary = call(&primary.retriever(LookupStrategy::Index), "GET", URL, &[]).await;
+    assert_eq!(served_in_primary.status(), 200);
+
+    // Replication: same key, same bytes, same metadata, another bucket.
+    let replica_bucket = moto().bucket("dr-replica").await;
+    primary
+        .s3
+        .copy_object()
+        .copy_source(format!("{}/{written}", primary.bucket))
+        .bucket(&replica_bucket)
+        .key(&written)
+        .send()
+        .await?;
+    let replica = Harness {
+        s3: primary.s3.clone(),
+        bucket: replica_bucket.clone(),
+        keys: primary.keys.clone(),
+        counter: primary.counter.clone(),
+    };
+    let reader = |store_id: &str| {
+        let mut config = replica.retrieve_config(PREFIX, LookupStrategy::Index);
+        config.location.store_id = store_id.to_owned();
+        Retriever::new(replica.store(PREFIX), replica.keys.clone(), config)
+    };
+
+    let warm = reader(&primary.bucket);
+    let served = call(&warm, "GET", URL, &[]).await;
+    assert_eq!(served.status(), 200, "{:?}", served.body());
+    assert_eq!(served.body(), served_in_primary.body());
+    assert_eq!(header(&served, "x-object-key"), written);
+
+    // The replica's own bucket name is not the store: relocated, refused.
+    assert_error(
+        &call(&reader(&replica_bucket), "GET", URL, &[]).await,
+        502,
+        "IntegrityError",
+    );
+
+    // A replay inside the replica bucket, refused by the warm reader and a fresh one.
+    let (ciphertext, metadata) = replica.raw_get(&written).await;
+    let later = s3_latest::object_key::snapshot_key(PREFIX, chrono::Utc::now() + chrono::Duration::minutes(1), 5);
+    replica
+        .raw_put(&later, ciphertext.to_vec(), forged_for(&metadata, &later))
+        .await;
+    for retriever in [&warm, &reader(&primary.bucket)] {
+        assert_error(&call(retriever, "GET", URL, &[]).await, 502, "IntegrityError");
+    }
+    Ok(())
+}
