@@ -62,10 +62,14 @@ resource "aws_api_gateway_method" "this" {
   }
 }
 
+# Every method of both routes proxies to the function.
 resource "aws_api_gateway_integration" "this" {
-  for_each                = aws_api_gateway_method.this
+  for_each = merge(
+    aws_api_gateway_method.this,
+    { for method, m in aws_api_gateway_method.health : "${method} health" => m },
+  )
   rest_api_id             = aws_api_gateway_rest_api.this.id
-  resource_id             = aws_api_gateway_resource.this.id
+  resource_id             = each.value.resource_id
   http_method             = each.value.http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
@@ -94,17 +98,6 @@ resource "aws_api_gateway_method" "health" {
   request_validator_id = aws_api_gateway_request_validator.this.id
 }
 
-resource "aws_api_gateway_integration" "health" {
-  for_each                = aws_api_gateway_method.health
-  rest_api_id             = aws_api_gateway_rest_api.this.id
-  resource_id             = aws_api_gateway_resource.health.id
-  http_method             = each.value.http_method
-  type                    = "AWS_PROXY"
-  integration_http_method = "POST"
-  uri                     = var.lambda_invoke_arn
-  timeout_milliseconds    = var.integration_timeout_milliseconds
-}
-
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
@@ -116,7 +109,6 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_integration.this,
       aws_api_gateway_resource.health,
       aws_api_gateway_method.health,
-      aws_api_gateway_integration.health,
       aws_api_gateway_request_validator.this,
       aws_api_gateway_rest_api.this.policy,
       aws_api_gateway_rest_api.this.binary_media_types,

@@ -123,6 +123,15 @@ def environment(make, name):
         "methods": {
             r["path"]: sorted(r.get("resourceMethods", {}).keys()) for r in resources if r.get("resourceMethods")
         },
+        "integrations": {
+            f"{method} {r['path']}": {
+                key: integration.get(key)
+                for integration in [apigw.get_integration(restApiId=api["id"], resourceId=r["id"], httpMethod=method)]
+                for key in ("type", "uri")
+            }
+            for r in resources
+            for method in r.get("resourceMethods", {})
+        },
         "api_key_required": {
             f"{method} {r['path']}": apigw.get_method(restApiId=api["id"], resourceId=r["id"], httpMethod=method).get(
                 "apiKeyRequired", False

@@ -314,7 +314,16 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
     assert_eq!(api["stages"], json!([env]));
     assert_eq!(api["methods"]["/retrieve_most_recent_object"], json!(["GET", "HEAD"]));
     assert_eq!(api["methods"]["/health"], json!(["GET", "HEAD"]));
+    let retrieve_arn = format!("arn:aws:lambda:{REGION}:123456789012:function:{name}-retrieve");
     for method in ["GET", "HEAD"] {
+        for path in ["/retrieve_most_recent_object", "/health"] {
+            let integration = &api["integrations"][format!("{method} {path}")];
+            assert_eq!(integration["type"], "AWS_PROXY", "{method} {path}");
+            assert!(
+                integration["uri"].as_str().unwrap_or_default().contains(&retrieve_arn),
+                "{method} {path} proxies to retrieve: {integration}"
+            );
+        }
         assert_eq!(
             api["api_key_required"][format!("{method} /retrieve_most_recent_object")],
             true
