@@ -428,66 +428,92 @@ async fn every_call_made_is_covered_by_the_declared_iam_actions() -> TestResult 
     Ok(())
 }
 
-/// Disaster recovery as the store identity allows it: ingest writes to the
-/// primary bucket; the object is copied to a replica bucket with its key and
-/// metadata, as S3 replication copies it; a reader of the replica configured
-/// with the primary's STORE_ID serves it. Relocation and replay stay refused
-/// there, warm and fresh.
-///
-/// One region and one key here: moto 5.2.5 creates multi-region replicas
-/// (`ReplicateKey`) but refuses to decrypt a primary's ciphertext with its
-/// replica, or the reverse (AccessDeniedException), so the cross-region KMS
-/// step cannot be exercised on it.
+/// Disaster recovery across two regions: ingest writes in the primary under
+/// a multi-region key; replication copies the object, metadata and all, to
+/// the standby's bucket; the standby's retrieve, holding only the replica
+/// key's ARN and the shared store identity, serves it. Relocation and replay
+/// stay refused in the standby. (moto decrypts multi-region ciphertexts only
+/// with the repair in tests/moto/server.py.)
 #[tokio::test]
-async fn a_replicated_object_is_served_from_the_replica_bucket() -> TestResult {
-    let m = with_moto("dr-primary").await;
-    let primary = &m.harness;
+async fn a_snapshot_written_in_the_primary_is_served_by_the_standby() -> TestResult {
+    const PRIMARY: &str = "eu-west-1";
+    const STANDBY: &str = "eu-central-1";
+    let m = moto();
+    let (primary_key, replica_key) = m.multi_region_key(PRIMARY, STANDBY).await;
+    let region = |name: &str, bucket: String, key: &str| {
+        let config = m.sdk_config_in(name);
+        let counter = RequestCounter::default();
+        Harness {
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&config)
+                    .force_path_style(true)
+                    .interceptor(counter.clone())
+                    .build(),
+            ),
+            bucket,
+            keys: KmsKeyring::new(
+                aws_sdk_kms::Client::from_conf(
+                    aws_sdk_kms::config::Builder::from(&config)
+                        .interceptor(counter.clone())
+                        .build(),
+                ),
+                key,
+            ),
+            counter,
+        }
+    };
+    let primary = region(PRIMARY, m.bucket_in("dr-primary", PRIMARY).await, &primary_key);
+    let standby = region(STANDBY, m.bucket_in("dr-standby", STANDBY).await, &replica_key);
+    // Both regions' readers name the primary bucket as the store, as env/prod-dr does.
+    let store_id = primary.bucket.clone();
+
     let written = primary.ingest().await;
     let served_in_primary = call(&primary.retriever(LookupStrategy::Index), "GET", URL, &[]).await;
     assert_eq!(served_in_primary.status(), 200);
 
-    // Replication: same key, same bytes, same metadata, another bucket.
-    let replica_bucket = moto().bucket("dr-replica").await;
-    primary
+    // Replication: same key, same bytes, same metadata, the other region's bucket.
+    standby
         .s3
         .copy_object()
         .copy_source(format!("{}/{written}", primary.bucket))
-        .bucket(&replica_bucket)
+        .bucket(&standby.bucket)
         .key(&written)
         .send()
         .await?;
-    let replica = Harness {
-        s3: primary.s3.clone(),
-        bucket: replica_bucket.clone(),
-        keys: primary.keys.clone(),
-        counter: primary.counter.clone(),
-    };
-    let reader = |store_id: &str| {
-        let mut config = replica.retrieve_config(PREFIX, LookupStrategy::Index);
-        config.location.store_id = store_id.to_owned();
-        Retriever::new(replica.store(PREFIX), replica.keys.clone(), config)
+    let reader = |store: &str| {
+        let mut config = standby.retrieve_config(PREFIX, LookupStrategy::Index);
+        config.location.store_id = store.to_owned();
+        Retriever::new(standby.store(PREFIX), standby.keys.clone(), config)
     };
 
-    let warm = reader(&primary.bucket);
+    let warm = reader(&store_id);
+    standby.counter.reset();
     let served = call(&warm, "GET", URL, &[]).await;
     assert_eq!(served.status(), 200, "{:?}", served.body());
     assert_eq!(served.body(), served_in_primary.body());
     assert_eq!(header(&served, "x-object-key"), written);
+    assert_eq!(
+        header(&served, "etag"),
+        header(&served_in_primary, "etag"),
+        "replication keeps the ETag"
+    );
+    // The data key was unwrapped by the standby region's KMS, which holds only the replica.
+    assert_eq!(standby.counter.get("Decrypt"), 1);
 
-    // The replica's own bucket name is not the store: relocated, refused.
+    // The standby's own bucket name is not the store: relocated, refused.
     assert_error(
-        &call(&reader(&replica_bucket), "GET", URL, &[]).await,
+        &call(&reader(&standby.bucket), "GET", URL, &[]).await,
         502,
         "IntegrityError",
     );
 
-    // A replay inside the replica bucket, refused by the warm reader and a fresh one.
-    let (ciphertext, metadata) = replica.raw_get(&written).await;
+    // A replay inside the standby's bucket, refused by the warm reader and a fresh one.
+    let (ciphertext, metadata) = standby.raw_get(&written).await;
     let later = s3_latest::object_key::snapshot_key(PREFIX, chrono::Utc::now() + chrono::Duration::minutes(1), 5);
-    replica
+    standby
         .raw_put(&later, ciphertext.to_vec(), forged_for(&metadata, &later))
         .await;
-    for retriever in [&warm, &reader(&primary.bucket)] {
+    for retriever in [&warm, &reader(&store_id)] {
         assert_error(&call(retriever, "GET", URL, &[]).await, 502, "IntegrityError");
     }
     Ok(())

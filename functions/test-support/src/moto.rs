@@ -35,12 +35,15 @@ fn free_port() -> u16 {
 /// The shared moto server, started on first use.
 pub fn moto() -> &'static Moto {
     MOTO.get_or_init(|| {
-        let program = repo::venv_program("moto_server");
+        let python = repo::venv_program("python");
+        // moto_server with its multi-region key repairs (see the script).
+        let server = repo::root().join("tests/moto/server.py");
         let port = free_port();
         let script = format!(
             // Managed policies, for the deploy test's AWS-managed policy attachments.
-            "MOTO_IAM_LOAD_MANAGED_POLICIES=true \"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; echo started; read _; kill $pid",
-            program.display()
+            "MOTO_IAM_LOAD_MANAGED_POLICIES=true \"{}\" \"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; echo started; read _; kill $pid",
+            python.display(),
+            server.display()
         );
         let mut child = Command::new("sh")
             .arg("-c")
@@ -71,9 +74,14 @@ pub fn moto() -> &'static Moto {
 
 /// An SDK config aimed at `endpoint` with dummy credentials.
 pub fn sdk_config(endpoint: &str) -> SdkConfig {
+    sdk_config_in(endpoint, REGION)
+}
+
+/// An SDK config aimed at `endpoint` in `region` (moto keeps each region apart).
+pub fn sdk_config_in(endpoint: &str, region: &str) -> SdkConfig {
     SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
+        .region(Region::new(region.to_owned()))
         .endpoint_url(endpoint)
         .credentials_provider(aws_credential_types_provider())
         .build()
@@ -100,19 +108,52 @@ impl Moto {
         aws_sdk_eventbridge::Client::new(&self.sdk_config())
     }
 
+    pub fn sdk_config_in(&self, region: &str) -> SdkConfig {
+        sdk_config_in(&self.endpoint, region)
+    }
+
     /// A fresh bucket with a name unique to this test.
     pub async fn bucket(&self, test: &str) -> String {
+        self.bucket_in(test, REGION).await
+    }
+
+    /// A fresh bucket in `region`.
+    pub async fn bucket_in(&self, test: &str, region: &str) -> String {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("{}-{}-{n}", test.replace('_', "-"), std::process::id()).to_lowercase();
         let name: String = name.chars().take(63).collect();
-        self.s3()
-            .create_bucket()
-            .bucket(&name)
+        let mut create = s3_client(&self.sdk_config_in(region)).create_bucket().bucket(&name);
+        if region != "us-east-1" {
+            let location = aws_sdk_s3::types::BucketLocationConstraint::from(region);
+            create = create.create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(location)
+                    .build(),
+            );
+        }
+        create.send().await.expect("create bucket");
+        name
+    }
+
+    /// A multi-region key in `primary` and its replica in `replica`: their ARNs.
+    pub async fn multi_region_key(&self, primary: &str, replica: &str) -> (String, String) {
+        let kms = aws_sdk_kms::Client::new(&self.sdk_config_in(primary));
+        let key = kms.create_key().multi_region(true).send().await.expect("create key");
+        let primary_arn = key.key_metadata().and_then(|m| m.arn()).expect("key ARN").to_owned();
+        let replicated = kms
+            .replicate_key()
+            .key_id(&primary_arn)
+            .replica_region(replica)
             .send()
             .await
-            .expect("create bucket");
-        name
+            .expect("replicate key");
+        let replica_arn = replicated
+            .replica_key_metadata()
+            .and_then(|m| m.arn())
+            .expect("replica ARN")
+            .to_owned();
+        (primary_arn, replica_arn)
     }
 
     /// A fresh symmetric KMS key.
