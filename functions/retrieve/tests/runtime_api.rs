@@ -42,7 +42,7 @@ async fn serves_rest_and_http_api_payloads_through_the_runtime_api() {
     let key = ingest_one(&ingest_api, &env).await;
 
     let api = RuntimeApi::start().await;
-    let _retrieve = api.spawn(&std::path::PathBuf::from(env!("CARGO_BIN_EXE_retrieve")), &env);
+    let retrieve = api.spawn(&std::path::PathBuf::from(env!("CARGO_BIN_EXE_retrieve")), &env);
 
     // API Gateway REST (v1): headers come back in multiValueHeaders.
     let rest = response(api.invoke(fixture("apigw_rest_proxy_request.json")).await);
@@ -73,6 +73,34 @@ async fn serves_rest_and_http_api_payloads_through_the_runtime_api() {
     let http_api = response(api.invoke(fixture("apigw_http_proxy_request.json")).await);
     assert_eq!(http_api["statusCode"], 200, "{http_api}");
     assert_eq!(http_api["headers"]["x-object-key"], key);
+
+    // GET /health answers 200 and writes the newest snapshot's age to stdout
+    // as one CloudWatch embedded-metric record, which the standby's alarm reads.
+    let mut health = fixture("apigw_rest_proxy_request.json");
+    health["path"] = "/health".into();
+    health["resource"] = "/health".into();
+    health["requestContext"]["resourcePath"] = "/health".into();
+    health["requestContext"]["path"] = "/prod/health".into();
+    let healthy = response(api.invoke(health).await);
+    assert_eq!(healthy["statusCode"], 200, "{healthy}");
+    let mut retrieve = retrieve;
+    retrieve.start_kill().unwrap();
+    let output = retrieve.wait_with_output().await.unwrap();
+    let records: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|record| record.get("_aws").is_some())
+        .collect();
+    assert_eq!(records.len(), 1, "one metric record per health check: {records:?}");
+    let record = &records[0];
+    assert_eq!(record["_aws"]["CloudWatchMetrics"][0]["Namespace"], "s3-latest");
+    assert_eq!(
+        record["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"],
+        "NewestObjectAgeSeconds"
+    );
+    assert_eq!(record["Bucket"], bucket);
+    let age = record["NewestObjectAgeSeconds"].as_u64().expect("age in seconds");
+    assert!(age < 300, "the object was written moments ago: {age} s");
 }
 
 #[tokio::test]

@@ -7,14 +7,27 @@
 //! and KMS Decrypt that the first read of a new snapshot needs anyway (the
 //! check goes through retrieve's own caches, so it proves the same path a
 //! client request takes).
+//!
+//! Each check also writes the newest snapshot's age as a CloudWatch embedded
+//! metric (`s3-latest` / `NewestObjectAgeSeconds`, per bucket): the standby's
+//! alarm on it says whether replication keeps the standby worth failing over
+//! to. No API call and no extra permission: Lambda ships stdout to the log
+//! group, and CloudWatch Logs extracts the metric.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
+
 use super::Retriever;
 use crate::keyring::KeyProvider;
+use crate::object_key;
+use crate::store::ObjectSummary;
 
 pub const HEALTH_ROUTE: &str = "/health";
+
+pub const METRIC_NAMESPACE: &str = "s3-latest";
+pub const NEWEST_AGE_METRIC: &str = "NewestObjectAgeSeconds";
 
 /// The last verdict and when it was reached. A std mutex: the critical
 /// section is a copy, never held across an await.
@@ -56,13 +69,18 @@ impl<K: KeyProvider> Retriever<K> {
             return healthy;
         }
         let healthy = match self.newest().await {
-            Ok(Some(summary)) => match self.load(&summary).await {
-                Ok(_) => true,
-                Err(err) => {
-                    tracing::warn!(error = %err, key = %summary.key, "health: the newest snapshot cannot be served");
-                    false
+            Ok(Some(summary)) => {
+                let now = Utc::now();
+                let age = newest_age(&self.config.location.prefix, &summary, now);
+                println!("{}", newest_age_metric(&self.config.location.bucket, age, now));
+                match self.load(&summary).await {
+                    Ok(_) => true,
+                    Err(err) => {
+                        tracing::warn!(error = %err, key = %summary.key, "health: the newest snapshot cannot be served");
+                        false
+                    }
                 }
-            },
+            }
             Ok(None) => {
                 tracing::warn!("health: no snapshot to serve yet");
                 false
@@ -77,9 +95,64 @@ impl<K: KeyProvider> Retriever<K> {
     }
 }
 
+/// How old the newest snapshot is: from the write time in its key, which
+/// replication keeps (a replica's LastModified is when it landed), else from
+/// LastModified for keys written by others.
+fn newest_age(prefix: &str, summary: &ObjectSummary, now: DateTime<Utc>) -> Duration {
+    let written = object_key::written_at(prefix, &summary.key).unwrap_or(summary.last_modified);
+    (now - written).to_std().unwrap_or(Duration::ZERO)
+}
+
+/// One CloudWatch embedded-metric-format record, as a single JSON line.
+fn newest_age_metric(bucket: &str, age: Duration, now: DateTime<Utc>) -> String {
+    serde_json::json!({
+        "_aws": {
+            "Timestamp": now.timestamp_millis(),
+            "CloudWatchMetrics": [{
+                "Namespace": METRIC_NAMESPACE,
+                "Dimensions": [["Bucket"]],
+                "Metrics": [{ "Name": NEWEST_AGE_METRIC, "Unit": "Seconds" }],
+            }],
+        },
+        "Bucket": bucket,
+        NEWEST_AGE_METRIC: age.as_secs(),
+    })
+    .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_age_comes_from_the_key_and_the_metric_is_one_emf_line() {
+        let now = Utc::now();
+        let written = now - chrono::Duration::seconds(90);
+        let summary = ObjectSummary {
+            key: object_key::snapshot_key("p/", written, 7),
+            etag: "\"e\"".into(),
+            // A replica lands later; its LastModified must not make it look fresher.
+            last_modified: now - chrono::Duration::seconds(1),
+            size: 1,
+        };
+        assert_eq!(newest_age("p/", &summary, now).as_secs(), 90);
+        let foreign = ObjectSummary {
+            key: "p/other".into(),
+            ..summary
+        };
+        assert_eq!(newest_age("p/", &foreign, now).as_secs(), 1);
+
+        let line = newest_age_metric("b", Duration::from_secs(90), now);
+        assert!(!line.contains('\n'));
+        let record: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let directive = &record["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], METRIC_NAMESPACE);
+        assert_eq!(directive["Dimensions"][0][0], "Bucket");
+        assert_eq!(directive["Metrics"][0]["Name"], NEWEST_AGE_METRIC);
+        assert_eq!(record["Bucket"], "b");
+        assert_eq!(record[NEWEST_AGE_METRIC], 90);
+        assert_eq!(record["_aws"]["Timestamp"], now.timestamp_millis());
+    }
 
     #[test]
     fn a_verdict_is_kept_for_its_max_age_only() {
