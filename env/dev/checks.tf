@@ -16,14 +16,14 @@ terraform {
 }
 check "retrieve_answers" {
   data "http" "newest" {
-    url = module.api_gateway.invoke_url
+    url = module.service.retrieve_url
     request_headers = {
-      x-api-key = module.api_gateway.api_key_value
+      x-api-key = module.service.api_key_value
     }
   }
 
   assert {
     condition     = data.http.newest.status_code == 200 || (data.http.newest.status_code == 404 && strcontains(data.http.newest.response_body, "NoObjects"))
-    error_message = "GET ${module.api_gateway.invoke_url} answered ${data.http.newest.status_code}: ${data.http.newest.response_body}"
+    error_message = "GET ${module.service.retrieve_url} answered ${data.http.newest.status_code}: ${data.http.newest.response_body}"
   }
 }

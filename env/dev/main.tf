@@ -1,161 +1,77 @@
-# The whole deployment: storage and its key, the two functions with their
-# roles, the schedule and bus that drive ingest, the API in front of retrieve,
-# and the alarms that watch all of it.
+# One region, the whole service: modules/service. env/prod is this same
+# directory (its .tf files are symlinks here) with its own terraform.tfvars.
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
-# The account-wide role API Gateway logs with, made by env/bootstrap. Looked
-# up by name so that a plan in an account without it stops with a message
-# that says what to do, instead of failing halfway through apply.
-data "aws_iam_roles" "api_gateway_cloudwatch" {
-  name_regex = "^s3-latest-api-gateway-cloudwatch$"
+module "service" {
+  source                        = "../../modules/service"
+  name                          = "s3-latest-${var.environment}"
+  stage_name                    = var.environment
+  architecture                  = var.architecture
+  ingest_zip_path               = var.ingest_zip_path
+  retrieve_zip_path             = var.retrieve_zip_path
+  schedule_period_minutes       = var.schedule_period_minutes
+  object_prefix                 = var.object_prefix
+  source_url                    = var.source_url
+  lookup_strategy               = var.lookup_strategy
+  force_destroy                 = var.force_destroy
+  log_retention_in_days         = var.log_retention_in_days
+  kms_deletion_window_in_days   = var.kms_deletion_window_in_days
+  access_log_bucket             = var.access_log_bucket
+  waf_enabled                   = var.waf_enabled
+  endpoint_type                 = var.endpoint_type
+  vpc_endpoint_ids              = var.vpc_endpoint_ids
+  throttle_rate_limit           = var.throttle_rate_limit
+  throttle_burst_limit          = var.throttle_burst_limit
+  quota_per_day                 = var.quota_per_day
+  retrieve_reserved_concurrency = var.retrieve_reserved_concurrency
+  ingest_reserved_concurrency   = var.ingest_reserved_concurrency
+  store_id                      = var.store_id
+  encryption_format             = var.encryption_format
+  alarm_emails                  = var.alarm_emails
 }
 
-locals {
-  name   = "s3-latest-${var.environment}"
-  bucket = "${local.name}-${data.aws_caller_identity.current.account_id}-${var.region}"
-  # The encryption context's store identity: the bucket, unless replicas share one.
-  store_id = coalesce(var.store_id, local.bucket)
-
-  # Function names are fixed up front so roles and the key policy can name
-  # them before the functions exist.
-  ingest_function_name   = "${local.name}-ingest"
-  retrieve_function_name = "${local.name}-retrieve"
+# Addresses from before the service module existed, so a deployment made then
+# plans as no change instead of a replacement.
+moved {
+  from = module.kms
+  to   = module.service.module.kms
 }
 
-module "kms" {
-  source                  = "../../modules/kms"
-  name                    = local.name
-  bucket_name             = local.bucket
-  store_id                = local.store_id
-  ingest_role_arn         = module.iam.ingest_role_arn
-  retrieve_role_arn       = module.iam.retrieve_role_arn
-  deletion_window_in_days = var.kms_deletion_window_in_days
+moved {
+  from = module.s3
+  to   = module.service.module.s3
 }
 
-module "s3" {
-  source            = "../../modules/s3"
-  bucket_name       = local.bucket
-  kms_key_arn       = module.kms.key_arn
-  object_prefix     = var.object_prefix
-  force_destroy     = var.force_destroy
-  access_log_bucket = var.access_log_bucket
+moved {
+  from = module.iam
+  to   = module.service.module.iam
 }
 
-module "iam" {
-  source                       = "../../modules/iam"
-  name                         = local.name
-  bucket_arn                   = "arn:${data.aws_partition.current.partition}:s3:::${local.bucket}"
-  object_prefix                = var.object_prefix
-  kms_key_arn                  = module.kms.key_arn
-  event_bus_arn                = module.eventbridge.event_bus_arn
-  ingest_dead_letter_queue_arn = module.eventbridge.dead_letter_queue_arn
-  ingest_function_name         = local.ingest_function_name
-  retrieve_function_name       = local.retrieve_function_name
-  ingest_reads_previous        = var.source_url != ""
+moved {
+  from = module.retrieve
+  to   = module.service.module.retrieve
 }
 
-module "ingest" {
-  source                         = "../../modules/lambda"
-  function_name                  = local.ingest_function_name
-  description                    = "Takes a snapshot, encrypts it and writes it to ${local.bucket}"
-  role_arn                       = module.iam.ingest_role_arn
-  zip_path                       = var.ingest_zip_path
-  architecture                   = var.architecture
-  memory_size                    = 128
-  timeout                        = 60
-  reserved_concurrent_executions = var.ingest_reserved_concurrency
-  kms_key_arn                    = module.kms.key_arn
-  log_retention_in_days          = var.log_retention_in_days
-  dead_letter_queue_enabled      = true
-  dead_letter_queue_arn          = module.eventbridge.dead_letter_queue_arn
-  environment = {
-    BUCKET_NAME       = module.s3.bucket_name
-    OBJECT_PREFIX     = var.object_prefix
-    STORE_ID          = local.store_id
-    ENCRYPTION_FORMAT = var.encryption_format
-    KMS_KEY_ID        = module.kms.key_arn
-    S3_SSE_KMS_KEY_ID = module.kms.key_arn
-    EVENT_BUS_NAME    = module.eventbridge.event_bus_name
-    SOURCE_URL        = var.source_url
-    SOURCE_TIMEOUT_MS = "10000"
-    SOURCE_MAX_BYTES  = "4194304"
-  }
+moved {
+  from = module.waf
+  to   = module.service.module.waf
 }
 
-module "retrieve" {
-  source                         = "../../modules/lambda"
-  function_name                  = local.retrieve_function_name
-  description                    = "GET /retrieve_most_recent_object: the newest snapshot in ${local.bucket}"
-  role_arn                       = module.iam.retrieve_role_arn
-  zip_path                       = var.retrieve_zip_path
-  architecture                   = var.architecture
-  memory_size                    = 128
-  timeout                        = 10 # well under API Gateway's 29 s
-  reserved_concurrent_executions = var.retrieve_reserved_concurrency
-  kms_key_arn                    = module.kms.key_arn
-  log_retention_in_days          = var.log_retention_in_days
-  environment = {
-    BUCKET_NAME                = module.s3.bucket_name
-    OBJECT_PREFIX              = var.object_prefix
-    STORE_ID                   = local.store_id
-    KMS_KEY_ID                 = module.kms.key_arn
-    S3_SSE_KMS_KEY_ID          = module.kms.key_arn
-    LOOKUP_STRATEGY            = var.lookup_strategy
-    CACHE_CONTROL              = "no-cache"
-    RESPONSE_MAX_BYTES         = "6000000"
-    DATA_KEY_CACHE_MAX_ENTRIES = "64"
-    DATA_KEY_CACHE_TTL_SECONDS = "300"
-    HEALTH_CACHE_SECONDS       = "5"
-  }
+moved {
+  from = module.api_gateway
+  to   = module.service.module.api_gateway
 }
 
-module "eventbridge" {
-  source               = "../../modules/eventbridge"
-  name                 = local.name
-  ingest_function_name = module.ingest.function_name
-  ingest_function_arn  = module.ingest.function_arn
-  schedule_expression  = "rate(${var.schedule_period_minutes} ${var.schedule_period_minutes == 1 ? "minute" : "minutes"})"
-  kms_key_arn          = module.kms.key_arn
+moved {
+  from = module.monitoring
+  to   = module.service.module.monitoring
 }
 
-module "waf" {
-  source = "../../modules/waf"
-  count  = var.waf_enabled ? 1 : 0
-  name   = local.name
+moved {
+  from = module.ingest
+  to   = module.service.module.ingest[0]
 }
 
-module "api_gateway" {
-  source               = "../../modules/api_gateway"
-  name                 = local.name
-  stage_name           = var.environment
-  lambda_function_name = module.retrieve.function_name
-  lambda_invoke_arn    = module.retrieve.invoke_arn
-  endpoint_type        = var.endpoint_type
-  vpc_endpoint_ids     = var.vpc_endpoint_ids
-  api_key_required     = true
-  throttle_rate_limit  = var.throttle_rate_limit
-  throttle_burst_limit = var.throttle_burst_limit
-  quota_per_day        = var.quota_per_day
-  waf_enabled          = var.waf_enabled
-  waf_acl_arn          = var.waf_enabled ? module.waf[0].web_acl_arn : null
-  # Known at plan time (a data source), so a missing role stops the plan.
-  account_logging_role_ready = length(data.aws_iam_roles.api_gateway_cloudwatch.names) == 1
-  kms_key_arn                = module.kms.key_arn
-  log_retention_in_days      = var.log_retention_in_days
-}
-
-module "monitoring" {
-  source                  = "../../modules/monitoring"
-  name                    = local.name
-  region                  = var.region
-  ingest_function_name    = module.ingest.function_name
-  retrieve_function_name  = module.retrieve.function_name
-  api_name                = local.name
-  api_stage               = module.api_gateway.stage_name
-  dead_letter_queue_name  = module.eventbridge.dead_letter_queue_name
-  schedule_period_minutes = var.schedule_period_minutes
-  alarm_emails            = var.alarm_emails
-  kms_key_arn             = module.kms.key_arn
+moved {
+  from = module.eventbridge
+  to   = module.service.module.eventbridge[0]
 }

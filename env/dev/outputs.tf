@@ -1,44 +1,44 @@
 output "retrieve_url" {
   description = "Full invoke URL of GET /retrieve_most_recent_object."
-  value       = module.api_gateway.invoke_url
+  value       = module.service.retrieve_url
 }
 
 output "health_url" {
   description = "Full URL of GET /health (no API key): 200 while the newest snapshot can be served, 503 otherwise."
-  value       = module.api_gateway.health_url
+  value       = module.service.health_url
 }
 
 output "api_key_id" {
   description = "Id of the API key; its value: aws apigateway get-api-key --api-key <id> --include-value --query value --output text"
-  value       = module.api_gateway.api_key_id
+  value       = module.service.api_key_id
 }
 
 output "bucket_name" {
   description = "The snapshot bucket."
-  value       = module.s3.bucket_name
+  value       = module.service.bucket_name
 }
 
 output "kms_key_arn" {
   description = "The key that wraps data keys and encrypts the bucket, logs and alarms."
-  value       = module.kms.key_arn
+  value       = module.service.kms_key_arn
 }
 
 output "ingest_function_name" {
   description = "Name of the ingest function."
-  value       = module.ingest.function_name
+  value       = module.service.ingest_function_name
 }
 
 output "retrieve_function_name" {
   description = "Name of the retrieve function."
-  value       = module.retrieve.function_name
+  value       = module.service.retrieve_function_name
 }
 
 output "event_bus_name" {
   description = "Bus carrying ObjectIngested; send \"Ingest Requested\" here for a snapshot now."
-  value       = module.eventbridge.event_bus_name
+  value       = module.service.event_bus_name
 }
 
 output "alarm_topic_arn" {
   description = "SNS topic the alarms notify."
-  value       = module.monitoring.alarm_topic_arn
+  value       = module.service.alarm_topic_arn
 }

@@ -25,7 +25,10 @@ data "aws_iam_policy_document" "assume_lambda" {
 
 # What every function needs to run: writing to its own log group, and X-Ray.
 data "aws_iam_policy_document" "runtime" {
-  for_each = { ingest = var.ingest_function_name, retrieve = var.retrieve_function_name }
+  for_each = merge(
+    { retrieve = var.retrieve_function_name },
+    var.ingest_enabled ? { ingest = var.ingest_function_name } : {},
+  )
 
   statement {
     sid       = "OwnLogGroupOnly"
@@ -45,11 +48,13 @@ data "aws_iam_policy_document" "runtime" {
 # ---------------------------------------------------------------- ingest
 
 resource "aws_iam_role" "ingest" {
+  count              = var.ingest_enabled ? 1 : 0
   name               = "${var.name}-ingest"
   assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
 }
 
 data "aws_iam_policy_document" "ingest" {
+  count                   = var.ingest_enabled ? 1 : 0
   source_policy_documents = [data.aws_iam_policy_document.runtime["ingest"].json]
 
   statement {
@@ -103,9 +108,10 @@ data "aws_iam_policy_document" "ingest" {
 }
 
 resource "aws_iam_role_policy" "ingest" {
+  count  = var.ingest_enabled ? 1 : 0
   name   = "least-privilege"
-  role   = aws_iam_role.ingest.id
-  policy = data.aws_iam_policy_document.ingest.json
+  role   = aws_iam_role.ingest[0].id
+  policy = data.aws_iam_policy_document.ingest[0].json
 }
 
 # ---------------------------------------------------------------- retrieve

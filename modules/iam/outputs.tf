@@ -1,6 +1,6 @@
 output "ingest_role_arn" {
-  description = "ARN of the ingest function's role."
-  value       = aws_iam_role.ingest.arn
+  description = "ARN of the ingest function's role (null without ingest)."
+  value       = one(aws_iam_role.ingest[*].arn)
 }
 
 output "retrieve_role_arn" {

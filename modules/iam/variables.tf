@@ -23,14 +23,22 @@ variable "kms_key_arn" {
   type        = string
 }
 
+variable "ingest_enabled" {
+  description = "Whether ingest runs in this region (false in a standby, which receives snapshots by replication): no ingest role otherwise."
+  type        = bool
+  default     = true
+}
+
 variable "event_bus_arn" {
-  description = "ARN of the bus ingest publishes ObjectIngested to."
+  description = "ARN of the bus ingest publishes ObjectIngested to (null without ingest)."
   type        = string
+  default     = null
 }
 
 variable "ingest_dead_letter_queue_arn" {
-  description = "ARN of the queue receiving ingest's failed asynchronous invocations."
+  description = "ARN of the queue receiving ingest's failed asynchronous invocations (null without ingest)."
   type        = string
+  default     = null
 }
 
 variable "ingest_function_name" {

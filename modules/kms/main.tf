@@ -30,18 +30,22 @@ data "aws_iam_policy_document" "this" {
     resources = ["*"] # in a key policy, "*" means this key
   }
 
-  statement {
-    sid = "IngestWrapsDataKeysForThisStoreOnly"
-    principals {
-      type        = "AWS"
-      identifiers = [var.ingest_role_arn]
-    }
-    actions   = ["kms:GenerateDataKey"]
-    resources = ["*"]
-    condition {
-      test     = "StringEquals"
-      variable = "kms:EncryptionContext:s3-latest:store"
-      values   = [var.store_id]
+  # Only where ingest runs: a standby region receives snapshots by replication.
+  dynamic "statement" {
+    for_each = var.ingest_role_arn == null ? [] : [var.ingest_role_arn]
+    content {
+      sid = "IngestWrapsDataKeysForThisStoreOnly"
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value]
+      }
+      actions   = ["kms:GenerateDataKey"]
+      resources = ["*"]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:s3-latest:store"
+        values   = [var.store_id]
+      }
     }
   }
 
@@ -65,7 +69,7 @@ data "aws_iam_policy_document" "this" {
     sid = "FunctionsUseTheKeyThroughS3ForThisBucket"
     principals {
       type        = "AWS"
-      identifiers = [var.ingest_role_arn, var.retrieve_role_arn]
+      identifiers = compact([var.ingest_role_arn, var.retrieve_role_arn])
     }
     actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
     resources = ["*"]
@@ -78,6 +82,31 @@ data "aws_iam_policy_document" "this" {
       test     = "StringLike"
       variable = "kms:EncryptionContext:aws:s3:arn"
       values   = ["arn:${local.partition}:s3:::${var.bucket_name}", "arn:${local.partition}:s3:::${var.bucket_name}/*"]
+    }
+  }
+
+  # Cross-region replication: the source region's key decrypts for it, the
+  # destination's encrypts the replicas; through S3 and for this bucket only.
+  dynamic "statement" {
+    for_each = var.replication == null ? [] : [var.replication]
+    content {
+      sid = "ReplicationUsesTheKeyThroughS3ForThisBucket"
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value.role_arn]
+      }
+      actions   = statement.value.actions
+      resources = ["*"]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${local.region}.amazonaws.com"]
+      }
+      condition {
+        test     = "StringLike"
+        variable = "kms:EncryptionContext:aws:s3:arn"
+        values   = ["arn:${local.partition}:s3:::${var.bucket_name}", "arn:${local.partition}:s3:::${var.bucket_name}/*"]
+      }
     }
   }
 
@@ -145,15 +174,42 @@ data "aws_iam_policy_document" "this" {
   }
 }
 
+locals {
+  description = "s3-latest ${var.name}: wraps snapshot data keys; encrypts the bucket, logs and alarms"
+}
+
+# A new key, or (with primary_key) this region's replica of a
+# multi-region key: same key material and id, so ciphertexts made under the
+# primary decrypt here, but its own key policy, naming this region's roles.
 resource "aws_kms_key" "this" {
-  description             = "s3-latest ${var.name}: wraps snapshot data keys; encrypts the bucket, logs and alarms"
+  count                   = var.primary_key == null ? 1 : 0
+  description             = local.description
+  multi_region            = var.multi_region
   enable_key_rotation     = true
   rotation_period_in_days = var.rotation_period_in_days
   deletion_window_in_days = var.deletion_window_in_days
   policy                  = data.aws_iam_policy_document.this.json
 }
 
+# Rotation is the primary's: KMS rotates a multi-region key's replicas with it.
+resource "aws_kms_replica_key" "this" {
+  count                   = var.primary_key == null ? 0 : 1
+  description             = local.description
+  primary_key_arn         = var.primary_key.arn
+  deletion_window_in_days = var.deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.this.json
+}
+
+locals {
+  key = one(concat(aws_kms_key.this, aws_kms_replica_key.this))
+}
+
+moved {
+  from = aws_kms_key.this
+  to   = aws_kms_key.this[0]
+}
+
 resource "aws_kms_alias" "this" {
   name          = "alias/${var.name}"
-  target_key_id = aws_kms_key.this.key_id
+  target_key_id = local.key.key_id
 }

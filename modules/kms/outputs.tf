@@ -1,11 +1,11 @@
 output "key_arn" {
   description = "ARN of the key."
-  value       = aws_kms_key.this.arn
+  value       = local.key.arn
 }
 
 output "key_id" {
   description = "Id of the key."
-  value       = aws_kms_key.this.key_id
+  value       = local.key.key_id
 }
 
 output "alias_name" {

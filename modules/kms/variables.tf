@@ -19,8 +19,9 @@ variable "store_id" {
 }
 
 variable "ingest_role_arn" {
-  description = "Role of the ingest function: may generate data keys."
+  description = "Role of the ingest function: may generate data keys. null where ingest does not run (a standby region)."
   type        = string
+  default     = null
 }
 
 variable "retrieve_role_arn" {
@@ -48,4 +49,27 @@ variable "rotation_period_in_days" {
     condition     = var.rotation_period_in_days >= 90 && var.rotation_period_in_days <= 2560
     error_message = "KMS accepts a rotation period of 90 to 2560 days."
   }
+}
+
+variable "multi_region" {
+  description = "Create a multi-region key, so a standby region can hold a replica (ignored with primary_key)."
+  type        = bool
+  default     = false
+}
+
+variable "primary_key" {
+  description = "A multi-region key in another region, as { arn = ... } (an object, so that whether it is set is known before the key exists): this module then creates its replica here instead of a new key."
+  type = object({
+    arn = string
+  })
+  default = null
+}
+
+variable "replication" {
+  description = "The S3 replication role and the key actions it needs here, through S3 and for this bucket only: [\"kms:Decrypt\"] in the source region, [\"kms:Encrypt\", \"kms:GenerateDataKey\"] in the destination. null: no replication."
+  type = object({
+    role_arn = string
+    actions  = list(string)
+  })
+  default = null
 }

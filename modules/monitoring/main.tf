@@ -2,7 +2,11 @@ locals {
   # Two schedule periods, in seconds, for the "no successful ingest" alarm.
   stale_after_seconds = 2 * var.schedule_period_minutes * 60
   alarm_actions       = [aws_sns_topic.alarms.arn]
-  functions           = { ingest = var.ingest_function_name, retrieve = var.retrieve_function_name }
+  functions = merge(
+    { retrieve = var.retrieve_function_name },
+    var.ingest_enabled ? { ingest = var.ingest_function_name } : {},
+  )
+  ingest_alarms = var.ingest_enabled ? 1 : 0
 }
 
 resource "aws_sns_topic" "alarms" {
@@ -78,6 +82,7 @@ resource "aws_cloudwatch_metric_alarm" "api_rate" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  count               = local.ingest_alarms
   alarm_name          = "${var.name}-ingest-dead-letters"
   alarm_description   = "Failed ingest runs are waiting in ${var.dead_letter_queue_name}"
   namespace           = "AWS/SQS"
@@ -96,6 +101,7 @@ resource "aws_cloudwatch_metric_alarm" "dead_letters" {
 # Successful ingests = invocations - errors; none within two schedule periods
 # means the snapshot is going stale, whatever the reason.
 resource "aws_cloudwatch_metric_alarm" "stale" {
+  count               = local.ingest_alarms
   alarm_name          = "${var.name}-no-successful-ingest"
   alarm_description   = "No successful ingest within two schedule periods (${local.stale_after_seconds / 60} minutes)"
   evaluation_periods  = 1
@@ -135,6 +141,28 @@ resource "aws_cloudwatch_metric_alarm" "stale" {
   }
 }
 
+# The newest snapshot's age as this region's retrieve sees it: written by
+# every health check (retrieve's NewestObjectAgeSeconds embedded metric, per
+# bucket). Route 53 checks /health continuously, so missing data means the
+# checks or the function stopped: breaching. In a standby this is the one
+# number that says whether failing over would serve something fresh.
+resource "aws_cloudwatch_metric_alarm" "newest_object_age" {
+  count               = var.newest_object_max_age_minutes == null ? 0 : 1
+  alarm_name          = "${var.name}-newest-object-age"
+  alarm_description   = "The newest snapshot in ${var.bucket_name} is older than ${var.newest_object_max_age_minutes} minutes (or no health check has reported it)"
+  namespace           = "s3-latest"
+  metric_name         = "NewestObjectAgeSeconds"
+  dimensions          = { Bucket = var.bucket_name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 2
+  threshold           = var.newest_object_max_age_minutes * 60
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
   dashboard_body = jsonencode({
@@ -145,12 +173,12 @@ resource "aws_cloudwatch_dashboard" "this" {
           title  = "Invocations and errors"
           region = var.region
           stat   = "Sum"
-          metrics = [
-            ["AWS/Lambda", "Invocations", "FunctionName", var.ingest_function_name],
-            ["AWS/Lambda", "Errors", "FunctionName", var.ingest_function_name],
-            ["AWS/Lambda", "Invocations", "FunctionName", var.retrieve_function_name],
-            ["AWS/Lambda", "Errors", "FunctionName", var.retrieve_function_name],
-          ]
+          metrics = flatten([
+            for function in values(local.functions) : [
+              ["AWS/Lambda", "Invocations", "FunctionName", function],
+              ["AWS/Lambda", "Errors", "FunctionName", function],
+            ]
+          ])
         }
       },
       {
@@ -174,13 +202,21 @@ resource "aws_cloudwatch_dashboard" "this" {
           ]
         }
       },
-      {
+      var.ingest_enabled ? {
         type = "metric", x = 12, y = 6, width = 12, height = 6
         properties = {
           title   = "Dead letters"
           region  = var.region
           stat    = "Maximum"
           metrics = [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.dead_letter_queue_name]]
+        }
+        } : {
+        type = "metric", x = 12, y = 6, width = 12, height = 6
+        properties = {
+          title   = "Newest snapshot age (s)"
+          region  = var.region
+          stat    = "Maximum"
+          metrics = [["s3-latest", "NewestObjectAgeSeconds", "Bucket", coalesce(var.bucket_name, "-")]]
         }
       },
     ]

@@ -8,9 +8,16 @@ variable "region" {
   type        = string
 }
 
+variable "ingest_enabled" {
+  description = "Whether ingest runs in this region; without it (a standby) there are no ingest, dead-letter or staleness-of-ingest alarms."
+  type        = bool
+  default     = true
+}
+
 variable "ingest_function_name" {
-  description = "Name of the ingest function."
+  description = "Name of the ingest function (null without ingest)."
   type        = string
+  default     = null
 }
 
 variable "retrieve_function_name" {
@@ -29,8 +36,9 @@ variable "api_stage" {
 }
 
 variable "dead_letter_queue_name" {
-  description = "Name of the ingest dead-letter queue."
+  description = "Name of the ingest dead-letter queue (null without ingest)."
   type        = string
+  default     = null
 }
 
 variable "schedule_period_minutes" {
@@ -80,4 +88,16 @@ variable "alarm_emails" {
 variable "kms_key_arn" {
   description = "Key encrypting the alarm topic."
   type        = string
+}
+
+variable "bucket_name" {
+  description = "The snapshot bucket: the dimension of retrieve's NewestObjectAgeSeconds metric."
+  type        = string
+  default     = null
+}
+
+variable "newest_object_max_age_minutes" {
+  description = "Alarm when the newest snapshot, as retrieve's health checks report it, is older than this (null: no alarm; it needs Route 53 health checks calling /health)."
+  type        = number
+  default     = null
 }

@@ -1,0 +1,174 @@
+# The whole service in one region: storage and its key, the two functions
+# with their roles, the schedule and bus that drive ingest, the API in front
+# of retrieve, and the alarms that watch all of it. env/dev and env/prod are
+# one of these; env/prod-dr is two, the standby without ingest.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+# The account-wide role API Gateway logs with, made by env/bootstrap. Looked
+# up by name so that a plan in an account without it stops with a message
+# that says what to do, instead of failing halfway through apply.
+data "aws_iam_roles" "api_gateway_cloudwatch" {
+  name_regex = "^s3-latest-api-gateway-cloudwatch$"
+}
+
+locals {
+  name   = var.name
+  region = data.aws_region.current.name
+  bucket = "${local.name}-${data.aws_caller_identity.current.account_id}-${local.region}"
+  # The encryption context's store identity: the bucket, unless replicas share one.
+  store_id = coalesce(var.store_id, local.bucket)
+
+  # Function names are fixed up front so roles and the key policy can name
+  # them before the functions exist.
+  ingest_function_name   = "${local.name}-ingest"
+  retrieve_function_name = "${local.name}-retrieve"
+}
+
+module "kms" {
+  source                  = "../kms"
+  name                    = local.name
+  bucket_name             = local.bucket
+  store_id                = local.store_id
+  ingest_role_arn         = module.iam.ingest_role_arn
+  retrieve_role_arn       = module.iam.retrieve_role_arn
+  deletion_window_in_days = var.kms_deletion_window_in_days
+  multi_region            = var.kms_multi_region
+  primary_key             = var.kms_primary_key
+  replication             = var.kms_replication
+}
+
+module "s3" {
+  source            = "../s3"
+  bucket_name       = local.bucket
+  kms_key_arn       = module.kms.key_arn
+  object_prefix     = var.object_prefix
+  force_destroy     = var.force_destroy
+  access_log_bucket = var.access_log_bucket
+}
+
+module "iam" {
+  source                       = "../iam"
+  name                         = local.name
+  bucket_arn                   = "arn:${data.aws_partition.current.partition}:s3:::${local.bucket}"
+  object_prefix                = var.object_prefix
+  kms_key_arn                  = module.kms.key_arn
+  ingest_enabled               = var.ingest_enabled
+  event_bus_arn                = one(module.eventbridge[*].event_bus_arn)
+  ingest_dead_letter_queue_arn = one(module.eventbridge[*].dead_letter_queue_arn)
+  ingest_function_name         = local.ingest_function_name
+  retrieve_function_name       = local.retrieve_function_name
+  ingest_reads_previous        = var.source_url != ""
+}
+
+# Only where snapshots are made: a standby region receives them by replication.
+module "ingest" {
+  source                         = "../lambda"
+  count                          = var.ingest_enabled ? 1 : 0
+  function_name                  = local.ingest_function_name
+  description                    = "Takes a snapshot, encrypts it and writes it to ${local.bucket}"
+  role_arn                       = module.iam.ingest_role_arn
+  zip_path                       = var.ingest_zip_path
+  architecture                   = var.architecture
+  memory_size                    = 128
+  timeout                        = 60
+  reserved_concurrent_executions = var.ingest_reserved_concurrency
+  kms_key_arn                    = module.kms.key_arn
+  log_retention_in_days          = var.log_retention_in_days
+  dead_letter_queue_enabled      = true
+  dead_letter_queue_arn          = module.eventbridge[0].dead_letter_queue_arn
+  environment = {
+    BUCKET_NAME       = module.s3.bucket_name
+    OBJECT_PREFIX     = var.object_prefix
+    STORE_ID          = local.store_id
+    ENCRYPTION_FORMAT = var.encryption_format
+    KMS_KEY_ID        = module.kms.key_arn
+    S3_SSE_KMS_KEY_ID = module.kms.key_arn
+    EVENT_BUS_NAME    = module.eventbridge[0].event_bus_name
+    SOURCE_URL        = var.source_url
+    SOURCE_TIMEOUT_MS = "10000"
+    SOURCE_MAX_BYTES  = "4194304"
+  }
+}
+
+module "retrieve" {
+  source                         = "../lambda"
+  function_name                  = local.retrieve_function_name
+  description                    = "GET /retrieve_most_recent_object: the newest snapshot in ${local.bucket}"
+  role_arn                       = module.iam.retrieve_role_arn
+  zip_path                       = var.retrieve_zip_path
+  architecture                   = var.architecture
+  memory_size                    = 128
+  timeout                        = 10 # well under API Gateway's 29 s
+  reserved_concurrent_executions = var.retrieve_reserved_concurrency
+  kms_key_arn                    = module.kms.key_arn
+  log_retention_in_days          = var.log_retention_in_days
+  environment = {
+    BUCKET_NAME                = module.s3.bucket_name
+    OBJECT_PREFIX              = var.object_prefix
+    STORE_ID                   = local.store_id
+    KMS_KEY_ID                 = module.kms.key_arn
+    S3_SSE_KMS_KEY_ID          = module.kms.key_arn
+    LOOKUP_STRATEGY            = var.lookup_strategy
+    CACHE_CONTROL              = "no-cache"
+    RESPONSE_MAX_BYTES         = "6000000"
+    DATA_KEY_CACHE_MAX_ENTRIES = "64"
+    DATA_KEY_CACHE_TTL_SECONDS = "300"
+    HEALTH_CACHE_SECONDS       = "5"
+  }
+}
+
+module "eventbridge" {
+  source               = "../eventbridge"
+  count                = var.ingest_enabled ? 1 : 0
+  name                 = local.name
+  ingest_function_name = module.ingest[0].function_name
+  ingest_function_arn  = module.ingest[0].function_arn
+  schedule_expression  = "rate(${var.schedule_period_minutes} ${var.schedule_period_minutes == 1 ? "minute" : "minutes"})"
+  kms_key_arn          = module.kms.key_arn
+}
+
+module "waf" {
+  source = "../waf"
+  count  = var.waf_enabled ? 1 : 0
+  name   = local.name
+}
+
+module "api_gateway" {
+  source               = "../api_gateway"
+  name                 = local.name
+  stage_name           = var.stage_name
+  lambda_function_name = module.retrieve.function_name
+  lambda_invoke_arn    = module.retrieve.invoke_arn
+  endpoint_type        = var.endpoint_type
+  vpc_endpoint_ids     = var.vpc_endpoint_ids
+  api_key_required     = true
+  throttle_rate_limit  = var.throttle_rate_limit
+  throttle_burst_limit = var.throttle_burst_limit
+  quota_per_day        = var.quota_per_day
+  waf_enabled          = var.waf_enabled
+  waf_acl_arn          = var.waf_enabled ? module.waf[0].web_acl_arn : null
+  # Known at plan time (a data source), so a missing role stops the plan.
+  account_logging_role_ready = length(data.aws_iam_roles.api_gateway_cloudwatch.names) == 1
+  kms_key_arn                = module.kms.key_arn
+  log_retention_in_days      = var.log_retention_in_days
+}
+
+module "monitoring" {
+  source                        = "../monitoring"
+  name                          = local.name
+  region                        = local.region
+  ingest_enabled                = var.ingest_enabled
+  ingest_function_name          = one(module.ingest[*].function_name)
+  retrieve_function_name        = module.retrieve.function_name
+  api_name                      = local.name
+  api_stage                     = module.api_gateway.stage_name
+  dead_letter_queue_name        = one(module.eventbridge[*].dead_letter_queue_name)
+  schedule_period_minutes       = var.schedule_period_minutes
+  alarm_emails                  = var.alarm_emails
+  kms_key_arn                   = module.kms.key_arn
+  bucket_name                   = module.s3.bucket_name
+  newest_object_max_age_minutes = var.newest_object_max_age_minutes
+}

@@ -1,0 +1,70 @@
+output "retrieve_url" {
+  description = "Full invoke URL of GET /retrieve_most_recent_object."
+  value       = module.api_gateway.invoke_url
+}
+
+output "health_url" {
+  description = "Full URL of GET /health (no API key): 200 while the newest snapshot can be served, 503 otherwise."
+  value       = module.api_gateway.health_url
+}
+
+output "api_key_id" {
+  description = "Id of the API key; its value: aws apigateway get-api-key --api-key <id> --include-value --query value --output text"
+  value       = module.api_gateway.api_key_id
+}
+
+output "bucket_name" {
+  description = "The snapshot bucket."
+  value       = module.s3.bucket_name
+}
+
+output "kms_key_arn" {
+  description = "The key that wraps data keys and encrypts the bucket, logs and alarms."
+  value       = module.kms.key_arn
+}
+
+output "ingest_function_name" {
+  description = "Name of the ingest function (null without ingest)."
+  value       = one(module.ingest[*].function_name)
+}
+
+output "retrieve_function_name" {
+  description = "Name of the retrieve function."
+  value       = module.retrieve.function_name
+}
+
+output "event_bus_name" {
+  description = "Bus carrying ObjectIngested; send \"Ingest Requested\" here for a snapshot now."
+  value       = one(module.eventbridge[*].event_bus_name)
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify."
+  value       = module.monitoring.alarm_topic_arn
+}
+
+output "bucket_arn" {
+  description = "ARN of the snapshot bucket."
+  value       = module.s3.bucket_arn
+}
+
+output "store_id" {
+  description = "The store identity in every object's encryption context (STORE_ID)."
+  value       = local.store_id
+}
+
+output "rest_api_id" {
+  description = "Id of the REST API."
+  value       = module.api_gateway.rest_api_id
+}
+
+output "stage_name" {
+  description = "The API stage."
+  value       = module.api_gateway.stage_name
+}
+
+output "api_key_value" {
+  description = "Value of the API key, for the post-deploy check."
+  value       = module.api_gateway.api_key_value
+  sensitive   = true
+}

@@ -1,0 +1,209 @@
+variable "name" {
+  description = "Name of this region's deployment (s3-latest-<environment>[-<role>]): every resource is named from it, and the bucket is <name>-<account>-<region>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{2,33}$", var.name))
+    error_message = "name is 3-34 lowercase letters, digits and '-', starting with a letter (the bucket name adds the account and region)."
+  }
+}
+
+variable "stage_name" {
+  description = "The API stage (the environment's name)."
+  type        = string
+}
+
+variable "architecture" {
+  description = "Instruction set of the function zips: x86_64 (default) or arm64 (build with --arm64)."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be x86_64 or arm64."
+  }
+}
+
+variable "ingest_zip_path" {
+  description = "ingest's bootstrap.zip; the default is where `cargo lambda build --release --output-format zip` writes it."
+  type        = string
+  default     = "../../target/lambda/ingest/bootstrap.zip"
+}
+
+variable "retrieve_zip_path" {
+  description = "retrieve's bootstrap.zip; the default is where `cargo lambda build --release --output-format zip` writes it."
+  type        = string
+  default     = "../../target/lambda/retrieve/bootstrap.zip"
+}
+
+variable "schedule_period_minutes" {
+  description = "Minutes between scheduled snapshots."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.schedule_period_minutes >= 1 && var.schedule_period_minutes <= 720
+    error_message = "schedule_period_minutes must be 1 to 720."
+  }
+}
+
+variable "object_prefix" {
+  description = "Key prefix of the snapshots (OBJECT_PREFIX)."
+  type        = string
+  default     = "snapshots/"
+
+  validation {
+    condition     = var.object_prefix == "" || (endswith(var.object_prefix, "/") && !startswith(var.object_prefix, "/"))
+    error_message = "object_prefix must be empty or end with '/' (and not start with '/')."
+  }
+}
+
+variable "source_url" {
+  description = "http(s) URL ingest snapshots (SOURCE_URL); empty generates a JSON document."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.source_url == "" || can(regex("^https?://", var.source_url))
+    error_message = "source_url must be empty or an http:// or https:// URL."
+  }
+}
+
+variable "lookup_strategy" {
+  description = "How retrieve finds the newest object (LOOKUP_STRATEGY): index or scan."
+  type        = string
+  default     = "index"
+
+  validation {
+    condition     = contains(["index", "scan"], var.lookup_strategy)
+    error_message = "lookup_strategy must be index or scan."
+  }
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy empty and delete the snapshot bucket."
+  type        = bool
+}
+
+variable "log_retention_in_days" {
+  description = "Days the function and API logs are kept."
+  type        = number
+}
+
+variable "kms_deletion_window_in_days" {
+  description = "Days between scheduling the key's deletion and its destruction."
+  type        = number
+  default     = 30
+}
+
+variable "access_log_bucket" {
+  description = "Bucket for S3 server access logs of the snapshot bucket (null: none)."
+  type        = string
+  default     = null
+}
+
+variable "waf_enabled" {
+  description = "Put a WAF web ACL (rate limit per IP and AWS managed rules) in front of the API."
+  type        = bool
+  default     = false
+}
+
+variable "endpoint_type" {
+  description = "API endpoint type: REGIONAL or PRIVATE."
+  type        = string
+  default     = "REGIONAL"
+}
+
+variable "vpc_endpoint_ids" {
+  description = "execute-api VPC endpoints for a PRIVATE API."
+  type        = list(string)
+  default     = []
+}
+
+variable "throttle_rate_limit" {
+  description = "API requests per second, steady state."
+  type        = number
+  default     = 50
+}
+
+variable "throttle_burst_limit" {
+  description = "API request burst."
+  type        = number
+  default     = 100
+}
+
+variable "quota_per_day" {
+  description = "Requests per day allowed to the API key."
+  type        = number
+  default     = 100000
+}
+
+variable "retrieve_reserved_concurrency" {
+  description = "Concurrency reserved for retrieve (null: none). Reserve to guarantee capacity and cap cost; it needs an account concurrency quota above 100 plus all reservations, which new accounts often lack."
+  type        = number
+  default     = null
+}
+
+variable "ingest_reserved_concurrency" {
+  description = "Concurrency reserved for ingest (null: none). Ingest runs once per schedule period, so a reservation only caps a flood of manual requests."
+  type        = number
+  default     = null
+}
+
+variable "store_id" {
+  description = "Store identity bound into every object's encryption context (STORE_ID). null: the bucket name. Replicas of one store share it."
+  type        = string
+  default     = null
+}
+
+variable "encryption_format" {
+  description = "S3 Encryption Client format ingest writes (ENCRYPTION_FORMAT): v3 (key-committing, the official clients' default) or v2 (for readers that only know V2)."
+  type        = string
+  default     = "v3"
+
+  validation {
+    condition     = contains(["v2", "v3"], var.encryption_format)
+    error_message = "encryption_format must be v2 or v3."
+  }
+}
+
+variable "alarm_emails" {
+  description = "Addresses that receive alarm notifications."
+  type        = list(string)
+  default     = []
+}
+
+variable "ingest_enabled" {
+  description = "Run ingest (its function, schedule, bus, dead-letter queue, role and alarms) here. false in a standby region, which receives snapshots by replication."
+  type        = bool
+  default     = true
+}
+
+variable "kms_multi_region" {
+  description = "Make the key multi-region, so a standby region can hold its replica."
+  type        = bool
+  default     = false
+}
+
+variable "kms_primary_key" {
+  description = "The primary multi-region key in another region, as { arn = ... }: this region then uses a replica of it (same key material, its own policy)."
+  type = object({
+    arn = string
+  })
+  default = null
+}
+
+variable "kms_replication" {
+  description = "The S3 replication role and the actions it may take with this region's key, through S3 and for this bucket only (see modules/kms)."
+  type = object({
+    role_arn = string
+    actions  = list(string)
+  })
+  default = null
+}
+
+variable "newest_object_max_age_minutes" {
+  description = "Alarm when the newest snapshot retrieve's health checks see is older than this (null: no alarm; the metric needs something calling /health, such as Route 53)."
+  type        = number
+  default     = null
+}
