@@ -3,6 +3,7 @@
 #
 #   scripts/destroy.sh dev        # dev's bucket has force_destroy: it is emptied, versions included
 #   scripts/destroy.sh prod       # refused while prod's bucket holds objects (force_destroy = false)
+#   scripts/destroy.sh prod-dr    # likewise, for both regions' buckets
 #   scripts/destroy.sh bootstrap  # refused: the state bucket has prevent_destroy
 #
 # Same environment variables as scripts/deploy.sh.

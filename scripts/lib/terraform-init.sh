@@ -1,5 +1,5 @@
 # terraform_init ENV: checks ENV and runs `terraform init` in it; sets `dir`
-# to the environment's directory. dev and prod keep state in the bootstrap
+# to the environment's directory. dev, prod and prod-dr keep state in the bootstrap
 # bucket, encrypted under the bootstrap KMS key (the backend's kms_key_id;
 # without it S3 would use SSE-S3), with S3-native locking. Providers come
 # from TF_PLUGIN_DIR when it is set; S3_LATEST_ROOT names another copy of
@@ -9,8 +9,8 @@ terraform_init() {
     root=${S3_LATEST_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
     dir="$root/env/$env"
     case "$env" in
-        bootstrap | dev | prod) ;;
-        *) echo "usage: $(basename "$0") bootstrap|dev|prod" >&2; exit 2 ;;
+        bootstrap | dev | prod | prod-dr) ;;
+        *) echo "usage: $(basename "$0") bootstrap|dev|prod|prod-dr" >&2; exit 2 ;;
     esac
     [ -d "$dir" ] || { echo "no environment $dir" >&2; exit 2; }
     [ -n "${TF_PLUGIN_DIR:-}" ] && args+=("-plugin-dir=$TF_PLUGIN_DIR")

@@ -1,0 +1,134 @@
+# Active-standby across two regions. The primary is the whole service under
+# a multi-region key; S3 replicates its snapshots to the standby, which runs
+# retrieve and its API only (no ingest), under the key's replica. Both read
+# with the same store identity (the primary bucket's name), so a replicated
+# object decrypts in the standby and nowhere else. Route 53 health checks
+# watch both regions' /health; with a domain, failover records send clients
+# to the standby while the primary fails its check.
+
+data "aws_caller_identity" "current" {}
+
+locals {
+  name = "s3-latest-${var.environment}"
+  # The primary bucket's name (modules/service builds it the same way).
+  store_id = "${local.name}-primary-${data.aws_caller_identity.current.account_id}-${var.region}"
+  # Every snapshot lands within a schedule period; a replica within RTC's
+  # 15 minutes more. Five minutes of slack on each for the alarm's period.
+  primary_max_age_minutes = var.schedule_period_minutes + 5
+  standby_max_age_minutes = var.schedule_period_minutes + 15 + 5
+}
+
+module "primary" {
+  source = "../../modules/service"
+
+  name                          = "${local.name}-primary"
+  stage_name                    = var.environment
+  store_id                      = local.store_id
+  kms_multi_region              = true
+  kms_deletion_window_in_days   = var.kms_deletion_window_in_days
+  kms_replication               = { role_arn = module.replication.role_arn, actions = ["kms:Decrypt"] }
+  schedule_period_minutes       = var.schedule_period_minutes
+  source_url                    = var.source_url
+  encryption_format             = var.encryption_format
+  newest_object_max_age_minutes = local.primary_max_age_minutes
+
+  architecture          = var.architecture
+  ingest_zip_path       = var.ingest_zip_path
+  retrieve_zip_path     = var.retrieve_zip_path
+  object_prefix         = var.object_prefix
+  force_destroy         = var.force_destroy
+  log_retention_in_days = var.log_retention_in_days
+  waf_enabled           = var.waf_enabled
+  throttle_rate_limit   = var.throttle_rate_limit
+  throttle_burst_limit  = var.throttle_burst_limit
+  quota_per_day         = var.quota_per_day
+  alarm_emails          = var.alarm_emails
+}
+
+module "standby" {
+  source    = "../../modules/service"
+  providers = { aws = aws.standby }
+
+  name                          = "${local.name}-standby"
+  stage_name                    = var.environment
+  store_id                      = local.store_id
+  ingest_enabled                = false
+  kms_primary_key               = { arn = module.primary.kms_key_arn }
+  kms_deletion_window_in_days   = var.kms_deletion_window_in_days
+  kms_replication               = { role_arn = module.replication.role_arn, actions = ["kms:Encrypt", "kms:GenerateDataKey"] }
+  schedule_period_minutes       = var.schedule_period_minutes
+  newest_object_max_age_minutes = local.standby_max_age_minutes
+
+  architecture          = var.architecture
+  ingest_zip_path       = var.ingest_zip_path
+  retrieve_zip_path     = var.retrieve_zip_path
+  object_prefix         = var.object_prefix
+  force_destroy         = var.force_destroy
+  log_retention_in_days = var.log_retention_in_days
+  waf_enabled           = var.waf_enabled
+  throttle_rate_limit   = var.throttle_rate_limit
+  throttle_burst_limit  = var.throttle_burst_limit
+  quota_per_day         = var.quota_per_day
+  alarm_emails          = var.alarm_emails
+
+  # The standby's stage logs once the region's API Gateway account has the role.
+  depends_on = [aws_api_gateway_account.standby]
+}
+
+module "replication" {
+  source = "../../modules/replication"
+
+  name                      = local.name
+  account_id                = data.aws_caller_identity.current.account_id
+  object_prefix             = var.object_prefix
+  source_region             = var.region
+  source_bucket_name        = module.primary.bucket_name
+  source_bucket_arn         = module.primary.bucket_arn
+  source_kms_key_arn        = module.primary.kms_key_arn
+  destination_region        = var.standby_region
+  destination_bucket_arn    = module.standby.bucket_arn
+  destination_kms_key_arn   = module.standby.kms_key_arn
+  latency_threshold_minutes = var.replication_latency_threshold_minutes
+  alarm_actions             = [module.primary.alarm_topic_arn]
+}
+
+module "primary_failover" {
+  source = "../../modules/failover"
+
+  name                           = "${local.name}-primary"
+  region                         = var.region
+  rest_api_id                    = module.primary.rest_api_id
+  stage_name                     = module.primary.stage_name
+  failover_role                  = "PRIMARY"
+  health_check_interval_seconds  = var.health_check_interval_seconds
+  health_check_failure_threshold = var.health_check_failure_threshold
+  domain_name                    = var.domain_name
+  hosted_zone_id                 = var.hosted_zone_id
+}
+
+module "standby_failover" {
+  source    = "../../modules/failover"
+  providers = { aws = aws.standby }
+
+  name                           = "${local.name}-standby"
+  region                         = var.standby_region
+  rest_api_id                    = module.standby.rest_api_id
+  stage_name                     = module.standby.stage_name
+  failover_role                  = "SECONDARY"
+  health_check_interval_seconds  = var.health_check_interval_seconds
+  health_check_failure_threshold = var.health_check_failure_threshold
+  domain_name                    = var.domain_name
+  hosted_zone_id                 = var.hosted_zone_id
+}
+
+# API Gateway writes stage logs with an account-wide role set per region:
+# env/bootstrap made the role and set it in the primary region; this sets it
+# in the standby's (the same role, one setting per region).
+data "aws_iam_role" "api_gateway_cloudwatch" {
+  name = "s3-latest-api-gateway-cloudwatch"
+}
+
+resource "aws_api_gateway_account" "standby" {
+  provider            = aws.standby
+  cloudwatch_role_arn = data.aws_iam_role.api_gateway_cloudwatch.arn
+}

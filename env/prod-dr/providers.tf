@@ -1,0 +1,24 @@
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      project     = "s3-latest"
+      environment = var.environment
+      role        = "primary"
+    }
+  }
+}
+
+provider "aws" {
+  alias  = "standby"
+  region = var.standby_region
+
+  default_tags {
+    tags = {
+      project     = "s3-latest"
+      environment = var.environment
+      role        = "standby"
+    }
+  }
+}
