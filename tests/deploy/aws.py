@@ -1,7 +1,9 @@
 """The deploy test's AWS SDK (boto3) side, against moto.
 
     aws.py ENDPOINT REGION readback NAME     (NAME: s3-latest-dev, s3-latest-prod, or bootstrap)
+    aws.py ENDPOINT REGION readback-dr NAME  (NAME: s3-latest-prod-dr; REGION: the primary's)
     aws.py ENDPOINT REGION remove-role NAME  (detaches and deletes IAM role NAME)
+    aws.py ENDPOINT REGION create-zone NAME  (a public hosted zone; prints its id)
 
 `readback` prints one JSON document of facts about a deployment; the deploy
 test (functions/deploy-checks/tests/deploy.rs) asserts on them against the
@@ -74,9 +76,15 @@ def leftovers(make, name):
     found += [f"api {a['name']}" for a in make("apigateway").get_rest_apis()["items"] if a["name"].startswith(name)]
     found += [f"alarm {a['AlarmName']}" for a in make("cloudwatch").describe_alarms()["MetricAlarms"] if a["AlarmName"].startswith(name)]
     found += [f"web acl {a['Name']}" for a in make("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"] if a["Name"].startswith(name)]
+    route53 = make("route53")
+    for check in route53.list_health_checks()["HealthChecks"]:
+        tags = route53.list_tags_for_resource(ResourceType="healthcheck", ResourceId=check["Id"])["ResourceTagSet"]["Tags"]
+        if any(t["Key"] == "Name" and t["Value"].startswith(name) for t in tags):
+            found.append(f"health check {check['Id']}")
+    found += [f"domain {d['domainName']}" for d in make("apigateway").get_domain_names()["items"]]
     kms = make("kms")
     for alias in kms.list_aliases()["Aliases"]:
-        if alias["AliasName"] == f"alias/{name}":
+        if alias["AliasName"].startswith(f"alias/{name}"):
             found.append(f"kms alias {alias['AliasName']}")
     for key in kms.list_keys()["Keys"]:
         meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
@@ -98,7 +106,9 @@ def environment(make, name):
 
     lam = make("lambda")
     facts["functions"] = {}
-    for function in ("ingest", "retrieve"):
+    deployed = {f["FunctionName"] for f in lam.list_functions()["Functions"]}
+    functions = [f for f in ("ingest", "retrieve") if f"{name}-{f}" in deployed]
+    for function in functions:
         config = lam.get_function_configuration(FunctionName=f"{name}-{function}")
         policy = absent(lambda: lam.get_policy(FunctionName=f"{name}-{function}")["Policy"], "ResourceNotFoundException")
         facts["functions"][function] = {
@@ -111,8 +121,9 @@ def environment(make, name):
             "policy": json.loads(policy) if policy else None,
         }
 
-    schedule = make("scheduler").get_schedule(Name=f"{name}-ingest")
-    facts["schedule"] = {"input": schedule["Target"]["Input"], "target": schedule["Target"]["Arn"]}
+    if "ingest" in functions:
+        schedule = make("scheduler").get_schedule(Name=f"{name}-ingest")
+        facts["schedule"] = {"input": schedule["Target"]["Input"], "target": schedule["Target"]["Arn"]}
 
     apigw = make("apigateway")
     api = next(a for a in apigw.get_rest_apis()["items"] if a["name"] == name)
@@ -141,15 +152,21 @@ def environment(make, name):
         },
     }
 
-    sqs = make("sqs")
-    queue = sqs.get_queue_url(QueueName=f"{name}-ingest-dlq")["QueueUrl"]
-    attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["Policy", "QueueArn"])["Attributes"]
-    facts["dead_letter_queue"] = {"arn": attributes["QueueArn"], "policy": json.loads(attributes.get("Policy", "null"))}
-    facts["manual_rule_arn"] = make("events").describe_rule(Name=f"{name}-ingest-requested", EventBusName=name)["Arn"]
+    if "ingest" in functions:
+        sqs = make("sqs")
+        queue = sqs.get_queue_url(QueueName=f"{name}-ingest-dlq")["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["Policy", "QueueArn"])["Attributes"]
+        facts["dead_letter_queue"] = {
+            "arn": attributes["QueueArn"],
+            "policy": json.loads(attributes.get("Policy", "null")),
+        }
+        facts["manual_rule_arn"] = make("events").describe_rule(Name=f"{name}-ingest-requested", EventBusName=name)[
+            "Arn"
+        ]
 
     iam = make("iam")
     facts["roles"] = {}
-    for function in ("ingest", "retrieve"):
+    for function in functions:
         role = f"{name}-{function}"
         statements = []
         for policy_name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
@@ -160,8 +177,61 @@ def environment(make, name):
         facts["roles"][function] = {"statements": statements, "attached": attached}
 
     kms = make("kms")
-    key = facts["functions"]["ingest"]["environment"]["KMS_KEY_ID"]
+    key = facts["functions"]["retrieve"]["environment"]["KMS_KEY_ID"]
     facts["key_policy"] = json.loads(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+    facts["key"] = kms.describe_key(KeyId=key)["KeyMetadata"]
+    facts["alarms"] = sorted(
+        a["AlarmName"] for a in make("cloudwatch").describe_alarms()["MetricAlarms"] if a["AlarmName"].startswith(name)
+    )
+    return facts
+
+
+def disaster_recovery(make, name):
+    """What only an active-standby deployment has: replication, failover DNS."""
+    account = make("sts").get_caller_identity()["Account"]
+    region = make("s3").meta.region_name
+    primary_bucket = f"{name}-primary-{account}-{region}"
+    s3 = make("s3")
+    replication = absent(
+        lambda: s3.get_bucket_replication(Bucket=primary_bucket)["ReplicationConfiguration"],
+        "ReplicationConfigurationNotFoundError",
+    )
+    facts = {
+        "replication": replication,
+        "replication_role": None,
+        "alarms": sorted(
+            a["AlarmName"]
+            for a in make("cloudwatch").describe_alarms()["MetricAlarms"]
+            if a["AlarmName"].startswith(f"{name}-replication")
+        ),
+    }
+    if replication:
+        iam = make("iam")
+        role = replication["Role"].split("/")[-1]
+        statements = []
+        for policy_name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+            document = iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"]
+            document = json.loads(document) if isinstance(document, str) else document
+            statements += document["Statement"]
+        facts["replication_role"] = {"name": role, "statements": statements}
+    route53 = make("route53")
+    facts["health_checks"] = [
+        {
+            "config": check["HealthCheckConfig"],
+            "tags": {
+                t["Key"]: t["Value"]
+                for t in route53.list_tags_for_resource(ResourceType="healthcheck", ResourceId=check["Id"])[
+                    "ResourceTagSet"
+                ]["Tags"]
+            },
+        }
+        for check in route53.list_health_checks()["HealthChecks"]
+    ]
+    facts["records"] = []
+    for zone in route53.list_hosted_zones()["HostedZones"]:
+        for record in route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]:
+            if record.get("Failover"):
+                facts["records"].append(record)
     return facts
 
 
@@ -180,6 +250,11 @@ def bootstrap(make):
     return facts
 
 
+def create_zone(make, name):
+    zone = make("route53").create_hosted_zone(Name=name, CallerReference=name)["HostedZone"]
+    print(zone["Id"].split("/")[-1])
+
+
 def remove_role(make, name):
     iam = make("iam")
     for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
@@ -195,8 +270,12 @@ def main(argv):
     if command == "readback":
         facts = bootstrap(make) if name == "bootstrap" else environment(make, name)
         json.dump(facts, sys.stdout, indent=1, default=str)
+    elif command == "readback-dr":
+        json.dump(disaster_recovery(make, name), sys.stdout, indent=1, default=str)
     elif command == "remove-role":
         remove_role(make, name)
+    elif command == "create-zone":
+        create_zone(make, name)
     else:
         raise SystemExit(f"unknown command {command}")
 

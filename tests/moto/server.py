@@ -1,22 +1,36 @@
-"""moto_server, with two repairs for multi-region keys.
+"""moto_server, with four repairs the disaster-recovery tests need.
 
-moto 5.2.5 writes the key id into its (moto-only) ciphertext blob in a fixed
-36-byte field, the length of a single-region key id. A multi-region key id is
-"mrk-" plus 32 hex digits (36 characters without dashes, 40 with them), so its
-id is cut short, and every Decrypt of a ciphertext made under a multi-region
-key, in its own region or in a replica's, fails with AccessDeniedException.
-The disaster-recovery test needs exactly that Decrypt, so the field is widened
-to 40 bytes here, NUL-padded and stripped on the way back. And ReplicateKey
-is taught the key ARN that AWS (and Terraform's aws_kms_replica_key) may send. Nothing else about
-moto changes: the blob stays moto's own format, opaque to every client.
+moto 5.2.5 gets these wrong; each is fixed here, and nothing else changes:
+
+1. It writes the key id into its (moto-only) ciphertext blob in a fixed
+   36-byte field, the length of a single-region key id. A multi-region id is
+   "mrk-" plus a dashed UUID (40 characters), so it is cut short, and no
+   ciphertext made under a multi-region key decrypts, in its own region or a
+   replica's (AccessDeniedException). The field is widened to 40 bytes,
+   NUL-padded and stripped on the way back; the blob stays moto's own format,
+   opaque to every client.
+2. ReplicateKey answers a key ARN (which AWS and Terraform's
+   aws_kms_replica_key may send) with a 500.
+3. Its replica is a shallow copy sharing the primary's multi-region
+   configuration, so describing the replica turned the primary into a
+   "REPLICA" too, and ReplicateKey ignores the Policy, Description and Tags
+   it is sent (Terraform then waits forever for the replica's policy).
+4. GetBucketReplication answers with a fixed empty Filter and disabled
+   DeleteMarkerReplication, and drops SourceSelectionCriteria, whatever was
+   put; here it returns the rule as stored, so the deploy test reads back
+   what Terraform configured.
 
 Usage: python tests/moto/server.py -H 127.0.0.1 -p PORT (moto_server's flags).
 """
 
+import copy
 import struct
 import sys
 
-from moto.kms import models, utils
+from moto.core.responses import ActionResult
+from moto.kms import models, responses, utils
+from moto.s3 import responses as s3_responses
+from moto.s3.exceptions import ReplicationConfigurationNotFoundError
 from moto.server import main
 
 KEY_ID_LEN = 40  # "mrk-" + a dashed UUID
@@ -47,10 +61,65 @@ utils._serialize_ciphertext_blob = _serialize_ciphertext_blob
 utils._deserialize_ciphertext_blob = _deserialize_ciphertext_blob
 
 # ReplicateKey accepts a key ARN in AWS; moto 5.2.5 answers it with a 500.
+# And its replica is a shallow copy sharing the primary's
+# multi_region_configuration, so describing the replica turned the primary
+# into a "REPLICA" too (and Terraform then refuses to delete it).
 _replicate_key = models.KmsBackend.replicate_key
-models.KmsBackend.replicate_key = lambda self, key_id, replica_region: _replicate_key(
-    self, self.get_key_id(key_id), replica_region
-)
+
+
+def _replicate_key_by_any_id(self, key_id, replica_region):
+    replica = _replicate_key(self, self.get_key_id(key_id), replica_region)
+    replica.multi_region_configuration = copy.deepcopy(replica.multi_region_configuration)
+    replica.multi_region_configuration["MultiRegionKeyType"] = "REPLICA"
+    return replica
+
+
+models.KmsBackend.replicate_key = _replicate_key_by_any_id
+
+# ReplicateKey's Policy, Description and Tags set the replica's own (AWS
+# gives each replica its own policy); moto 5.2.5 ignores them and copies the
+# primary's, so Terraform's aws_kms_replica_key waits forever for its policy.
+_replicate_key_response = responses.KmsResponse.replicate_key
+
+
+def _replicate_key_with_its_own_settings(self):
+    body = _replicate_key_response(self)
+    backend = models.kms_backends[self.current_account][self._get_param("ReplicaRegion")]
+    replica = backend.keys[models.KmsBackend.get_key_id(self._get_param("KeyId"))]
+    if self._get_param("Policy"):
+        replica.policy = self._get_param("Policy")
+    if self._get_param("Description") is not None:
+        replica.description = self._get_param("Description")
+    if self._get_param("Tags"):
+        backend.tagger.tag_resource(replica.id, self._get_param("Tags"))
+    return body
+
+
+responses.KmsResponse.replicate_key = _replicate_key_with_its_own_settings
+
+def _get_bucket_replication_as_stored(self):
+    self.data["Action"] = "GetBucketReplication"
+    replication = self.backend.get_bucket_replication(self.bucket_name)
+    if not replication:
+        raise ReplicationConfigurationNotFoundError(bucket_name=self.bucket_name)
+    rules = [
+        {
+            "ID": rule["ID"],
+            "Priority": rule["Priority"],
+            "Status": rule["Status"],
+            "DeleteMarkerReplication": rule.get("DeleteMarkerReplication", {"Status": "Disabled"}),
+            "Filter": rule.get("Filter", {"Prefix": rule.get("Prefix", "")}),
+            **({"SourceSelectionCriteria": rule["SourceSelectionCriteria"]} if "SourceSelectionCriteria" in rule else {}),
+            "Destination": rule["Destination"],
+        }
+        for rule in replication["Rule"]
+    ]
+    return self.serialized(
+        ActionResult({"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}})
+    )
+
+
+s3_responses.S3Response.get_bucket_replication = _get_bucket_replication_as_stored
 
 if __name__ == "__main__":
     sys.exit(main())

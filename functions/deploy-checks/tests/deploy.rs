@@ -1,4 +1,5 @@
-//! Deploy for real: `env/bootstrap`, `env/dev` and `env/prod` are initialised,
+//! Deploy for real: `env/bootstrap`, `env/dev`, `env/prod` and the two-region
+//! `env/prod-dr` are initialised,
 //! validated, planned, applied, read back, run and destroyed with the
 //! operators' own scripts (`scripts/deploy.sh`, `scripts/destroy.sh`), the
 //! hashicorp/aws provider on this machine (or the registry), and moto on
@@ -36,6 +37,8 @@ use test_support::moto::moto;
 use test_support::runtime_api::{Outcome, RuntimeApi};
 
 const REGION: &str = "eu-west-1";
+/// env/prod-dr's standby region (its terraform.tfvars).
+const STANDBY_REGION: &str = "eu-central-1";
 
 fn root() -> PathBuf {
     test_support::repo::root()
@@ -58,10 +61,14 @@ impl Deployment {
             copy,
             endpoint: endpoint.to_owned(),
         };
-        for env in ["bootstrap", "dev", "prod"] {
+        for env in ["bootstrap", "dev", "prod", "prod-dr"] {
             let dir = deployment.env_dir(env);
             let _ = std::fs::remove_file(dir.join("checks.tf"));
-            std::fs::write(dir.join("providers_override.tf"), deployment.provider_override()).unwrap();
+            let mut providers = deployment.provider_override("");
+            if env == "prod-dr" {
+                providers += &deployment.provider_override("standby");
+            }
+            std::fs::write(dir.join("providers_override.tf"), providers).unwrap();
             if env != "bootstrap" {
                 std::fs::write(dir.join("backend_override.tf"), deployment.backend_override()).unwrap();
             }
@@ -73,8 +80,10 @@ impl Deployment {
         self.copy.path().join("env").join(env)
     }
 
-    fn provider_override(&self) -> String {
+    /// Aims a provider block (the default one, or `alias`) at moto.
+    fn provider_override(&self, alias: &str) -> String {
         let services = [
+            "acm",
             "apigateway",
             "cloudwatch",
             "cloudwatchlogs",
@@ -82,6 +91,7 @@ impl Deployment {
             "iam",
             "kms",
             "lambda",
+            "route53",
             "s3",
             "scheduler",
             "sns",
@@ -93,8 +103,13 @@ impl Deployment {
             .iter()
             .map(|s| format!("    {s} = \"{}\"\n", self.endpoint))
             .collect();
+        let alias = if alias.is_empty() {
+            String::new()
+        } else {
+            format!("  alias = \"{alias}\"\n")
+        };
         format!(
-            "provider \"aws\" {{\n  access_key = \"testing\"\n  secret_key = \"testing\"\n  s3_use_path_style = true\n  \
+            "provider \"aws\" {{\n{alias}  access_key = \"testing\"\n  secret_key = \"testing\"\n  s3_use_path_style = true\n  \
              skip_credentials_validation = true\n  skip_metadata_api_check = true\n  skip_region_validation = true\n  \
              endpoints {{\n{endpoints}  }}\n}}\n"
         )
@@ -160,10 +175,14 @@ impl Deployment {
 
     /// The AWS SDK side of the test (tests/deploy/aws.py).
     fn aws(&self, args: &[&str]) -> Output {
+        self.aws_in(REGION, args)
+    }
+
+    fn aws_in(&self, region: &str, args: &[&str]) -> Output {
         let python = test_support::repo::venv_program("python");
         let output = Command::new(python)
             .arg(root().join("tests/deploy/aws.py"))
-            .args([&self.endpoint, REGION])
+            .args([&self.endpoint, region])
             .args(args)
             .output()
             .expect("aws.py");
@@ -173,7 +192,11 @@ impl Deployment {
 
     /// The deployment as the AWS SDK sees it.
     fn read_back(&self, name: &str) -> Value {
-        serde_json::from_slice(&self.aws(&["readback", name]).stdout).expect("readback JSON")
+        self.read_back_in(REGION, name)
+    }
+
+    fn read_back_in(&self, region: &str, name: &str) -> Value {
+        serde_json::from_slice(&self.aws_in(region, &["readback", name]).stdout).expect("readback JSON")
     }
 }
 
@@ -278,6 +301,55 @@ fn assert_environment(function: &str, deployed: &Value, reads: &[&str]) {
     );
 }
 
+/// The API: one stage, GET and HEAD on both paths (only /health without
+/// the API key), each proxied to retrieve, and invoke permissions scoped to
+/// that stage, method and path.
+fn assert_api(facts: &Value, name: &str, env: &str, region: &str) {
+    let api = &facts["api"];
+    assert_eq!(api["stages"], json!([env]));
+    assert_eq!(api["methods"]["/retrieve_most_recent_object"], json!(["GET", "HEAD"]));
+    assert_eq!(api["methods"]["/health"], json!(["GET", "HEAD"]));
+    let retrieve_arn = format!("arn:aws:lambda:{region}:123456789012:function:{name}-retrieve");
+    for method in ["GET", "HEAD"] {
+        for path in ["/retrieve_most_recent_object", "/health"] {
+            let integration = &api["integrations"][format!("{method} {path}")];
+            assert_eq!(integration["type"], "AWS_PROXY", "{method} {path}");
+            assert!(
+                integration["uri"].as_str().unwrap_or_default().contains(&retrieve_arn),
+                "{method} {path} proxies to retrieve: {integration}"
+            );
+        }
+        assert_eq!(
+            api["api_key_required"][format!("{method} /retrieve_most_recent_object")],
+            true
+        );
+        assert_eq!(
+            api["api_key_required"][format!("{method} /health")],
+            false,
+            "Route 53 sends no API key"
+        );
+    }
+    let permissions = facts["functions"]["retrieve"]["policy"]["Statement"]
+        .as_array()
+        .unwrap();
+    let mut source_arns: Vec<String> = permissions
+        .iter()
+        .map(|s| s["Condition"]["ArnLike"]["AWS:SourceArn"].as_str().unwrap().to_owned())
+        .collect();
+    source_arns.sort();
+    let api_id = api["id"].as_str().unwrap();
+    let prefix = format!("arn:aws:execute-api:{region}:123456789012:{api_id}/{env}");
+    assert_eq!(
+        source_arns,
+        [
+            format!("{prefix}/GET/health"),
+            format!("{prefix}/GET/retrieve_most_recent_object"),
+            format!("{prefix}/HEAD/health"),
+            format!("{prefix}/HEAD/retrieve_most_recent_object"),
+        ]
+    );
+}
+
 /// Reads `name`'s deployment back and checks what was meant; returns the facts.
 fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
     let facts = d.read_back(name);
@@ -308,51 +380,7 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
         );
     }
 
-    // The API: one stage, GET and HEAD on the one path, and the invoke
-    // permission scoped to that stage, method and path.
-    let api = &facts["api"];
-    assert_eq!(api["stages"], json!([env]));
-    assert_eq!(api["methods"]["/retrieve_most_recent_object"], json!(["GET", "HEAD"]));
-    assert_eq!(api["methods"]["/health"], json!(["GET", "HEAD"]));
-    let retrieve_arn = format!("arn:aws:lambda:{REGION}:123456789012:function:{name}-retrieve");
-    for method in ["GET", "HEAD"] {
-        for path in ["/retrieve_most_recent_object", "/health"] {
-            let integration = &api["integrations"][format!("{method} {path}")];
-            assert_eq!(integration["type"], "AWS_PROXY", "{method} {path}");
-            assert!(
-                integration["uri"].as_str().unwrap_or_default().contains(&retrieve_arn),
-                "{method} {path} proxies to retrieve: {integration}"
-            );
-        }
-        assert_eq!(
-            api["api_key_required"][format!("{method} /retrieve_most_recent_object")],
-            true
-        );
-        assert_eq!(
-            api["api_key_required"][format!("{method} /health")],
-            false,
-            "Route 53 sends no API key"
-        );
-    }
-    let permissions = facts["functions"]["retrieve"]["policy"]["Statement"]
-        .as_array()
-        .unwrap();
-    let mut source_arns: Vec<String> = permissions
-        .iter()
-        .map(|s| s["Condition"]["ArnLike"]["AWS:SourceArn"].as_str().unwrap().to_owned())
-        .collect();
-    source_arns.sort();
-    let api_id = api["id"].as_str().unwrap();
-    let prefix = format!("arn:aws:execute-api:{REGION}:123456789012:{api_id}/{env}");
-    assert_eq!(
-        source_arns,
-        [
-            format!("{prefix}/GET/health"),
-            format!("{prefix}/GET/retrieve_most_recent_object"),
-            format!("{prefix}/HEAD/health"),
-            format!("{prefix}/HEAD/retrieve_most_recent_object"),
-        ]
-    );
+    assert_api(&facts, name, env, REGION);
 
     // Least privilege as deployed: each role has what its code calls and not
     // what the other function needs, every resource scoped (X-Ray aside),
@@ -445,11 +473,11 @@ fn scheduler_payload(template: &str) -> Value {
     serde_json::from_str(&filled).expect("the schedule input is JSON")
 }
 
-/// A function's deployed environment, aimed at moto.
-fn deployed_env(facts: &Value, function: &str) -> Vec<(String, String)> {
+/// A function's deployed environment in `region`, aimed at moto.
+fn deployed_env(facts: &Value, function: &str, region: &str) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = [
         ("AWS_ENDPOINT_URL", moto().endpoint.as_str()),
-        ("AWS_REGION", REGION),
+        ("AWS_REGION", region),
         ("AWS_ACCESS_KEY_ID", "testing"),
         ("AWS_SECRET_ACCESS_KEY", "testing"),
         ("S3_FORCE_PATH_STYLE", "true"),
@@ -477,7 +505,7 @@ async fn run_the_deployed_binaries(facts: &Value) -> String {
     let _ingest = spawn(
         &ingest_api,
         &extract_bootstrap("ingest", bin.path()),
-        &deployed_env(facts, "ingest"),
+        &deployed_env(facts, "ingest", REGION),
     );
     let payload = scheduler_payload(facts["schedule"]["input"].as_str().unwrap());
     let key = match ingest_api.invoke(payload).await {
@@ -494,7 +522,7 @@ async fn run_the_deployed_binaries(facts: &Value) -> String {
     let _retrieve = spawn(
         &retrieve_api,
         &extract_bootstrap("retrieve", bin.path()),
-        &deployed_env(facts, "retrieve"),
+        &deployed_env(facts, "retrieve", REGION),
     );
     let request: Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("functions/s3-latest/tests/data/apigw_rest_proxy_request.json")).unwrap(),
@@ -618,6 +646,8 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
         assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "", "{env}: empty state");
     }
 
+    the_standby_region_serves_what_the_primary_wrote(&d).await;
+
     // Without the account's API Gateway logging role (env/bootstrap's), a
     // plan stops early and says what to do, instead of failing mid-apply.
     d.aws(&["remove-role", "s3-latest-api-gateway-cloudwatch"]);
@@ -628,4 +658,229 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
         "the failure names the fix:\n{}",
         text(&plan)
     );
+}
+
+/// Whether a policy has a statement whose Sid is `sid`.
+fn has_statement(policy: &Value, sid: &str) -> bool {
+    policy["Statement"]
+        .as_array()
+        .is_some_and(|all| all.iter().any(|s| s["Sid"] == sid))
+}
+
+/// env/prod-dr: both regions, replication, the replica key, Route 53 and ACM
+/// (on a hosted zone made for the test), the standby's retrieve serving a
+/// snapshot the primary's ingest wrote, and destroy in both regions.
+async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
+    const ENV: &str = "prod-dr";
+    const PRIMARY: &str = "s3-latest-prod-dr-primary";
+    const STANDBY: &str = "s3-latest-prod-dr-standby";
+    const DOMAIN: &str = "snapshots.s3-latest.test";
+    let zone = String::from_utf8(d.aws(&["create-zone", "s3-latest.test"]).stdout).unwrap();
+    std::fs::write(
+        d.env_dir(ENV).join("failover.auto.tfvars"),
+        format!("domain_name    = \"{DOMAIN}\"\nhosted_zone_id = \"{}\"\n", zone.trim()),
+    )
+    .unwrap();
+    d.apply(ENV);
+
+    // The primary is the whole service, checked as dev and prod are.
+    let primary = assert_deployed(d, PRIMARY, ENV);
+    let primary_bucket = primary["bucket"]["name"].as_str().unwrap().to_owned();
+    let primary_key = primary["key"]["Arn"].as_str().unwrap().to_owned();
+    assert_eq!(primary["key"]["MultiRegion"], true, "{}", primary["key"]);
+
+    // The standby: retrieve only, under the key's replica, reading the primary's store.
+    let standby = d.read_back_in(STANDBY_REGION, STANDBY);
+    assert_eq!(
+        standby["functions"].as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["retrieve"],
+        "no ingest in the standby"
+    );
+    assert!(standby["schedule"].is_null() && standby["dead_letter_queue"].is_null());
+    let standby_env = &standby["functions"]["retrieve"]["environment"];
+    assert_environment("retrieve", standby_env, RETRIEVE_VARIABLES);
+    assert_eq!(standby_env["STORE_ID"], primary_bucket.as_str(), "one store identity");
+    assert_eq!(
+        primary["functions"]["retrieve"]["environment"]["STORE_ID"],
+        primary_bucket.as_str()
+    );
+    let replica_key = standby_env["KMS_KEY_ID"].as_str().unwrap().to_owned();
+    assert_eq!(standby["key"]["MultiRegion"], true);
+    assert_eq!(
+        standby["key"]["MultiRegionConfiguration"]["PrimaryKey"]["Arn"], primary_key,
+        "the standby's key is the primary's replica"
+    );
+    assert_eq!(
+        replica_key,
+        primary_key.replace(REGION, STANDBY_REGION),
+        "same key id, standby region"
+    );
+    assert_protected_bucket(&standby["bucket"], &replica_key);
+    assert_api(&standby, STANDBY, ENV, STANDBY_REGION);
+    assert!(!has_statement(
+        &standby["key_policy"],
+        "IngestWrapsDataKeysForThisStoreOnly"
+    ));
+    let retrieve_bound = statement(&standby["key_policy"], "RetrieveUnwrapsDataKeysForThisStoreOnly");
+    assert_eq!(
+        retrieve_bound["Condition"]["StringEquals"]["kms:EncryptionContext:s3-latest:store"],
+        primary_bucket.as_str()
+    );
+
+    // Replication: the snapshot prefix, RTC and metrics at 15 minutes, replicas
+    // under the replica key, no delete markers; the role may not delete.
+    let dr: Value = serde_json::from_slice(&d.aws(&["readback-dr", "s3-latest-prod-dr"]).stdout).unwrap();
+    let rules = dr["replication"]["Rules"]
+        .as_array()
+        .expect("a replication configuration");
+    assert_eq!(rules.len(), 1, "{rules:?}");
+    let rule = &rules[0];
+    assert_eq!(rule["Status"], "Enabled");
+    assert_eq!(rule["Filter"]["Prefix"], "snapshots/");
+    assert_eq!(rule["DeleteMarkerReplication"]["Status"], "Disabled");
+    assert_eq!(
+        rule["SourceSelectionCriteria"]["SseKmsEncryptedObjects"]["Status"],
+        "Enabled"
+    );
+    let destination = &rule["Destination"];
+    assert_eq!(
+        destination["Bucket"],
+        format!("arn:aws:s3:::{}", standby["bucket"]["name"].as_str().unwrap())
+    );
+    assert_eq!(
+        destination["EncryptionConfiguration"]["ReplicaKmsKeyID"],
+        replica_key.as_str()
+    );
+    assert_eq!(destination["ReplicationTime"]["Status"], "Enabled");
+    assert_eq!(destination["ReplicationTime"]["Time"]["Minutes"], 15);
+    assert_eq!(destination["Metrics"]["Status"], "Enabled");
+    let replication_actions: BTreeSet<String> = dr["replication_role"]["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| one_or_many(&s["Action"]))
+        .collect();
+    for action in [
+        "s3:ReplicateObject",
+        "s3:GetObjectVersionForReplication",
+        "kms:Decrypt",
+        "kms:Encrypt",
+    ] {
+        assert!(replication_actions.contains(action), "replication lacks {action}");
+    }
+    for action in ["s3:ReplicateDelete", "s3:DeleteObject", "s3:PutObject"] {
+        assert!(
+            !replication_actions.contains(action),
+            "replication must not have {action}"
+        );
+    }
+    let replication_role = format!(
+        "arn:aws:iam::123456789012:role/{}",
+        dr["replication_role"]["name"].as_str().unwrap()
+    );
+    for (facts, action) in [(&primary, "kms:Decrypt"), (&standby, "kms:Encrypt")] {
+        let grant = statement(&facts["key_policy"], "ReplicationUsesTheKeyThroughS3ForThisBucket");
+        assert_eq!(grant["Principal"]["AWS"], replication_role.as_str());
+        assert!(one_or_many(&grant["Action"]).contains(&action.to_owned()), "{grant}");
+    }
+
+    // Alarms: replication in the primary, the newest object's age in both.
+    assert_eq!(
+        dr["alarms"],
+        json!([
+            "s3-latest-prod-dr-replication-failures",
+            "s3-latest-prod-dr-replication-latency"
+        ])
+    );
+    assert!(
+        primary["alarms"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("s3-latest-prod-dr-primary-newest-object-age"))
+    );
+    assert!(
+        standby["alarms"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("s3-latest-prod-dr-standby-newest-object-age"))
+    );
+
+    // Failover DNS: a health check on each region's own /health, and the
+    // PRIMARY and SECONDARY alias records tied to them.
+    let checks = dr["health_checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 2, "{checks:?}");
+    for check in checks {
+        let config = &check["config"];
+        assert_eq!(config["Type"], "HTTPS");
+        assert_eq!(config["ResourcePath"], "/prod-dr/health");
+        assert_eq!(config["RequestInterval"], 30);
+        assert_eq!(config["FailureThreshold"], 3);
+    }
+    let records = dr["records"].as_array().unwrap();
+    let mut roles: Vec<&str> = records.iter().map(|r| r["Failover"].as_str().unwrap()).collect();
+    roles.sort();
+    assert_eq!(roles, ["PRIMARY", "SECONDARY"], "{records:?}");
+    for record in records {
+        assert_eq!(record["Name"].as_str().unwrap().trim_end_matches('.'), DOMAIN);
+        assert!(record["HealthCheckId"].is_string(), "{record}");
+        assert!(record["AliasTarget"]["DNSName"].is_string(), "{record}");
+    }
+
+    // Serve: ingest in the primary, replicate as S3 does (the object and
+    // its metadata, same key), retrieve in the standby with its deployed
+    // configuration.
+    let standby_bucket = standby["bucket"]["name"].as_str().unwrap().to_owned();
+    remove_bucket_policy(&primary_bucket).await;
+    remove_bucket_policy(&standby_bucket).await;
+    let key = run_the_deployed_binaries(&primary).await;
+    s3().await
+        .copy_object()
+        .copy_source(format!("{primary_bucket}/{key}"))
+        .bucket(&standby_bucket)
+        .key(&key)
+        .send()
+        .await
+        .expect("replicate");
+    let bin = tempfile::tempdir().unwrap();
+    let api = RuntimeApi::start().await;
+    let _retrieve = spawn(
+        &api,
+        &extract_bootstrap("retrieve", bin.path()),
+        &deployed_env(&standby, "retrieve", STANDBY_REGION),
+    );
+    let mut request: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("functions/s3-latest/tests/data/apigw_rest_proxy_request.json")).unwrap(),
+    )
+    .unwrap();
+    match api.invoke(request.clone()).await {
+        Outcome::Response(response) => {
+            assert_eq!(response["statusCode"], 200, "{response}");
+            assert_eq!(response["multiValueHeaders"]["x-object-key"], json!([key]));
+        }
+        other => panic!("the standby's retrieve: {other:?}"),
+    }
+    request["path"] = "/health".into();
+    request["resource"] = "/health".into();
+    request["requestContext"]["resourcePath"] = "/health".into();
+    request["requestContext"]["path"] = "/prod-dr/health".into();
+    match api.invoke(request).await {
+        Outcome::Response(response) => assert_eq!(response["statusCode"], 200, "{response}"),
+        other => panic!("the standby's /health: {other:?}"),
+    }
+
+    // Destroy: prod-dr keeps its buckets like prod, so the operator empties both first.
+    empty_bucket(&primary_bucket).await;
+    empty_bucket(&standby_bucket).await;
+    let destroyed = d.destroy(ENV);
+    assert!(destroyed.status.success(), "destroy {ENV}:\n{}", text(&destroyed));
+    for region in [REGION, STANDBY_REGION] {
+        let after = d.read_back_in(region, "s3-latest-prod-dr");
+        assert_eq!(
+            after["leftovers"],
+            json!([]),
+            "{ENV} in {region}: destroy leaves nothing"
+        );
+    }
+    let state = d.terraform(ENV, &["state", "list"]);
+    assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "", "{ENV}: empty state");
 }

@@ -40,8 +40,10 @@ pub fn moto() -> &'static Moto {
         let server = repo::root().join("tests/moto/server.py");
         let port = free_port();
         let script = format!(
-            // Managed policies, for the deploy test's AWS-managed policy attachments.
-            "MOTO_IAM_LOAD_MANAGED_POLICIES=true \"{}\" \"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; echo started; read _; kill $pid",
+            // Managed policies, for the deploy test's AWS-managed policy
+            // attachments; ACM certificates issued as soon as their DNS
+            // validation record exists (moto waits 60 s by default).
+            "MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ACM_VALIDATION_WAIT=0 \"{}\" \"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; echo started; read _; kill $pid",
             python.display(),
             server.display()
         );
