@@ -153,3 +153,14 @@ resource "aws_iam_role_policy" "retrieve" {
   role   = aws_iam_role.retrieve.id
   policy = data.aws_iam_policy_document.retrieve.json
 }
+
+# ingest's role gained a count (a standby has none): keep existing roles.
+moved {
+  from = aws_iam_role.ingest
+  to   = aws_iam_role.ingest[0]
+}
+
+moved {
+  from = aws_iam_role_policy.ingest
+  to   = aws_iam_role_policy.ingest[0]
+}

@@ -222,3 +222,14 @@ resource "aws_cloudwatch_dashboard" "this" {
     ]
   })
 }
+
+# The ingest alarms gained a count (a standby has none): keep existing alarms.
+moved {
+  from = aws_cloudwatch_metric_alarm.dead_letters
+  to   = aws_cloudwatch_metric_alarm.dead_letters[0]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.stale
+  to   = aws_cloudwatch_metric_alarm.stale[0]
+}
