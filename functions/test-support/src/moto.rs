@@ -36,13 +36,13 @@ fn free_port() -> u16 {
 pub fn moto() -> &'static Moto {
     MOTO.get_or_init(|| {
         let python = repo::venv_program("python");
-        // moto_server with its multi-region key repairs (see the script).
+        // moto_server with the repairs described in the script.
         let server = repo::root().join("tests/moto/server.py");
         let port = free_port();
         let script = format!(
             // Managed policies, for the deploy test's AWS-managed policy
-            // attachments; ACM certificates issued as soon as their DNS
-            // validation record exists (moto waits 60 s by default).
+            // attachments; ACM certificates issued at once (moto checks no
+            // DNS, and otherwise waits 60 s before issuing).
             "MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ACM_VALIDATION_WAIT=0 \"{}\" \"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; echo started; read _; kill $pid",
             python.display(),
             server.display()
