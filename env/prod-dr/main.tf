@@ -10,8 +10,6 @@ data "aws_caller_identity" "current" {}
 
 locals {
   name = "s3-latest-${var.environment}"
-  # The primary bucket's name (modules/service builds it the same way).
-  store_id = "${local.name}-primary-${data.aws_caller_identity.current.account_id}-${var.region}"
   # Every snapshot lands within a schedule period; a replica within RTC's
   # 15 minutes more. Five minutes of slack on each for the alarm's period.
   primary_max_age_minutes = var.schedule_period_minutes + 5
@@ -23,7 +21,6 @@ module "primary" {
 
   name                          = "${local.name}-primary"
   stage_name                    = var.environment
-  store_id                      = local.store_id
   kms_multi_region              = true
   kms_deletion_window_in_days   = var.kms_deletion_window_in_days
   kms_replication               = { role_arn = module.replication.role_arn, actions = ["kms:Decrypt"] }
@@ -51,7 +48,7 @@ module "standby" {
 
   name                          = "${local.name}-standby"
   stage_name                    = var.environment
-  store_id                      = local.store_id
+  store_id                      = module.primary.store_id # the primary bucket's name
   ingest_enabled                = false
   kms_primary_key               = { arn = module.primary.kms_key_arn }
   kms_deletion_window_in_days   = var.kms_deletion_window_in_days

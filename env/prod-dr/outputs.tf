@@ -57,7 +57,7 @@ output "kms_key_arns" {
 
 output "store_id" {
   description = "The store identity both regions bind into every object's encryption context."
-  value       = local.store_id
+  value       = module.primary.store_id
 }
 
 output "event_bus_name" {
