@@ -63,28 +63,25 @@ data "aws_iam_policy_document" "ingest" {
     resources = [local.objects_arn]
   }
 
-  # With a SOURCE_URL, ingest reads the newest object's metadata to make a
-  # conditional request upstream; with the generated source it never reads.
-  dynamic "statement" {
-    for_each = var.ingest_reads_previous ? [1] : []
-    content {
-      sid       = "ReadTheNewestObjectsSourceValidators"
-      actions   = ["s3:GetObject"]
-      resources = [local.objects_arn]
-    }
+  # HeadObject on the key its trigger may write: a retried trigger finds its
+  # own object there (exactly-once ingest). With a SOURCE_URL, ingest also
+  # lists for the newest object and reads its stored validators.
+  statement {
+    sid       = "ReadSnapshotMetadataUnderThePrefix"
+    actions   = ["s3:GetObject"]
+    resources = [local.objects_arn]
   }
 
-  dynamic "statement" {
-    for_each = var.ingest_reads_previous ? [1] : []
-    content {
-      sid       = "ListUnderThePrefix"
-      actions   = ["s3:ListBucket"]
-      resources = [var.bucket_arn]
-      condition {
-        test     = "StringLike"
-        variable = "s3:prefix"
-        values   = [var.object_prefix, "${var.object_prefix}*"]
-      }
+  # Without s3:ListBucket, S3 answers a HeadObject for a missing key with 403
+  # instead of 404, and "not written yet" could not be told from "denied".
+  statement {
+    sid       = "ListUnderThePrefix"
+    actions   = ["s3:ListBucket"]
+    resources = [var.bucket_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = [var.object_prefix, "${var.object_prefix}*"]
     }
   }
 

@@ -50,9 +50,3 @@ variable "retrieve_function_name" {
   description = "Name of the retrieve function (its log group is /aws/lambda/<name>)."
   type        = string
 }
-
-variable "ingest_reads_previous" {
-  description = "Whether ingest reads the newest object's metadata (true when SOURCE_URL is set, for conditional fetches)."
-  type        = bool
-  default     = false
-}

@@ -60,7 +60,6 @@ module "iam" {
   ingest_dead_letter_queue_arn = one(module.eventbridge[*].dead_letter_queue_arn)
   ingest_function_name         = local.ingest_function_name
   retrieve_function_name       = local.retrieve_function_name
-  ingest_reads_previous        = var.source_url != ""
 }
 
 # Only where snapshots are made: a standby region receives them by replication.

@@ -389,7 +389,7 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
         (
             "ingest",
             INGEST_IAM_ACTIONS,
-            ["kms:Decrypt", "s3:GetObject", "s3:ListBucket"],
+            ["kms:Decrypt", "s3:DeleteObject", "kms:CreateGrant"],
         ),
         (
             "retrieve",

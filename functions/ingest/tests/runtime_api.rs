@@ -46,6 +46,26 @@ async fn each_trigger_writes_and_announces_and_bad_events_fail_the_invocation() 
         }
     }
 
+    // A redelivery of each (a retry, a duplicate) finds its object: success,
+    // nothing written, nothing announced.
+    for (name, key) in [
+        "eventbridge_scheduled_event.json",
+        "scheduler_input.json",
+        "manual_ingest_event.json",
+    ]
+    .into_iter()
+    .zip(&written)
+    {
+        match api.invoke(fixture(name)).await {
+            Outcome::Response(summary) => {
+                assert_eq!(summary["outcome"], "already_ingested", "{name}: {summary}");
+                assert_eq!(summary["key"], key.as_str());
+                assert_eq!(summary["event_published"], false);
+            }
+            other => panic!("{name} again: {other:?}"),
+        }
+    }
+
     // Anything else fails the invocation, so EventBridge retries and the DLQ see it.
     match api.invoke(fixture("eventbridge_s3_object_created.json")).await {
         Outcome::Error {
@@ -66,7 +86,10 @@ async fn each_trigger_writes_and_announces_and_bad_events_fail_the_invocation() 
         .collect();
     keys.sort();
     written.sort();
-    assert_eq!(keys, written, "one object per accepted event, none for the refused one");
+    assert_eq!(
+        keys, written,
+        "one object per accepted event, none for its redelivery or the refused one"
+    );
 }
 
 #[tokio::test]

@@ -146,7 +146,11 @@ pub async fn run(
     Ok(())
 }
 
-/// The EventBridge schedule's stand-in: a scheduled event now, then every `interval`.
+/// The EventBridge schedule's stand-in: a scheduled event now, then every
+/// `interval`. Like EventBridge's, each names the rule and its tick's time,
+/// which is the trigger's identity; unlike EventBridge's, the time has
+/// milliseconds, so a tick and a `POST /ingest` in the same second still
+/// order by when they happened.
 async fn run_schedule(service: Arc<Service>, interval: Duration) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -158,7 +162,7 @@ async fn run_schedule(service: Arc<Service>, interval: Duration) {
             "detail-type": "Scheduled Event",
             "source": "aws.events",
             "account": "000000000000",
-            "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "region": embedded_store::REGION,
             "resources": ["arn:aws:events:us-east-1:000000000000:rule/s3-latest-local-ingest"],
             "detail": {}
@@ -208,13 +212,14 @@ async fn handle(
     };
 
     if parts.uri.path() == "/ingest" && parts.method == http::Method::POST {
+        // A manual event with an id of its own: each POST is a new trigger.
         let event = json!({
             "version": "0",
             "id": rest_api::new_request_id(),
             "detail-type": s3_latest::ingest::trigger::MANUAL_DETAIL_TYPE,
             "source": "s3-latest.local",
             "account": "000000000000",
-            "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "region": embedded_store::REGION,
             "resources": [],
             "detail": {}

@@ -110,6 +110,11 @@ async fn no_overwrites() -> TestResult {
 }
 
 #[tokio::test]
+async fn exactly_once_per_trigger() -> TestResult {
+    a_retried_trigger_writes_one_object(&with_moto("retries").await.harness).await
+}
+
+#[tokio::test]
 async fn unsupported_events() -> TestResult {
     unsupported_events_fail_the_invocation(&with_moto("events").await.harness).await
 }
@@ -323,7 +328,7 @@ async fn writes_name_the_bucket_key_for_sse_kms_when_configured() -> TestResult 
 /// declares (and the Terraform wiring check holds the roles to those lists).
 #[tokio::test]
 async fn every_call_made_is_covered_by_the_declared_iam_actions() -> TestResult {
-    use s3_latest::aws::{INGEST_IAM_ACTIONS, INGEST_SOURCE_URL_IAM_ACTIONS, RETRIEVE_IAM_ACTIONS, iam_action};
+    use s3_latest::aws::{INGEST_IAM_ACTIONS, RETRIEVE_IAM_ACTIONS, iam_action};
     let m = moto();
     let config = m.sdk_config();
     let bucket = m.bucket("iam").await;
@@ -381,11 +386,7 @@ async fn every_call_made_is_covered_by_the_declared_iam_actions() -> TestResult 
     )?;
     ingestor.run(&scheduled_event()).await?;
     ingestor.run(&scheduled_event()).await?; // the conditional path: LIST + HEAD
-    let allowed: Vec<&str> = INGEST_IAM_ACTIONS
-        .iter()
-        .chain(INGEST_SOURCE_URL_IAM_ACTIONS)
-        .copied()
-        .collect();
+    let allowed = INGEST_IAM_ACTIONS;
     for operation in ingest_calls.snapshot().keys() {
         let action =
             iam_action(operation).unwrap_or_else(|| panic!("ingest calls {operation}, which has no IAM mapping"));

@@ -17,7 +17,12 @@ fn fixture(name: &str) -> Value {
 async fn ingest_one(api: &RuntimeApi, env: &[(&str, String)]) -> String {
     let binary = test_support::repo::binary("ingest");
     let _ingest = api.spawn(&binary, env);
-    match api.invoke(fixture("eventbridge_scheduled_event.json")).await {
+    // A tick of now, so the health check's age is the object's.
+    let mut event = fixture("eventbridge_scheduled_event.json");
+    event["time"] = chrono::Utc::now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        .into();
+    match api.invoke(event).await {
         Outcome::Response(summary) => summary["key"].as_str().unwrap().to_owned(),
         other => panic!("ingest failed: {other:?}"),
     }

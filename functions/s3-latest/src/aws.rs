@@ -14,11 +14,17 @@ use crate::keyring::KmsKeyring;
 use crate::retrieve::Retriever;
 use crate::store::SnapshotStore;
 
-/// IAM actions ingest's role needs, whatever the source.
-pub const INGEST_IAM_ACTIONS: &[&str] = &["s3:PutObject", "kms:GenerateDataKey", "events:PutEvents"];
-/// IAM actions ingest also needs with a `SOURCE_URL`: it reads the newest
-/// object's stored validators for a conditional fetch.
-pub const INGEST_SOURCE_URL_IAM_ACTIONS: &[&str] = &["s3:ListBucket", "s3:GetObject"];
+/// IAM actions ingest's role needs. `s3:GetObject` authorises the HeadObject
+/// that finds a retried trigger's object, and `s3:ListBucket` makes S3 answer
+/// it 404 rather than 403 when the key is free (and lists for the newest
+/// object's validators with a `SOURCE_URL`).
+pub const INGEST_IAM_ACTIONS: &[&str] = &[
+    "s3:PutObject",
+    "s3:GetObject",
+    "s3:ListBucket",
+    "kms:GenerateDataKey",
+    "events:PutEvents",
+];
 /// IAM actions retrieve's role needs.
 pub const RETRIEVE_IAM_ACTIONS: &[&str] = &["s3:ListBucket", "s3:GetObject", "kms:Decrypt"];
 

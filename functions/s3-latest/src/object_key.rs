@@ -5,17 +5,23 @@
 //!
 //! ```text
 //! snapshots/18446742278409111492-20261121T223400.123Z-9f3a0c7d1e2b4a68
-//! └prefix──┘└u64::MAX - epoch_ms┘ └readable UTC time─┘ └random suffix─┘
+//! └prefix──┘└u64::MAX - epoch_ms┘ └readable UTC time─┘ └trigger digest┘
 //! ```
 //!
+//! * the time is the trigger's (the scheduled tick, the manual event's time),
+//!   not the clock at write time, so every retry of one trigger computes the
+//!   same key;
 //! * the inverted timestamp is 20 digits wide, zero-padded, so byte order is
 //!   numeric order;
 //! * the readable time is for humans and never parsed for ordering;
-//! * the random suffix keeps two writers in the same millisecond apart.
+//! * the suffix is the first 64 bits of the SHA-256 of the trigger's identity:
+//!   it keeps two triggers in the same millisecond apart.
 //!
 //! Keys are flat: nothing after the prefix contains `/`.
 
 use chrono::{DateTime, TimeZone, Utc};
+
+use crate::ingest::trigger::Identity;
 
 /// Width of the zero-padded inverted timestamp: `u64::MAX` has 20 digits.
 const INVERTED_WIDTH: usize = 20;
@@ -30,6 +36,14 @@ pub fn snapshot_key(prefix: &str, written_at: DateTime<Utc>, suffix: u64) -> Str
         width = INVERTED_WIDTH,
         readable = written_at.format("%Y%m%dT%H%M%S%.3fZ"),
     )
+}
+
+/// The one key a trigger may write: retries of it compute the same key.
+pub fn trigger_key(prefix: &str, identity: &Identity) -> String {
+    let digest = identity.digest();
+    let mut suffix = [0u8; 8];
+    suffix.copy_from_slice(&digest[..8]);
+    snapshot_key(prefix, identity.time, u64::from_be_bytes(suffix))
 }
 
 /// Recovers the write time from a key made by [`snapshot_key`], or `None` for

@@ -61,6 +61,8 @@ pub enum StoreError {
     NotFound,
     #[error("an object already exists at this key")]
     AlreadyExists,
+    #[error("a concurrent conditional write to this key is in flight")]
+    WriteInFlight,
 }
 
 impl StoreError {
@@ -226,8 +228,9 @@ impl SnapshotStore {
     }
 
     /// Writes `body` at `key` only if nothing is there (`If-None-Match: *`).
-    /// S3 answers 412 when the key exists and 409 when a concurrent
-    /// conditional write to the same key is in flight; both mean "pick another key".
+    /// S3 answers 412 when the key exists ([`StoreError::AlreadyExists`]) and
+    /// 409 `ConditionalRequestConflict` when a concurrent conditional write to
+    /// the same key is in flight ([`StoreError::WriteInFlight`]: ask again).
     pub async fn put_new(
         &self,
         key: &str,
@@ -254,7 +257,8 @@ impl SnapshotStore {
             .send()
             .await
             .map_err(|e| match aws_error::http_status(&e) {
-                Some(412 | 409) => StoreError::AlreadyExists,
+                Some(412) => StoreError::AlreadyExists,
+                Some(409) => StoreError::WriteInFlight,
                 _ => StoreError::from_sdk("PutObject", &e),
             })?;
         Ok(())

@@ -13,7 +13,7 @@ use chrono::Utc;
 use s3_latest::config::{CacheLimits, IngestConfig, Location, RetrieveConfig, SourceConfig};
 use s3_latest::envelope::Format;
 use s3_latest::ingest::publish::NoPublisher;
-use s3_latest::ingest::{IngestError, Ingestor};
+use s3_latest::ingest::{IngestError, Ingestor, Outcome};
 use s3_latest::keyring::KeyProvider;
 use s3_latest::object_key::snapshot_key;
 use s3_latest::request_count::RequestCounter;
@@ -35,11 +35,33 @@ pub struct Harness<K> {
     pub counter: RequestCounter,
 }
 
+/// A real scheduled event for a tick of its own: a fresh id and a time, to
+/// the millisecond, that no earlier call returned. Each is a new trigger, so
+/// ingest writes a new object; pass the same event again to retry it.
 pub fn scheduled_event() -> Value {
-    serde_json::from_str(include_str!(
+    static LAST_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let now = Utc::now().timestamp_millis();
+    let previous = LAST_MS.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
+    let ms = if previous >= now {
+        LAST_MS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+    } else {
+        now
+    };
+    let time = chrono::DateTime::from_timestamp_millis(ms).expect("a valid time");
+    let mut event: Value = serde_json::from_str(include_str!(
         "../../../s3-latest/tests/data/eventbridge_scheduled_event.json"
     ))
-    .unwrap()
+    .unwrap();
+    event["id"] = json!(format!("{:032x}", rand_id()));
+    event["time"] = json!(time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    event
+}
+
+fn rand_id() -> u128 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_i64(Utc::now().timestamp_nanos_opt().unwrap_or_default());
+    u128::from(h.finish())
 }
 
 impl<K> Harness<K> {
@@ -246,11 +268,7 @@ pub async fn the_newest_object_is_found_at_scale<K: KeyProvider + Clone>(h: &Har
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let newest = h.ingest().await;
     let foreign_newest = "foreign/obj-zz-newest".to_owned();
-    let fixed = foreign_newest.clone();
-    h.ingestor_at("foreign/", SourceConfig::Generated)
-        .with_key_generator(Arc::new(move |_: &str| fixed.clone()))
-        .run(&scheduled_event())
-        .await?;
+    h.raw_put(&foreign_newest, b"foreign".to_vec(), HashMap::new()).await;
 
     h.counter.reset();
     let found = h.store(PREFIX).newest(LookupStrategy::Index).await?.expect("newest");
@@ -691,38 +709,7 @@ pub async fn concurrent_writers_never_overwrite<K: KeyProvider + Clone>(h: &Harn
     let (survivor, _) = h.raw_get(&contested).await;
     assert!(survivor.iter().all(|b| *b == survivor[0]), "one writer's bytes, whole");
 
-    // A taken key: ingest retries with a fresh one and leaves the original alone.
-    let taken = contested.clone();
-    let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
-    let seen = calls.clone();
-    let generator = Arc::new(move |prefix: &str| {
-        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
-            taken.clone()
-        } else {
-            snapshot_key(prefix, Utc::now(), 7)
-        }
-    });
-    let summary = h
-        .ingestor()
-        .with_key_generator(generator)
-        .run(&scheduled_event())
-        .await?;
-    assert_eq!(summary.write_attempts, 2);
-    assert_ne!(summary.key.as_deref(), Some(contested.as_str()));
-    assert_eq!(h.raw_get(&contested).await.0, survivor);
-
-    let always_taken = contested.clone();
-    let err = h
-        .ingestor()
-        .with_key_generator(Arc::new(move |_: &str| always_taken.clone()))
-        .run(&scheduled_event())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, IngestError::KeyCollisions(5)), "{err}");
-    assert_eq!(err.error_type(), "KeyCollision");
-    assert_eq!(h.raw_get(&contested).await.0, survivor);
-
-    // Many ingests at once: every one lands at its own key.
+    // Many triggers at once: every one lands at its own key.
     let ingestor = Arc::new(h.ingestor());
     let mut runs = tokio::task::JoinSet::new();
     for _ in 0..12 {
@@ -733,6 +720,56 @@ pub async fn concurrent_writers_never_overwrite<K: KeyProvider + Clone>(h: &Harn
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), 12);
+    Ok(())
+}
+
+/// Exactly once per trigger: however often and however concurrently one
+/// trigger is delivered, it leaves one object; a key held by anything else is
+/// never overwritten.
+pub async fn a_retried_trigger_writes_one_object<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    let event = scheduled_event();
+    let ingestor = Arc::new(h.ingestor());
+    let first = ingestor.run(&event).await?;
+    assert_eq!(first.outcome, Outcome::Written);
+    let key = first.key.clone().expect("a key");
+
+    // Sequential retries: found, not written, not announced.
+    for _ in 0..3 {
+        let retry = ingestor.run(&event).await?;
+        assert_eq!(retry.outcome, Outcome::AlreadyIngested);
+        assert_eq!(retry.key.as_deref(), Some(key.as_str()));
+        assert!(!retry.event_published);
+    }
+
+    // Concurrent deliveries of a new trigger: one writes, the rest find it.
+    let event = scheduled_event();
+    let mut runs = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (ingestor, event) = (ingestor.clone(), event.clone());
+        runs.spawn(async move { ingestor.run(&event).await });
+    }
+    let results: Vec<_> = runs.join_all().await.into_iter().collect::<Result<_, _>>()?;
+    let written = results.iter().filter(|s| s.outcome == Outcome::Written).count();
+    let found = results.iter().filter(|s| s.outcome == Outcome::AlreadyIngested).count();
+    assert_eq!((written, found), (1, 7), "{results:?}");
+    let keys: std::collections::BTreeSet<_> = results.iter().map(|s| s.key.clone()).collect();
+    assert_eq!(keys.len(), 1, "one key for one trigger: {keys:?}");
+
+    let listed = h.s3.list_objects_v2().bucket(&h.bucket).prefix(PREFIX).send().await?;
+    assert_eq!(listed.key_count(), Some(2), "two triggers, two objects");
+    // The key is the trigger's, not the clock's: a random key would differ here.
+    let again = h.ingestor().run(&event).await?;
+    assert_eq!(again.key, results[0].key);
+
+    // The trigger's key taken by an object it did not write: refused, untouched.
+    let event = scheduled_event();
+    let identity = s3_latest::ingest::trigger::parse(&event)?.identity(Utc::now())?;
+    let taken = s3_latest::object_key::trigger_key(PREFIX, &identity);
+    h.raw_put(&taken, b"someone else's".to_vec(), HashMap::new()).await;
+    let err = h.ingestor().run(&event).await.unwrap_err();
+    assert!(matches!(err, IngestError::KeyTaken { .. }), "{err}");
+    assert_eq!(err.error_type(), "KeyCollision");
+    assert_eq!(&h.raw_get(&taken).await.0[..], b"someone else's");
     Ok(())
 }
 

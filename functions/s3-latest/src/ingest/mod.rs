@@ -1,14 +1,21 @@
-//! ingest: take a snapshot, seal it under a fresh data key, write it at a
-//! new key that no other object holds, and announce it.
+//! ingest: take a snapshot, seal it under a fresh data key, write it at the
+//! one key its trigger may write, and announce it.
+//!
+//! Triggers arrive at least once: the Scheduler and EventBridge retry, async
+//! Lambda invocations retry twice, and a timed-out invocation whose write did
+//! land is retried anyway. The key is derived from the trigger's
+//! [`Identity`](trigger::Identity), and written with `If-None-Match: *`, so
+//! every delivery of one trigger contends for the same key: one writes, the
+//! others find the object (carrying the trigger's digest in its metadata) and
+//! report `already_ingested`.
 
 pub mod publish;
 pub mod source;
 pub mod trigger;
 
-use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
-use rand::RngCore;
 use serde::Serialize;
 
 use self::publish::{EventPublisher, ObjectIngested, PublishError};
@@ -17,18 +24,16 @@ use self::trigger::{Trigger, TriggerError};
 use crate::config::IngestConfig;
 use crate::envelope::{self, EnvelopeMetadata, Format};
 use crate::keyring::{KeyError, KeyProvider};
-use crate::object_key::snapshot_key;
+use crate::object_key::trigger_key;
 use crate::store::{LookupStrategy, SnapshotStore, StoreError};
 
-/// Fresh keys tried when a write finds its key taken (412/409) before giving up.
+/// The user metadata that names the trigger an object was written for: the
+/// hex SHA-256 of its identity.
+pub const TRIGGER_METADATA: &str = "s3-latest-trigger";
+
+/// PutObject attempts while S3 reports a concurrent conditional write to the
+/// same key (409): another delivery of this trigger is mid-write.
 pub const MAX_WRITE_ATTEMPTS: u32 = 5;
-
-/// Makes the key for the next write; injectable so tests can force collisions.
-pub type KeyGenerator = Arc<dyn Fn(&str) -> String + Send + Sync>;
-
-fn fresh_key(prefix: &str) -> String {
-    snapshot_key(prefix, Utc::now(), rand::rng().next_u64())
-}
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -36,6 +41,9 @@ pub enum Outcome {
     Written,
     /// The source answered "not modified": no object was written.
     Unchanged,
+    /// Another delivery of this trigger wrote its object already: nothing
+    /// was written and nothing announced.
+    AlreadyIngested,
 }
 
 /// What one invocation did, returned as the function's JSON result.
@@ -44,7 +52,8 @@ pub struct IngestSummary {
     pub outcome: Outcome,
     pub trigger: Trigger,
     pub bucket: String,
-    /// The key written, or for `unchanged` the newest key, if any.
+    /// The key written (or found, for `already_ingested`), or for
+    /// `unchanged` the newest key, if any.
     pub key: Option<String>,
     pub size: Option<u64>,
     pub content_type: Option<String>,
@@ -62,8 +71,10 @@ pub enum IngestError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Key(#[from] KeyError),
-    #[error("no free key after {0} attempts")]
-    KeyCollisions(u32),
+    #[error("{key} holds an object written for another trigger")]
+    KeyTaken { key: String },
+    #[error("{key} stayed contended by a concurrent write after {attempts} attempts")]
+    WriteConflict { key: String, attempts: u32 },
     #[error("wrote {key} but could not announce it: {source}")]
     Publish { key: String, source: PublishError },
 }
@@ -79,7 +90,8 @@ impl IngestError {
             IngestError::Store(_) => "StorageError",
             IngestError::Key(KeyError::Unavailable { .. }) => "KeyServiceUnavailable",
             IngestError::Key(_) => "KeyServiceError",
-            IngestError::KeyCollisions(_) => "KeyCollision",
+            IngestError::KeyTaken { .. } => "KeyCollision",
+            IngestError::WriteConflict { .. } => "WriteConflict",
             IngestError::Publish { .. } => "PublishFailed",
         }
     }
@@ -99,7 +111,6 @@ pub struct Ingestor<K, P> {
     keys: K,
     publisher: P,
     source: Source,
-    next_key: KeyGenerator,
     /// The encryption context's store identity (see [`Location::store_id`](crate::config::Location)).
     store_id: String,
     format: Format,
@@ -113,15 +124,9 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
             keys,
             publisher,
             source,
-            next_key: Arc::new(fresh_key),
             store_id: config.location.store_id.clone(),
             format: config.format,
         })
-    }
-
-    pub fn with_key_generator(mut self, next_key: KeyGenerator) -> Self {
-        self.next_key = next_key;
-        self
     }
 
     /// Handles one invocation. Every failure is an `Err`, so the invocation
@@ -129,16 +134,18 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
     #[tracing::instrument(skip_all)]
     pub async fn run(&self, event: &serde_json::Value) -> Result<IngestSummary, IngestError> {
         let trigger = trigger::parse(event)?;
-        let trigger_kind = serde_json::to_value(&trigger)
-            .ok()
-            .and_then(|v| v["kind"].as_str().map(str::to_owned));
+        let identity = trigger.identity(Utc::now())?;
+        let key = trigger_key(self.store.prefix(), &identity);
+        let digest = hex::encode(identity.digest());
+        tracing::info!(trigger = %identity.name, %key, "ingest for trigger");
+
+        // A retry of a trigger that was written needs no source fetch at all.
+        if let Some(summary) = self.already_ingested(&trigger, &key, &digest).await? {
+            return Ok(summary);
+        }
         let (previous_key, previous) = self.previous_validators().await?;
 
-        let snapshot = match self
-            .source
-            .fetch(&previous, trigger_kind.as_deref().unwrap_or("unknown"))
-            .await?
-        {
+        let snapshot = match self.source.fetch(&previous, trigger.kind()).await? {
             Fetch::Changed(snapshot) => snapshot,
             Fetch::Unchanged => {
                 tracing::info!("source unchanged; nothing written");
@@ -155,7 +162,17 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
             }
         };
 
-        let (key, write_attempts) = self.write(&snapshot).await?;
+        let write_attempts = match self.write(&key, &digest, &snapshot).await? {
+            Write::Written { attempts } => attempts,
+            Write::Taken { attempts } => {
+                // Lost the race to another delivery of this trigger, or found
+                // its object: which, the object's metadata says.
+                return match self.already_ingested(&trigger, &key, &digest).await? {
+                    Some(summary) => Ok(summary),
+                    None => Err(IngestError::WriteConflict { key, attempts }),
+                };
+            }
+        };
         let size = snapshot.body.len() as u64;
         tracing::info!(%key, size, write_attempts, "snapshot written");
         let announcement = ObjectIngested {
@@ -186,6 +203,35 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
         })
     }
 
+    /// `Some` when `key` already holds this trigger's object; `None` when the
+    /// key is free; `KeyTaken` when it holds anything else.
+    async fn already_ingested(
+        &self,
+        trigger: &Trigger,
+        key: &str,
+        digest: &str,
+    ) -> Result<Option<IngestSummary>, IngestError> {
+        let metadata = match self.store.metadata(key).await {
+            Ok(metadata) => metadata,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if metadata.get(TRIGGER_METADATA).map(String::as_str) != Some(digest) {
+            return Err(IngestError::KeyTaken { key: key.to_owned() });
+        }
+        tracing::info!(%key, "this trigger's object is already written; nothing to do");
+        Ok(Some(IngestSummary {
+            outcome: Outcome::AlreadyIngested,
+            trigger: trigger.clone(),
+            bucket: self.store.bucket().to_owned(),
+            key: Some(key.to_owned()),
+            size: None,
+            content_type: None,
+            write_attempts: 0,
+            event_published: false,
+        }))
+    }
+
     /// The validators stored with the newest object, for a conditional fetch.
     async fn previous_validators(&self) -> Result<(Option<String>, SourceValidators), IngestError> {
         if !self.source.is_conditional() {
@@ -202,37 +248,48 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
         Ok((Some(newest.key), validators))
     }
 
-    /// Seals and writes under a fresh key, retrying with another key if one is
-    /// taken. The context names the key, so each attempt needs its own data key.
-    async fn write(&self, snapshot: &source::Snapshot) -> Result<(String, u32), IngestError> {
+    /// Seals once and writes at `key` if nothing is there. The context names
+    /// the key, so the sealed object is valid at this key only.
+    async fn write(&self, key: &str, digest: &str, snapshot: &source::Snapshot) -> Result<Write, IngestError> {
+        let context = envelope::object_context(&self.store_id, key);
+        let wrap = self.keys.wrap_algorithm();
+        let description = envelope::material_description(wrap, self.format, &context);
+        let data_key = self.keys.generate_data_key(&description).await?;
+        let (content, ciphertext) = envelope::seal(self.format, &data_key.plaintext, &snapshot.body);
+        let metadata = EnvelopeMetadata {
+            wrapped_key: data_key.wrapped,
+            wrap,
+            material_description: description,
+            unencrypted_length: (content.format() == Format::V2).then_some(snapshot.body.len() as u64),
+            content,
+        };
+        let mut metadata = metadata.to_s3_metadata();
+        metadata.extend(snapshot.validators.to_metadata());
+        metadata.insert(TRIGGER_METADATA.to_owned(), digest.to_owned());
         for attempt in 1..=MAX_WRITE_ATTEMPTS {
-            let key = (self.next_key)(self.store.prefix());
-            let context = envelope::object_context(&self.store_id, &key);
-            let wrap = self.keys.wrap_algorithm();
-            let description = envelope::material_description(wrap, self.format, &context);
-            let data_key = self.keys.generate_data_key(&description).await?;
-            let (content, ciphertext) = envelope::seal(self.format, &data_key.plaintext, &snapshot.body);
-            let metadata = EnvelopeMetadata {
-                wrapped_key: data_key.wrapped,
-                wrap,
-                material_description: description,
-                unencrypted_length: (content.format() == Format::V2).then_some(snapshot.body.len() as u64),
-                content,
-            };
-            let mut metadata = metadata.to_s3_metadata();
-            metadata.extend(snapshot.validators.to_metadata());
             match self
                 .store
-                .put_new(&key, ciphertext, &snapshot.content_type, metadata)
+                .put_new(key, ciphertext.clone(), &snapshot.content_type, metadata.clone())
                 .await
             {
-                Ok(()) => return Ok((key, attempt)),
-                Err(StoreError::AlreadyExists) => {
-                    tracing::warn!(%key, attempt, "key already taken; trying a fresh one")
+                Ok(()) => return Ok(Write::Written { attempts: attempt }),
+                Err(StoreError::AlreadyExists) => return Ok(Write::Taken { attempts: attempt }),
+                Err(StoreError::WriteInFlight) => {
+                    tracing::warn!(%key, attempt, "a concurrent write to this key is in flight; waiting");
+                    tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(IngestError::KeyCollisions(MAX_WRITE_ATTEMPTS))
+        Ok(Write::Taken {
+            attempts: MAX_WRITE_ATTEMPTS,
+        })
     }
+}
+
+enum Write {
+    Written { attempts: u32 },
+    /// Something holds the key (412), or a concurrent write to it never
+    /// settled (409 on every attempt).
+    Taken { attempts: u32 },
 }

@@ -10,8 +10,15 @@
 //!   e.g. `aws events put-events` onto a bus whose rule targets ingest.
 //!
 //! Anything else is refused, so a misrouted event never writes a snapshot.
+//!
+//! Every trigger has an [`Identity`]: a name shared by all deliveries of the
+//! same tick or request (retries, duplicates) and the time it stands for.
+//! ingest derives the object key from it, so a retried trigger finds its own
+//! object instead of writing a second one.
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 /// The `detail-type` of a manual ingest request.
 pub const MANUAL_DETAIL_TYPE: &str = "Ingest Requested";
@@ -32,7 +39,33 @@ pub enum Trigger {
         execution_id: String,
     },
     /// Somebody asked for a snapshot now.
-    Manual { event_id: String, source: String },
+    Manual {
+        event_id: String,
+        source: String,
+        time: String,
+    },
+}
+
+/// What makes two deliveries "the same trigger".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// Stable across retries and duplicate deliveries of one trigger:
+    /// * a rule's schedule: the rule ARN and the scheduled time, so even two
+    ///   events (two ids) for one tick are one trigger;
+    /// * Scheduler: the schedule ARN and `scheduled_time` (not the execution
+    ///   id or attempt number, for the same reason);
+    /// * a manual event: its event id, which EventBridge keeps across retries.
+    pub name: String,
+    /// The time the trigger stands for; it orders the key among the others.
+    pub time: DateTime<Utc>,
+}
+
+impl Identity {
+    /// A fixed-width digest of the name, for the key suffix and the
+    /// object's metadata (names may hold characters a header cannot).
+    pub fn digest(&self) -> [u8; 32] {
+        Sha256::digest(self.name.as_bytes()).into()
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -43,6 +76,65 @@ pub enum TriggerError {
     Unsupported(String),
     #[error("malformed {kind} event: {reason}")]
     Malformed { kind: &'static str, reason: String },
+    #[error("trigger time {time} is more than {tolerance_secs} s ahead of this clock")]
+    FromTheFuture { time: String, tolerance_secs: i64 },
+}
+
+/// How far ahead of our clock a trigger's time may be. A manual event's time
+/// is the caller's to set (PutEvents `Time`); a time far ahead would order
+/// its snapshot before every later one, and pin "newest" until then.
+pub const MAX_CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+fn parse_time(kind: &'static str, field: &str, value: &str) -> Result<DateTime<Utc>, TriggerError> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| TriggerError::Malformed {
+            kind,
+            reason: format!("{field} `{value}` is not an RFC 3339 time: {e}"),
+        })
+}
+
+impl Trigger {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Trigger::Schedule { .. } => "schedule",
+            Trigger::Scheduler { .. } => "scheduler",
+            Trigger::Manual { .. } => "manual",
+        }
+    }
+
+    /// This trigger's identity, refusing a time more than [`MAX_CLOCK_SKEW`]
+    /// ahead of `now`.
+    pub fn identity(&self, now: DateTime<Utc>) -> Result<Identity, TriggerError> {
+        let (name, time) = match self {
+            Trigger::Schedule { event_id, rule, time } => {
+                let at = parse_time("EventBridge", "time", time)?;
+                let name = match rule {
+                    Some(rule) => format!("schedule {rule} {}", at.timestamp_millis()),
+                    None => format!("event {event_id}"),
+                };
+                (name, at)
+            }
+            Trigger::Scheduler {
+                schedule_arn,
+                scheduled_time,
+                ..
+            } => {
+                let at = parse_time("EventBridge Scheduler", "scheduled_time", scheduled_time)?;
+                (format!("scheduler {schedule_arn} {}", at.timestamp_millis()), at)
+            }
+            Trigger::Manual { event_id, time, .. } => {
+                (format!("event {event_id}"), parse_time("EventBridge", "time", time)?)
+            }
+        };
+        if time > now + MAX_CLOCK_SKEW {
+            return Err(TriggerError::FromTheFuture {
+                time: time.to_rfc3339(),
+                tolerance_secs: MAX_CLOCK_SKEW.num_seconds(),
+            });
+        }
+        Ok(Identity { name, time })
+    }
 }
 
 #[derive(Deserialize)]
@@ -80,6 +172,7 @@ pub fn parse(event: &serde_json::Value) -> Result<Trigger, TriggerError> {
             (source, MANUAL_DETAIL_TYPE) if !source.starts_with("aws.") => Ok(Trigger::Manual {
                 event_id: envelope.id,
                 source: envelope.source,
+                time: envelope.time,
             }),
             (source, detail_type) => Err(TriggerError::Unsupported(format!(
                 "detail-type `{detail_type}` from `{source}`; expected `Scheduled Event` from `aws.events` or `{MANUAL_DETAIL_TYPE}`"
@@ -165,5 +258,64 @@ mod tests {
         let unsubstituted =
             json!({"schedule_arn": "<aws.scheduler.schedule-arn>", "scheduled_time": "x", "execution_id": "y"});
         assert!(matches!(parse(&unsubstituted), Err(TriggerError::Malformed { .. })));
+    }
+
+    fn now() -> DateTime<Utc> {
+        parse_time("test", "now", "2026-11-22T00:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn deliveries_of_one_tick_share_an_identity() {
+        let scheduled = fixture("scheduled");
+        let first = parse(&scheduled).unwrap().identity(now()).unwrap();
+        assert_eq!(first.time.to_rfc3339(), "2026-11-21T22:00:00+00:00");
+        // A second event for the same rule and tick (another id) is the same trigger.
+        let mut duplicate = scheduled.clone();
+        duplicate["id"] = json!("another-id");
+        assert_eq!(parse(&duplicate).unwrap().identity(now()).unwrap(), first);
+        // The next tick is not.
+        let mut next = scheduled;
+        next["time"] = json!("2026-11-21T22:05:00Z");
+        assert_ne!(parse(&next).unwrap().identity(now()).unwrap().name, first.name);
+
+        // Scheduler: a retry has another attempt number (and may have another
+        // execution id); the schedule and its scheduled time decide.
+        let scheduler = fixture("scheduler");
+        let mut retry = scheduler.clone();
+        retry["attempt_number"] = json!("3");
+        retry["execution_id"] = json!("e2");
+        assert_eq!(
+            parse(&retry).unwrap().identity(now()).unwrap(),
+            parse(&scheduler).unwrap().identity(now()).unwrap()
+        );
+
+        // Two manual requests in the same second are two triggers.
+        let manual = fixture("manual");
+        let mut other = manual.clone();
+        other["id"] = json!("7b1c0e34-0000-4000-8000-000000000000");
+        let (a, b) = (
+            parse(&manual).unwrap().identity(now()).unwrap(),
+            parse(&other).unwrap().identity(now()).unwrap(),
+        );
+        assert_eq!(a.time, b.time);
+        assert_ne!(a.digest(), b.digest());
+    }
+
+    #[test]
+    fn a_time_from_the_future_or_no_time_at_all_is_refused() {
+        let mut manual = fixture("manual");
+        manual["time"] = json!("2026-11-22T00:05:00Z");
+        assert!(parse(&manual).unwrap().identity(now()).is_ok(), "within the skew");
+        manual["time"] = json!("2027-01-01T00:00:00Z");
+        assert!(matches!(
+            parse(&manual).unwrap().identity(now()),
+            Err(TriggerError::FromTheFuture { .. })
+        ));
+        let mut scheduler = fixture("scheduler");
+        scheduler["scheduled_time"] = json!("<aws.scheduler.scheduled-time>");
+        assert!(matches!(
+            parse(&scheduler).unwrap().identity(now()),
+            Err(TriggerError::Malformed { .. })
+        ));
     }
 }
