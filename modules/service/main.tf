@@ -25,6 +25,10 @@ locals {
   # them before the functions exist.
   ingest_function_name   = "${local.name}-ingest"
   retrieve_function_name = "${local.name}-retrieve"
+
+  # Seconds. retrieve stays well under API Gateway's 29 s integration timeout.
+  ingest_timeout   = 60
+  retrieve_timeout = 10
 }
 
 module "kms" {
@@ -72,7 +76,7 @@ module "ingest" {
   zip_path                       = var.ingest_zip_path
   architecture                   = var.architecture
   memory_size                    = 128
-  timeout                        = 60
+  timeout                        = local.ingest_timeout
   reserved_concurrent_executions = var.ingest_reserved_concurrency
   kms_key_arn                    = module.kms.key_arn
   log_retention_in_days          = var.log_retention_in_days
@@ -89,6 +93,9 @@ module "ingest" {
     SOURCE_URL        = var.source_url
     SOURCE_TIMEOUT_MS = "10000"
     SOURCE_MAX_BYTES  = "4194304"
+    # Every AWS call's timeouts and retries are derived from this, so the
+    # invocation fails on its own terms before Lambda's timeout.
+    FUNCTION_TIMEOUT_SECONDS = tostring(local.ingest_timeout)
   }
 }
 
@@ -100,7 +107,7 @@ module "retrieve" {
   zip_path                       = var.retrieve_zip_path
   architecture                   = var.architecture
   memory_size                    = 128
-  timeout                        = 10 # well under API Gateway's 29 s
+  timeout                        = local.retrieve_timeout
   reserved_concurrent_executions = var.retrieve_reserved_concurrency
   kms_key_arn                    = module.kms.key_arn
   log_retention_in_days          = var.log_retention_in_days
@@ -116,6 +123,8 @@ module "retrieve" {
     DATA_KEY_CACHE_MAX_ENTRIES = "64"
     DATA_KEY_CACHE_TTL_SECONDS = "300"
     HEALTH_CACHE_SECONDS       = "5"
+    # The request's bound (1 s less) and every AWS call's are derived from it.
+    FUNCTION_TIMEOUT_SECONDS = tostring(local.retrieve_timeout)
   }
 }
 

@@ -39,6 +39,7 @@ impl Setup {
                 max_age: Duration::from_secs(300),
             },
             health_cache: Duration::from_secs(s3_latest::config::DEFAULT_HEALTH_CACHE_SECONDS),
+            request_timeout: Duration::from_secs(9),
         };
         Retriever::new(
             SnapshotStore::new(self.s3.clone(), &self.bucket, &self.prefix),

@@ -1,26 +1,40 @@
 //! The ingest Lambda: reads configuration, builds the AWS clients once, and
 //! hands each EventBridge invocation to [`s3_latest::ingest::Ingestor`].
 
+use std::time::{Duration, SystemTime};
+
 use lambda_runtime::{Error, LambdaEvent, service_fn};
-use s3_latest::config::{AwsSettings, ConfigError, IngestConfig, ProcessEnv};
+use s3_latest::config::{
+    AwsSettings, CallBudget, ConfigError, DEFAULT_INGEST_FUNCTION_TIMEOUT, IngestConfig, ProcessEnv, function_timeout,
+};
+
+/// Kept back from the invocation's deadline, to report the failure.
+const DEADLINE_MARGIN: Duration = Duration::from_millis(1_000);
 
 fn configure() -> Result<(IngestConfig, AwsSettings), ConfigError> {
-    Ok((
-        IngestConfig::from_env(&ProcessEnv)?,
-        AwsSettings::from_env(&ProcessEnv)?,
-    ))
+    let config = IngestConfig::from_env(&ProcessEnv)?;
+    let timeout = function_timeout(&ProcessEnv, DEFAULT_INGEST_FUNCTION_TIMEOUT)?;
+    let aws = AwsSettings::from_env(&ProcessEnv, CallBudget::for_ingest(timeout))?;
+    Ok((config, aws))
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let (config, aws) = configure().unwrap_or_else(|e| e.exit());
-    let sdk = s3_latest::aws::load_sdk_config().await;
+    let sdk = s3_latest::aws::load_sdk_config(&aws.calls).await;
     let ingestor = s3_latest::aws::ingestor(&sdk, &aws, &config)?;
     let ingestor = &ingestor;
 
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
-        ingestor.run(&event.payload).await
+        let left = event
+            .context
+            .deadline()
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        ingestor
+            .run_within(&event.payload, left.saturating_sub(DEADLINE_MARGIN))
+            .await
     }))
     .await
 }

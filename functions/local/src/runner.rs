@@ -114,6 +114,7 @@ pub async fn run(
             max_age: Duration::from_secs(300),
         },
         health_cache: Duration::from_secs(s3_latest::config::DEFAULT_HEALTH_CACHE_SECONDS),
+        request_timeout: Duration::from_secs(9),
     };
     let ingest_config = IngestConfig {
         location,

@@ -168,6 +168,7 @@ fn resource(body: &[u8], etag: &str) -> Resource {
         etag: etag.into(),
         chunked: false,
         delay: Duration::ZERO,
+        trickle: Duration::ZERO,
     }
 }
 
@@ -235,6 +236,17 @@ async fn an_oversize_or_slow_source_fails_and_writes_nothing() -> TestResult {
     let err = impatient.run(&scheduled_event()).await.unwrap_err();
     assert_eq!(err.error_type(), "SourceUnavailable");
     assert!(err.to_string().contains("did not answer within"), "{err}");
+
+    // Headers at once, then a byte every 50 ms (100 bytes: 5 s): the same
+    // bound cuts it off.
+    origin.set(Resource {
+        trickle: Duration::from_millis(50),
+        ..resource(&[b'.'; 100], "\"slow\"")
+    });
+    let started = std::time::Instant::now();
+    let err = impatient.run(&scheduled_event()).await.unwrap_err();
+    assert_eq!(err.error_type(), "SourceUnavailable", "{err}");
+    assert!(started.elapsed() < Duration::from_secs(3), "cut off, not read to the end");
 
     let listed = h.s3.list_objects_v2().bucket(&h.bucket).send().await?;
     assert_eq!(listed.key_count(), Some(0), "no object, whole or partial");

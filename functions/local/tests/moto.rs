@@ -364,6 +364,7 @@ async fn every_call_made_is_covered_by_the_declared_iam_actions() -> TestResult 
         etag: "\"1\"".into(),
         chunked: false,
         delay: std::time::Duration::ZERO,
+        trickle: std::time::Duration::ZERO,
     })
     .await;
     let ingest_config = IngestConfig {

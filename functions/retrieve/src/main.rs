@@ -2,20 +2,20 @@
 //! hands each API Gateway request to [`s3_latest::retrieve::Retriever`].
 
 use lambda_http::{Error, Request, service_fn};
-use s3_latest::config::{AwsSettings, ConfigError, ProcessEnv, RetrieveConfig};
+use s3_latest::config::{AwsSettings, CallBudget, ConfigError, ProcessEnv, RetrieveConfig};
 
 fn configure() -> Result<(RetrieveConfig, AwsSettings), ConfigError> {
-    Ok((
-        RetrieveConfig::from_env(&ProcessEnv)?,
-        AwsSettings::from_env(&ProcessEnv)?,
-    ))
+    let config = RetrieveConfig::from_env(&ProcessEnv)?;
+    // The SDK's calls share the request's bound: three in sequence fit in it.
+    let aws = AwsSettings::from_env(&ProcessEnv, CallBudget::for_retrieve(config.request_timeout))?;
+    Ok((config, aws))
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     let (config, aws) = configure().unwrap_or_else(|e| e.exit());
-    let sdk = s3_latest::aws::load_sdk_config().await;
+    let sdk = s3_latest::aws::load_sdk_config(&aws.calls).await;
     let retriever = s3_latest::aws::retriever(&sdk, &aws, config);
     let retriever = &retriever;
 

@@ -4,9 +4,13 @@
 //! `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_S3`) from the environment, so the
 //! same binary talks to AWS, moto or the embedded store.
 
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 
-use crate::config::{AwsSettings, IngestConfig, Location, RetrieveConfig};
+use crate::config::{AwsSettings, CallBudget, IngestConfig, Location, RetrieveConfig};
 use crate::ingest::Ingestor;
 use crate::ingest::publish::{EventBridgePublisher, NoPublisher, Publisher};
 use crate::ingest::source::SourceError;
@@ -41,8 +45,35 @@ pub fn iam_action(operation: &str) -> Option<&'static str> {
     })
 }
 
-pub async fn load_sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
+/// The environment's AWS configuration, with every call bounded by `calls`.
+pub async fn load_sdk_config(calls: &CallBudget) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(timeout_config(calls))
+        .retry_config(retry_config(calls))
+        .load()
+        .await
+}
+
+/// Connect, per-read, per-attempt and whole-operation timeouts. The read
+/// timeout also bounds each wait for a streamed body's next bytes, which the
+/// attempt timeout (it ends at the response headers) does not.
+pub fn timeout_config(calls: &CallBudget) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(calls.connect)
+        .read_timeout(calls.attempt)
+        .operation_attempt_timeout(calls.attempt)
+        .operation_timeout(calls.operation)
+        .build()
+}
+
+/// The SDK's standard mode (it retries timeouts, I/O errors, 5xx and
+/// throttling, and never a 4xx such as a conditional write's 412) with a
+/// short first backoff, so a retry fits in the operation's budget.
+pub fn retry_config(calls: &CallBudget) -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(calls.max_attempts)
+        .with_initial_backoff(Duration::from_millis(50))
+        .with_max_backoff(calls.attempt / 2)
 }
 
 pub fn s3_client(sdk: &SdkConfig, force_path_style: bool) -> aws_sdk_s3::Client {

@@ -134,16 +134,122 @@ pub struct AwsSettings {
     pub s3_sse_kms_key_id: Option<String>,
     /// Path-style S3 addressing, for S3-compatible stores such as moto.
     pub s3_force_path_style: bool,
+    /// Timeouts and retries of every AWS call.
+    pub calls: CallBudget,
 }
 
 impl AwsSettings {
-    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+    /// `defaults` is the caller's budget ([`CallBudget::for_retrieve`] or
+    /// [`CallBudget::for_ingest`]); `AWS_*_TIMEOUT_MS` and `AWS_MAX_ATTEMPTS`
+    /// override it.
+    pub fn from_env(env: &dyn Env, defaults: CallBudget) -> Result<Self, ConfigError> {
         Ok(AwsSettings {
             kms_key_id: required(env, "KMS_KEY_ID")?,
             s3_sse_kms_key_id: optional(env, "S3_SSE_KMS_KEY_ID"),
             s3_force_path_style: parsed(env, "S3_FORCE_PATH_STYLE", false)?,
+            calls: CallBudget::from_env(env, defaults)?,
         })
     }
+}
+
+/// How long any one AWS call may wait, and how often it is tried. Without
+/// these the SDK has no attempt or operation timeout, and a stalled
+/// connection waits until Lambda kills the function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallBudget {
+    /// TCP and TLS connection set-up (`AWS_CONNECT_TIMEOUT_MS`).
+    pub connect: Duration,
+    /// One attempt, to the response headers (`AWS_ATTEMPT_TIMEOUT_MS`).
+    pub attempt: Duration,
+    /// All attempts and the backoff between them (`AWS_OPERATION_TIMEOUT_MS`).
+    pub operation: Duration,
+    /// Attempts per operation, the first included (`AWS_MAX_ATTEMPTS`).
+    pub max_attempts: u32,
+}
+
+/// The Lambda timeout both functions assume when `FUNCTION_TIMEOUT_SECONDS`
+/// is not set (what the Terraform module deploys).
+pub const DEFAULT_RETRIEVE_FUNCTION_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_INGEST_FUNCTION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// API Gateway's integration timeout is 29 s; answer before it does.
+const API_GATEWAY_LIMIT: Duration = Duration::from_secs(28);
+
+impl CallBudget {
+    /// retrieve makes up to three calls in sequence (LIST, GET, Decrypt) and
+    /// must answer within `request`; two attempts each, then a 503 with
+    /// `Retry-After` hands the retry to the client, who may be elsewhere.
+    pub fn for_retrieve(request: Duration) -> Self {
+        let operation = request / 3;
+        let attempt = operation / 2;
+        CallBudget {
+            connect: attempt.min(Duration::from_secs(1)),
+            attempt,
+            operation,
+            max_attempts: 2,
+        }
+    }
+
+    /// ingest makes up to six calls in sequence (HEAD, LIST and HEAD with a
+    /// source URL, GenerateDataKey, PUT, PutEvents) and must fail before
+    /// Lambda's timeout, so the async retry and the dead-letter queue take
+    /// over; three attempts each, as it has the time.
+    pub fn for_ingest(function_timeout: Duration) -> Self {
+        let operation = function_timeout / 6;
+        let attempt = operation / 3;
+        CallBudget {
+            connect: attempt.min(Duration::from_secs(1)),
+            attempt,
+            operation,
+            max_attempts: 3,
+        }
+    }
+
+    fn from_env(env: &dyn Env, defaults: CallBudget) -> Result<Self, ConfigError> {
+        let ms = |variable, default: Duration| -> Result<Duration, ConfigError> {
+            Ok(Duration::from_millis(positive(env, variable, default.as_millis() as u64)?))
+        };
+        let budget = CallBudget {
+            connect: ms("AWS_CONNECT_TIMEOUT_MS", defaults.connect)?,
+            attempt: ms("AWS_ATTEMPT_TIMEOUT_MS", defaults.attempt)?,
+            operation: ms("AWS_OPERATION_TIMEOUT_MS", defaults.operation)?,
+            max_attempts: positive(env, "AWS_MAX_ATTEMPTS", u64::from(defaults.max_attempts))?
+                .try_into()
+                .map_err(|_| ConfigError {
+                    variable: "AWS_MAX_ATTEMPTS",
+                    problem: "is too large".into(),
+                })?,
+        };
+        if budget.attempt > budget.operation {
+            return Err(ConfigError {
+                variable: "AWS_ATTEMPT_TIMEOUT_MS",
+                problem: format!(
+                    "({} ms) exceeds AWS_OPERATION_TIMEOUT_MS ({} ms)",
+                    budget.attempt.as_millis(),
+                    budget.operation.as_millis()
+                ),
+            });
+        }
+        Ok(budget)
+    }
+}
+
+/// The function's own timeout (`FUNCTION_TIMEOUT_SECONDS`, set by the
+/// Terraform module from the same number it gives Lambda).
+pub fn function_timeout(env: &dyn Env, default: Duration) -> Result<Duration, ConfigError> {
+    Ok(Duration::from_secs(positive(
+        env,
+        "FUNCTION_TIMEOUT_SECONDS",
+        default.as_secs(),
+    )?))
+}
+
+/// retrieve's whole-request bound: a second under the function timeout (so
+/// the function answers, not Lambda's timeout), and under API Gateway's 29 s.
+pub fn retrieve_request_timeout(function_timeout: Duration) -> Duration {
+    function_timeout
+        .saturating_sub(Duration::from_secs(1))
+        .clamp(Duration::from_secs(1), API_GATEWAY_LIMIT)
 }
 
 /// Bounds of retrieve's data-key cache.
@@ -163,6 +269,9 @@ pub struct RetrieveConfig {
     pub data_key_cache: CacheLimits,
     /// How long `GET /health` keeps its verdict (`HEALTH_CACHE_SECONDS`).
     pub health_cache: Duration,
+    /// The whole request's bound (`REQUEST_TIMEOUT_MS`): past it, 503 with
+    /// `Retry-After` rather than a hang.
+    pub request_timeout: Duration,
 }
 
 /// Route 53 checks every 10 or 30 s from each of its checker regions; 5 s
@@ -184,6 +293,11 @@ impl RetrieveConfig {
                 max_age: Duration::from_secs(positive(env, "DATA_KEY_CACHE_TTL_SECONDS", 300)?),
             },
             health_cache: Duration::from_secs(parsed(env, "HEALTH_CACHE_SECONDS", DEFAULT_HEALTH_CACHE_SECONDS)?),
+            request_timeout: Duration::from_millis(positive(
+                env,
+                "REQUEST_TIMEOUT_MS",
+                retrieve_request_timeout(function_timeout(env, DEFAULT_RETRIEVE_FUNCTION_TIMEOUT)?).as_millis() as u64,
+            )?),
         })
     }
 }
@@ -260,6 +374,11 @@ pub const INGEST_VARIABLES: &[&str] = &[
     "KMS_KEY_ID",
     "S3_SSE_KMS_KEY_ID",
     "S3_FORCE_PATH_STYLE",
+    "FUNCTION_TIMEOUT_SECONDS",
+    "AWS_CONNECT_TIMEOUT_MS",
+    "AWS_ATTEMPT_TIMEOUT_MS",
+    "AWS_OPERATION_TIMEOUT_MS",
+    "AWS_MAX_ATTEMPTS",
 ];
 
 /// Every variable retrieve reads.
@@ -273,14 +392,29 @@ pub const RETRIEVE_VARIABLES: &[&str] = &[
     "DATA_KEY_CACHE_MAX_ENTRIES",
     "DATA_KEY_CACHE_TTL_SECONDS",
     "HEALTH_CACHE_SECONDS",
+    "REQUEST_TIMEOUT_MS",
     "KMS_KEY_ID",
     "S3_SSE_KMS_KEY_ID",
     "S3_FORCE_PATH_STYLE",
+    "FUNCTION_TIMEOUT_SECONDS",
+    "AWS_CONNECT_TIMEOUT_MS",
+    "AWS_ATTEMPT_TIMEOUT_MS",
+    "AWS_OPERATION_TIMEOUT_MS",
+    "AWS_MAX_ATTEMPTS",
 ];
 
-/// Variables a deployment does not set: Lambda provides some, and the rest
-/// exist for S3-compatible stores, not AWS.
-pub const NOT_SET_BY_DEPLOYMENT: &[&str] = &["AWS_LAMBDA_FUNCTION_VERSION", "S3_FORCE_PATH_STYLE"];
+/// Variables a deployment does not set: Lambda provides some, some exist for
+/// S3-compatible stores, not AWS, and the call budget's overrides default
+/// from `FUNCTION_TIMEOUT_SECONDS`, which it does set.
+pub const NOT_SET_BY_DEPLOYMENT: &[&str] = &[
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "S3_FORCE_PATH_STYLE",
+    "REQUEST_TIMEOUT_MS",
+    "AWS_CONNECT_TIMEOUT_MS",
+    "AWS_ATTEMPT_TIMEOUT_MS",
+    "AWS_OPERATION_TIMEOUT_MS",
+    "AWS_MAX_ATTEMPTS",
+];
 
 #[cfg(test)]
 mod tests {
@@ -341,8 +475,17 @@ mod tests {
         assert_eq!(err.variable, "SOURCE_URL");
         let err = IngestConfig::from_env(&env(&[("BUCKET_NAME", "b"), ("ENCRYPTION_FORMAT", "v4")])).unwrap_err();
         assert_eq!(err.variable, "ENCRYPTION_FORMAT");
-        let err = AwsSettings::from_env(&env(&[])).unwrap_err();
+        let retrieve = CallBudget::for_retrieve(Duration::from_secs(9));
+        let err = AwsSettings::from_env(&env(&[]), retrieve).unwrap_err();
         assert_eq!(err.to_string(), "invalid configuration: KMS_KEY_ID must be set");
+        let err = AwsSettings::from_env(
+            &env(&[("KMS_KEY_ID", "k"), ("AWS_ATTEMPT_TIMEOUT_MS", "60000")]),
+            retrieve,
+        )
+        .unwrap_err();
+        assert_eq!(err.variable, "AWS_ATTEMPT_TIMEOUT_MS", "{err}");
+        let err = AwsSettings::from_env(&env(&[("KMS_KEY_ID", "k"), ("AWS_MAX_ATTEMPTS", "0")]), retrieve).unwrap_err();
+        assert_eq!(err.variable, "AWS_MAX_ATTEMPTS");
     }
 
     #[test]
@@ -358,7 +501,8 @@ mod tests {
             }
         };
         IngestConfig::from_env(&recording).unwrap();
-        AwsSettings::from_env(&recording).unwrap();
+        function_timeout(&recording, DEFAULT_INGEST_FUNCTION_TIMEOUT).unwrap();
+        AwsSettings::from_env(&recording, CallBudget::for_ingest(DEFAULT_INGEST_FUNCTION_TIMEOUT)).unwrap();
         let mut ingest: Vec<String> = read.take();
         ingest.sort();
         ingest.dedup();
@@ -367,13 +511,32 @@ mod tests {
         assert_eq!(ingest, declared);
 
         RetrieveConfig::from_env(&recording).unwrap();
-        AwsSettings::from_env(&recording).unwrap();
+        AwsSettings::from_env(&recording, CallBudget::for_retrieve(Duration::from_secs(9))).unwrap();
         let mut retrieve: Vec<String> = read.take();
         retrieve.sort();
         retrieve.dedup();
         let mut declared: Vec<&str> = RETRIEVE_VARIABLES.to_vec();
         declared.sort();
         assert_eq!(retrieve, declared);
+    }
+
+    #[test]
+    fn every_wait_is_bounded_by_the_function_timeout() {
+        // retrieve: deployed with 10 s, answers within 9 s; three calls in
+        // sequence, each with its retries, fit inside that.
+        let config = RetrieveConfig::from_env(&env(&[("BUCKET_NAME", "b")])).unwrap();
+        assert_eq!(config.request_timeout, Duration::from_secs(9));
+        let calls = CallBudget::for_retrieve(config.request_timeout);
+        assert!(calls.operation * 3 <= config.request_timeout);
+        assert!(calls.attempt * calls.max_attempts <= calls.operation);
+        let longer = RetrieveConfig::from_env(&env(&[("BUCKET_NAME", "b"), ("FUNCTION_TIMEOUT_SECONDS", "300")]));
+        assert_eq!(longer.unwrap().request_timeout, Duration::from_secs(28), "API Gateway's 29 s");
+
+        // ingest: six calls in sequence fit in the function's timeout.
+        let calls = CallBudget::for_ingest(DEFAULT_INGEST_FUNCTION_TIMEOUT);
+        assert!(calls.operation * 6 <= DEFAULT_INGEST_FUNCTION_TIMEOUT);
+        assert!(calls.attempt * calls.max_attempts <= calls.operation);
+        assert!(calls.connect <= calls.attempt);
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub struct Resource {
     pub chunked: bool,
     /// Wait this long before answering.
     pub delay: Duration,
+    /// Send the body one byte per this interval (zero: all at once): a
+    /// source that answers at once and then trickles.
+    pub trickle: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -104,7 +107,14 @@ async fn serve(
         .header("content-type", &resource.content_type)
         .header("etag", &resource.etag)
         .header("last-modified", "Sat, 21 Nov 2026 22:00:00 GMT");
-    if resource.chunked {
+    if !resource.trickle.is_zero() {
+        let gap = resource.trickle;
+        let bytes = futures_util::StreamExt::then(futures_util::stream::iter(resource.body), move |byte| async move {
+            tokio::time::sleep(gap).await;
+            Ok::<_, Infallible>(Frame::data(Bytes::copy_from_slice(&[byte])))
+        });
+        builder.body(StreamBody::new(bytes).boxed()).unwrap()
+    } else if resource.chunked {
         let chunks: Vec<Result<Frame<Bytes>, Infallible>> = resource
             .body
             .chunks(8192)

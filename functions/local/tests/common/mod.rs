@@ -76,6 +76,7 @@ impl<K> Harness<K> {
                 max_age: Duration::from_secs(300),
             },
             health_cache: Duration::from_secs(s3_latest::config::DEFAULT_HEALTH_CACHE_SECONDS),
+            request_timeout: Duration::from_secs(9),
         }
     }
 }

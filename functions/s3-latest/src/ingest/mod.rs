@@ -13,6 +13,7 @@ pub mod publish;
 pub mod source;
 pub mod trigger;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
@@ -77,6 +78,8 @@ pub enum IngestError {
     WriteConflict { key: String, attempts: u32 },
     #[error("wrote {key} but could not announce it: {source}")]
     Publish { key: String, source: PublishError },
+    #[error("the invocation did not finish within its {budget_ms} ms budget")]
+    DeadlineExceeded { budget_ms: u64 },
 }
 
 impl IngestError {
@@ -93,6 +96,7 @@ impl IngestError {
             IngestError::KeyTaken { .. } => "KeyCollision",
             IngestError::WriteConflict { .. } => "WriteConflict",
             IngestError::Publish { .. } => "PublishFailed",
+            IngestError::DeadlineExceeded { .. } => "DeadlineExceeded",
         }
     }
 }
@@ -127,6 +131,19 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
             store_id: config.location.store_id.clone(),
             format: config.format,
         })
+    }
+
+    /// [`run`](Self::run), failing with `DeadlineExceeded` once `budget` has
+    /// passed: the invocation fails on its own terms, before Lambda's timeout
+    /// kills it, so the error type reaches the retry and the dead-letter queue.
+    /// Whatever was in flight is dropped; a PutObject lands whole or not at
+    /// all, and a retry finds it either way.
+    pub async fn run_within(&self, event: &serde_json::Value, budget: Duration) -> Result<IngestSummary, IngestError> {
+        tokio::time::timeout(budget, self.run(event))
+            .await
+            .unwrap_or(Err(IngestError::DeadlineExceeded {
+                budget_ms: budget.as_millis() as u64,
+            }))
     }
 
     /// Handles one invocation. Every failure is an `Err`, so the invocation
@@ -273,6 +290,12 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
                 .await
             {
                 Ok(()) => return Ok(Write::Written { attempts: attempt }),
+                Err(StoreError::AlreadyExists) if self.is_own_write(key, &metadata).await? => {
+                    // The SDK retried our PUT after its response was lost, and
+                    // the retry met the object the first attempt wrote.
+                    tracing::warn!(%key, "a lost PutObject response: the object at the key is this invocation's");
+                    return Ok(Write::Written { attempts: attempt });
+                }
                 Err(StoreError::AlreadyExists) => return Ok(Write::Taken { attempts: attempt }),
                 Err(StoreError::WriteInFlight) => {
                     tracing::warn!(%key, attempt, "a concurrent write to this key is in flight; waiting");
@@ -284,6 +307,19 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
         Ok(Write::Taken {
             attempts: MAX_WRITE_ATTEMPTS,
         })
+    }
+}
+
+impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
+    /// Whether the object at `key` carries exactly the metadata this
+    /// invocation sent, which includes a data key wrapped for this invocation
+    /// alone: then it is this invocation's write, not another delivery's.
+    async fn is_own_write(&self, key: &str, sent: &HashMap<String, String>) -> Result<bool, IngestError> {
+        match self.store.metadata(key).await {
+            Ok(found) => Ok(sent.iter().all(|(name, value)| found.get(name) == Some(value))),
+            Err(StoreError::NotFound) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 

@@ -250,9 +250,24 @@ impl<K: KeyProvider> Retriever<K> {
     pub async fn handle(&self, request: Request) -> Response<Body> {
         let (stage, request_id) = stage_and_request_id(&request);
         tracing::Span::current().record("request_id", request_id.as_str());
-        match self.respond(&request, stage.as_deref()).await {
-            Ok(response) => response,
-            Err(err) => error_response(err, &request_id),
+        // Whatever the SDK's own bounds, the request as a whole has one: an
+        // answer the client can act on (503 + Retry-After) beats a hang that
+        // API Gateway cuts at 29 s with its own 504.
+        let bounded = tokio::time::timeout(self.config().request_timeout, self.respond(&request, stage.as_deref()));
+        match bounded.await {
+            Ok(Ok(response)) => response,
+            Ok(Err(err)) => error_response(err, &request_id),
+            Err(_) => {
+                tracing::warn!(timeout_ms = self.config().request_timeout.as_millis() as u64, "request timed out");
+                error_response(
+                    ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "RequestTimeout",
+                        "the request did not complete in time; retry later",
+                    ),
+                    &request_id,
+                )
+            }
         }
     }
 
