@@ -246,7 +246,10 @@ async fn an_oversize_or_slow_source_fails_and_writes_nothing() -> TestResult {
     let started = std::time::Instant::now();
     let err = impatient.run(&scheduled_event()).await.unwrap_err();
     assert_eq!(err.error_type(), "SourceUnavailable", "{err}");
-    assert!(started.elapsed() < Duration::from_secs(3), "cut off, not read to the end");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "cut off, not read to the end"
+    );
 
     let listed = h.s3.list_objects_v2().bucket(&h.bucket).send().await?;
     assert_eq!(listed.key_count(), Some(0), "no object, whole or partial");

@@ -207,7 +207,11 @@ impl CallBudget {
 
     fn from_env(env: &dyn Env, defaults: CallBudget) -> Result<Self, ConfigError> {
         let ms = |variable, default: Duration| -> Result<Duration, ConfigError> {
-            Ok(Duration::from_millis(positive(env, variable, default.as_millis() as u64)?))
+            Ok(Duration::from_millis(positive(
+                env,
+                variable,
+                default.as_millis() as u64,
+            )?))
         };
         let budget = CallBudget {
             connect: ms("AWS_CONNECT_TIMEOUT_MS", defaults.connect)?,
@@ -530,7 +534,11 @@ mod tests {
         assert!(calls.operation * 3 <= config.request_timeout);
         assert!(calls.attempt * calls.max_attempts <= calls.operation);
         let longer = RetrieveConfig::from_env(&env(&[("BUCKET_NAME", "b"), ("FUNCTION_TIMEOUT_SECONDS", "300")]));
-        assert_eq!(longer.unwrap().request_timeout, Duration::from_secs(28), "API Gateway's 29 s");
+        assert_eq!(
+            longer.unwrap().request_timeout,
+            Duration::from_secs(28),
+            "API Gateway's 29 s"
+        );
 
         // ingest: six calls in sequence fit in the function's timeout.
         let calls = CallBudget::for_ingest(DEFAULT_INGEST_FUNCTION_TIMEOUT);

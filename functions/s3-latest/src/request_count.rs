@@ -12,10 +12,13 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 /// Shared tally of requests sent, keyed by operation name (`ListObjectsV2`,
-/// `GetObject`, `Decrypt`, ...). Counts every attempt, retries included.
+/// `GetObject`, `Decrypt`, ...). Counts every attempt, retries included;
+/// [`operations`](Self::operations) counts each call once, however many
+/// attempts it took.
 #[derive(Debug, Clone, Default)]
 pub struct RequestCounter {
     counts: Arc<Mutex<BTreeMap<String, u64>>>,
+    operations: Arc<Mutex<u64>>,
 }
 
 impl RequestCounter {
@@ -31,8 +34,14 @@ impl RequestCounter {
         self.lock().clone()
     }
 
+    /// Calls made, each counted once (attempts beyond the first are retries).
+    pub fn operations(&self) -> u64 {
+        *self.operations.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     pub fn reset(&self) {
         self.lock().clear();
+        *self.operations.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = 0;
     }
 
     // A std mutex: the critical section is a map update, never held across an await.
@@ -44,6 +53,15 @@ impl RequestCounter {
 impl Intercept for RequestCounter {
     fn name(&self) -> &'static str {
         "RequestCounter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        *self.operations.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) += 1;
+        Ok(())
     }
 
     fn read_before_transmit(

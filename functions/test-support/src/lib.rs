@@ -6,8 +6,10 @@
 //! * [`runtime_api`]: the Lambda Runtime API, to drive the real `bootstrap`
 //!   binaries as Lambda would.
 //! * [`origin`]: a tiny HTTP origin for ingest's `SOURCE_URL`.
+//! * [`fault_proxy`]: a seeded fault-injecting proxy in front of moto.
 //! * [`repo`]: paths inside the repository (virtualenv, fixtures, binaries).
 
+pub mod fault_proxy;
 pub mod lambda_env;
 pub mod moto;
 pub mod origin;

@@ -139,7 +139,9 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
     /// Whatever was in flight is dropped; a PutObject lands whole or not at
     /// all, and a retry finds it either way.
     pub async fn run_within(&self, event: &serde_json::Value, budget: Duration) -> Result<IngestSummary, IngestError> {
-        tokio::time::timeout(budget, self.run(event))
+        // Boxed: the whole invocation's state machine is large, and nesting it
+        // unboxed in the runtime's futures overflows rustc's layout depth.
+        tokio::time::timeout(budget, Box::pin(self.run(event)))
             .await
             .unwrap_or(Err(IngestError::DeadlineExceeded {
                 budget_ms: budget.as_millis() as u64,
@@ -324,8 +326,12 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
 }
 
 enum Write {
-    Written { attempts: u32 },
+    Written {
+        attempts: u32,
+    },
     /// Something holds the key (412), or a concurrent write to it never
     /// settled (409 on every attempt).
-    Taken { attempts: u32 },
+    Taken {
+        attempts: u32,
+    },
 }

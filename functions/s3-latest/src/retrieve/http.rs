@@ -258,7 +258,10 @@ impl<K: KeyProvider> Retriever<K> {
             Ok(Ok(response)) => response,
             Ok(Err(err)) => error_response(err, &request_id),
             Err(_) => {
-                tracing::warn!(timeout_ms = self.config().request_timeout.as_millis() as u64, "request timed out");
+                tracing::warn!(
+                    timeout_ms = self.config().request_timeout.as_millis() as u64,
+                    "request timed out"
+                );
                 error_response(
                     ApiError::new(
                         StatusCode::SERVICE_UNAVAILABLE,

@@ -1,0 +1,460 @@
+//! The service under injected faults: the production ingest and retrieve
+//! handlers, with the production timeouts and retry policy, talk to moto
+//! through a seeded fault-injecting proxy on 127.0.0.1 (S3, KMS and
+//! EventBridge alike). Prints its figures; the README's reliability section
+//! quotes them.
+//!
+//! `cargo test -p s3-latest-local --test faults -- --nocapture`
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use chrono::Utc;
+use common::*;
+use s3_latest::config::{CallBudget, IngestConfig, Location, SourceConfig};
+use s3_latest::ingest::publish::EventBridgePublisher;
+use s3_latest::ingest::{Ingestor, Outcome, TRIGGER_METADATA};
+use s3_latest::keyring::KmsKeyring;
+use s3_latest::request_count::RequestCounter;
+use s3_latest::retrieve::Retriever;
+use s3_latest::store::{LookupStrategy, ObjectSummary, SnapshotStore};
+use sha2::{Digest, Sha256};
+use test_support::fault_proxy::{Fault, FaultPlan, FaultProxy};
+use test_support::moto::moto;
+
+const SEED: u64 = 20_261_122;
+/// Probability that a request (or a new connection) meets a fault.
+const FAULT_RATE: f64 = 0.08;
+const TRIGGERS: usize = 300;
+/// Every tenth trigger is first delivered this many times at once.
+const CONCURRENT_DUPLICATES: usize = 3;
+/// Deliveries of one trigger before it counts as failed: Lambda's two
+/// retries of an async invocation, and the Scheduler's own, give more.
+const MAX_DELIVERIES: usize = 6;
+const RETRIEVES: usize = 3_000;
+const RETRIEVE_WORKERS: usize = 8;
+/// The whole-request bound retrieve is given here (deployed: 9 s).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
+/// ingest's function timeout here (deployed: 60 s).
+const INGEST_FUNCTION_TIMEOUT: Duration = Duration::from_secs(12);
+/// Longer than the whole-request bound: only the SDK's attempt timeout
+/// rescues a request from a stall in time.
+const STALL: Duration = Duration::from_secs(5);
+
+fn plan() -> FaultPlan {
+    FaultPlan {
+        seed: SEED,
+        rate: FAULT_RATE,
+        weights: vec![
+            (Fault::Refuse, 2),
+            (Fault::ResetMidRequest, 2),
+            (Fault::ResetMidResponse, 3),
+            (Fault::InternalError, 3),
+            (Fault::Throttle, 3),
+            (Fault::TruncatedBody, 2),
+            (Fault::Stall, 1),
+        ],
+        stall: STALL,
+    }
+}
+
+/// Clients aimed at `endpoint` with the production timeouts and retries.
+fn clients(endpoint: &str, budget: &CallBudget, counter: &RequestCounter) -> Clients {
+    let sdk = test_support::moto::sdk_config(endpoint)
+        .into_builder()
+        .timeout_config(s3_latest::aws::timeout_config(budget))
+        .retry_config(s3_latest::aws::retry_config(budget))
+        .build();
+    Clients {
+        s3: aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .interceptor(counter.clone())
+                .build(),
+        ),
+        kms: aws_sdk_kms::Client::from_conf(
+            aws_sdk_kms::config::Builder::from(&sdk)
+                .interceptor(counter.clone())
+                .build(),
+        ),
+        events: aws_sdk_eventbridge::Client::from_conf(
+            aws_sdk_eventbridge::config::Builder::from(&sdk)
+                .interceptor(counter.clone())
+                .build(),
+        ),
+    }
+}
+
+struct Clients {
+    s3: aws_sdk_s3::Client,
+    kms: aws_sdk_kms::Client,
+    events: aws_sdk_eventbridge::Client,
+}
+
+/// What one retrieve answered, and how long it took.
+struct Answer {
+    status: u16,
+    elapsed: Duration,
+    key: Option<String>,
+    etag: Option<String>,
+    body_sha256: [u8; 32],
+    error_code: Option<String>,
+    retry_after: bool,
+    body: Bytes,
+}
+
+async fn ask(retriever: &Retriever<KmsKeyring>, etag: Option<&str>) -> Answer {
+    let headers: Vec<(&str, &str)> = etag.map(|e| ("if-none-match", e)).into_iter().collect();
+    let started = Instant::now();
+    let response = call(retriever, "GET", URL, &headers).await;
+    let elapsed = started.elapsed();
+    let body = response.body().clone();
+    let error_code = (response.status().as_u16() >= 400)
+        .then(|| serde_json::from_slice::<serde_json::Value>(&body).ok())
+        .flatten()
+        .and_then(|v| v["error"]["code"].as_str().map(str::to_owned));
+    Answer {
+        status: response.status().as_u16(),
+        elapsed,
+        key: response
+            .headers()
+            .get("x-object-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        etag: response
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        body_sha256: Sha256::digest(&body).into(),
+        error_code,
+        retry_after: response.headers().contains_key("retry-after"),
+        body,
+    }
+}
+
+/// Text that would mean an internal error leaked into a response.
+const INTERNAL: &[&str] = &[
+    "Dispatch",
+    "dispatch",
+    "hyper",
+    "connection",
+    "127.0.0.1",
+    "FAULTPROXY",
+    "InternalError",
+    "SlowDown",
+    "Throttling",
+    "KMSInternal",
+    "TimeoutError",
+    "io error",
+    "panicked",
+];
+
+/// Every 5xx retrieve may answer, as the README's API section lists them.
+const DOCUMENTED_5XX: &[(u16, &str)] = &[
+    (503, "StorageUnavailable"),
+    (503, "KeyServiceUnavailable"),
+    (503, "ObjectChanged"),
+    (503, "RequestTimeout"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn under_injected_faults_nothing_is_lost_duplicated_or_leaked() -> TestResult {
+    let m = moto();
+    let bucket = m.bucket("faults").await;
+    let key_id = m.kms_key().await;
+    let bus = format!("{bucket}-bus");
+    m.events().create_event_bus().name(&bus).send().await?;
+    let proxy = FaultProxy::start(&m.endpoint, FaultPlan::none()).await;
+
+    let ingest_calls = RequestCounter::default();
+    let ingest_budget = CallBudget::for_ingest(INGEST_FUNCTION_TIMEOUT);
+    let via_proxy = clients(&proxy.endpoint, &ingest_budget, &ingest_calls);
+    let ingest_config = IngestConfig {
+        location: Location::new(bucket.clone(), PREFIX),
+        event_bus: Some(bus.clone()),
+        source: SourceConfig::Generated,
+        function_version: "faults".into(),
+        format: Default::default(),
+    };
+    let ingestor = Arc::new(Ingestor::new(
+        SnapshotStore::new(via_proxy.s3.clone(), &bucket, PREFIX),
+        KmsKeyring::new(via_proxy.kms.clone(), &key_id),
+        EventBridgePublisher::new(via_proxy.events.clone(), &bus),
+        &ingest_config,
+    )?);
+    // Lambda's deadline less the binary's one-second margin.
+    let invocation_budget = INGEST_FUNCTION_TIMEOUT - Duration::from_secs(1);
+
+    let retrieve_calls = RequestCounter::default();
+    let retrieve_budget = CallBudget::for_retrieve(REQUEST_TIMEOUT);
+    let retrieve_clients = clients(&proxy.endpoint, &retrieve_budget, &retrieve_calls);
+    let harness = Harness {
+        s3: retrieve_clients.s3.clone(),
+        bucket: bucket.clone(),
+        keys: KmsKeyring::new(retrieve_clients.kms.clone(), &key_id),
+        counter: retrieve_calls.clone(),
+    };
+    let mut retrieve_config = harness.retrieve_config(PREFIX, LookupStrategy::Index);
+    retrieve_config.request_timeout = REQUEST_TIMEOUT;
+    let retriever = Arc::new(Retriever::new(
+        harness.store(PREFIX),
+        harness.keys.clone(),
+        retrieve_config,
+    ));
+
+    // Given one snapshot written before the faults start,
+    let first = ingestor.run(&scheduled_event()).await?;
+    assert_eq!(first.outcome, Outcome::Written);
+    proxy.set_plan(plan());
+    let started = Instant::now();
+
+    // when a few thousand retrieves run alongside a few hundred triggers,
+    let retrieves = {
+        let retriever = retriever.clone();
+        tokio::spawn(async move {
+            let mut workers = tokio::task::JoinSet::new();
+            for worker in 0..RETRIEVE_WORKERS {
+                let retriever = retriever.clone();
+                workers.spawn(async move {
+                    let mut answers = Vec::new();
+                    let mut etag: Option<String> = None;
+                    for i in 0..RETRIEVES / RETRIEVE_WORKERS {
+                        // Every third request revalidates the tag last seen.
+                        let conditional = if (i + worker) % 3 == 0 { etag.as_deref() } else { None };
+                        let answer = ask(&retriever, conditional).await;
+                        if answer.status == 200 {
+                            etag = answer.etag.clone();
+                        }
+                        answers.push(answer);
+                    }
+                    answers
+                });
+            }
+            workers.join_all().await.into_iter().flatten().collect::<Vec<Answer>>()
+        })
+    };
+
+    let mut deliveries: BTreeMap<String, u64> = BTreeMap::new();
+    let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+    let mut written_by: HashMap<String, String> = HashMap::new(); // key -> trigger digest
+    let mut failed_triggers = Vec::new();
+    let mut first_delivery_ok = 0;
+    let base = Utc::now() - chrono::Duration::days(1);
+    for n in 0..TRIGGERS {
+        let mut event = scheduled_event();
+        event["time"] = serde_json::json!(
+            (base + chrono::Duration::seconds(n as i64)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        let identity = s3_latest::ingest::trigger::parse(&event)?.identity(Utc::now())?;
+        let key = s3_latest::object_key::trigger_key(PREFIX, &identity);
+        let mut results = Vec::new();
+        if n % 10 == 0 {
+            let mut at_once = tokio::task::JoinSet::new();
+            for _ in 0..CONCURRENT_DUPLICATES {
+                let (ingestor, event) = (ingestor.clone(), event.clone());
+                at_once.spawn(async move { ingestor.run_within(&event, invocation_budget).await });
+            }
+            results.extend(at_once.join_all().await);
+        } else {
+            results.push(ingestor.run_within(&event, invocation_budget).await);
+        }
+        if results.iter().any(Result::is_ok) {
+            first_delivery_ok += 1;
+        }
+        // Failed deliveries are retried, as Lambda and the Scheduler do.
+        while !results.iter().any(Result::is_ok) && results.len() < MAX_DELIVERIES {
+            results.push(ingestor.run_within(&event, invocation_budget).await);
+        }
+        *deliveries
+            .entry(format!("{} deliveries (duplicates and retries)", results.len()))
+            .or_default() += 1;
+        for result in &results {
+            let name = match result {
+                Ok(summary) => format!("{:?}", summary.outcome),
+                Err(e) => e.error_type().to_owned(),
+            };
+            *outcomes.entry(name).or_default() += 1;
+        }
+        match results.iter().find_map(|r| r.as_ref().ok()) {
+            Some(summary) => {
+                assert_eq!(summary.key.as_deref(), Some(key.as_str()), "the trigger's own key");
+                written_by.insert(key, hex::encode(identity.digest()));
+            }
+            None => failed_triggers.push(key),
+        }
+    }
+    let answers = retrieves.await?;
+    let elapsed = started.elapsed();
+    let stats = proxy.stats();
+
+    // then, with the faults stopped, everything is checked from a clean path.
+    proxy.set_plan(FaultPlan::none());
+    let clean = SnapshotStore::new(m.s3(), &bucket, PREFIX);
+    let clean_reader = Retriever::new(
+        clean.clone(),
+        KmsKeyring::new(m.kms(), &key_id),
+        harness.retrieve_config(PREFIX, LookupStrategy::Index),
+    );
+    let mut plaintexts: HashMap<String, [u8; 32]> = HashMap::new();
+    let mut digests_seen: HashMap<String, String> = HashMap::new();
+    let mut pages = m
+        .s3()
+        .list_objects_v2()
+        .bucket(&bucket)
+        .prefix(PREFIX)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        for object in page?.contents() {
+            let summary = ObjectSummary {
+                key: object.key().unwrap_or_default().to_owned(),
+                etag: object.e_tag().unwrap_or_default().to_owned(),
+                last_modified: Utc::now(),
+                size: object.size().unwrap_or_default() as u64,
+            };
+            // 0 half-written or undecryptable objects:
+            let snapshot = clean_reader
+                .load(&summary)
+                .await
+                .unwrap_or_else(|e| panic!("{} does not decrypt: {e}", summary.key));
+            plaintexts.insert(summary.key.clone(), Sha256::digest(&snapshot.body).into());
+            let digest = clean.metadata(&summary.key).await?.get(TRIGGER_METADATA).cloned();
+            let digest = digest.unwrap_or_else(|| panic!("{} names no trigger", summary.key));
+            // 0 duplicates per trigger:
+            if let Some(other) = digests_seen.insert(digest.clone(), summary.key.clone()) {
+                panic!("two objects for one trigger: {other} and {}", summary.key);
+            }
+        }
+    }
+    // 0 lost: every trigger that reported success has its object.
+    for (key, digest) in &written_by {
+        assert!(
+            plaintexts.contains_key(key),
+            "{key} was reported ingested but is missing"
+        );
+        assert_eq!(digests_seen.get(digest), Some(key));
+    }
+    assert!(
+        failed_triggers.is_empty(),
+        "triggers that never succeeded: {failed_triggers:?}"
+    );
+    assert_eq!(plaintexts.len(), TRIGGERS + 1, "one object per trigger, and the first");
+
+    // Every retrieve: 200 with authenticated plaintext, 304, or a documented
+    // 5xx with Retry-After and no internal text; all within the bound.
+    let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
+    let bound = REQUEST_TIMEOUT + Duration::from_secs(1);
+    let mut latencies: Vec<Duration> = Vec::new();
+    for answer in &answers {
+        latencies.push(answer.elapsed);
+        assert!(answer.elapsed <= bound, "a retrieve took {:?}", answer.elapsed);
+        let label = match answer.status {
+            200 => {
+                let key = answer.key.as_deref().expect("x-object-key on a 200");
+                assert_eq!(
+                    plaintexts.get(key),
+                    Some(&answer.body_sha256),
+                    "a 200 served plaintext that is not {key}'s authenticated content"
+                );
+                "200".to_owned()
+            }
+            304 => "304".to_owned(),
+            status => {
+                let code = answer.error_code.clone().unwrap_or_default();
+                assert!(
+                    DOCUMENTED_5XX.contains(&(status, code.as_str())),
+                    "undocumented answer {status} {code}: {:?}",
+                    String::from_utf8_lossy(&answer.body)
+                );
+                assert!(answer.retry_after, "{status} {code} without Retry-After");
+                let text = String::from_utf8_lossy(&answer.body);
+                for needle in INTERNAL {
+                    assert!(!text.contains(needle), "internal text `{needle}` in {text}");
+                }
+                format!("{status} {code}")
+            }
+        };
+        *statuses.entry(label).or_default() += 1;
+    }
+    latencies.sort();
+    let unavailable: u64 = statuses
+        .iter()
+        .filter(|(label, _)| label.starts_with('5'))
+        .map(|(_, n)| n)
+        .sum();
+
+    // After the faults stop, the next requests succeed.
+    let after = ask(&retriever, None).await;
+    assert_eq!(after.status, 200, "the first retrieve after the faults");
+    let recovered = ingestor.run(&scheduled_event()).await?;
+    assert_eq!(recovered.outcome, Outcome::Written, "the first ingest after the faults");
+
+    println!("\nfault injection: seed {SEED}, rate {FAULT_RATE} per request, {elapsed:.1?}");
+    println!(
+        "  proxy: {} connections, {} requests ({:?}), {} forwarded to moto, {} faults",
+        stats.connections,
+        stats.requests,
+        stats.by_service,
+        stats.forwarded,
+        stats.injected()
+    );
+    for (fault, n) in &stats.faults {
+        println!("    {:<45} {n}", fault.name());
+    }
+    for (who, counter) in [("ingest", &ingest_calls), ("retrieve", &retrieve_calls)] {
+        println!(
+            "  {who} SDK: {} calls, {} attempts ({} retries)",
+            counter.operations(),
+            counter.total(),
+            counter.total() - counter.operations()
+        );
+    }
+    println!(
+        "  ingest: {TRIGGERS} triggers, {} succeeded on their first delivery; deliveries {deliveries:?}; outcomes {outcomes:?}",
+        first_delivery_ok
+    );
+    println!(
+        "  ingest checks: {} objects, 0 lost, 0 duplicates, 0 undecryptable",
+        plaintexts.len()
+    );
+    println!(
+        "  retrieve: {} requests, {statuses:?}; p50 {:?}, p99 {:?}, max {:?} (bound {bound:?})",
+        answers.len(),
+        latencies[latencies.len() / 2],
+        latencies[latencies.len() * 99 / 100],
+        latencies[latencies.len() - 1],
+    );
+
+    // The SDK's own timeouts and retries do the work, not the last-resort
+    // bounds: no stall outlived an attempt timeout into the request's bound,
+    // and retried faults rarely reach a client.
+    assert!(
+        stats.faults.values().all(|n| *n > 0),
+        "every kind of fault was injected: {stats:?}"
+    );
+    assert_eq!(
+        statuses.get("503 RequestTimeout"),
+        None,
+        "a stall outlived the SDK's attempt timeout"
+    );
+    assert!(
+        (unavailable as f64) < 0.03 * answers.len() as f64,
+        "{unavailable} of {} retrieves were 503: are faults retried?",
+        answers.len()
+    );
+    assert!(
+        first_delivery_ok as f64 >= 0.9 * TRIGGERS as f64,
+        "only {first_delivery_ok} of {TRIGGERS} triggers succeeded on their first delivery: are faults retried?"
+    );
+    assert!(!outcomes.contains_key("DeadlineExceeded"), "{outcomes:?}");
+    // Each trigger reported `written` exactly once, even when the SDK's retry
+    // of its PUT met the object its lost first attempt wrote; so each object
+    // was announced by the invocation that wrote it.
+    assert_eq!(outcomes.get("Written"), Some(&(TRIGGERS as u64)), "{outcomes:?}");
+    Ok(())
+}
