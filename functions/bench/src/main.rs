@@ -377,6 +377,7 @@ async fn load_local_runner() -> Throughput {
         stage: "dev".into(),
         strategy: LookupStrategy::Index,
         source: SourceConfig::Generated,
+        initial_ingest: true,
     };
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

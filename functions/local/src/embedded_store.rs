@@ -1,9 +1,10 @@
 //! An S3-compatible server in this process: `s3s` over `s3s-fs`, on loopback.
 //!
-//! A thin layer over the filesystem backend adds three things:
+//! A thin layer over the filesystem backend adds these things:
 //! * `If-None-Match: *` made atomic: s3s-fs checks "exists" and then writes,
 //!   so two racing writers to one key could both succeed; conditional puts are
 //!   serialised here.
+//! * writes made all-or-nothing across a crash (see [`remove_torn_writes`]);
 //! * a count of requests per S3 operation, for tests and the benchmark;
 //! * an optional fixed delay per request, to stand in for S3's round trip;
 //! * an optional ordered listing index: s3s-fs walks and sorts every key on
@@ -252,6 +253,10 @@ impl EmbeddedStore {
             reason,
         };
         std::fs::create_dir_all(root).map_err(|e| data_dir_error(e.to_string()))?;
+        let torn = remove_torn_writes(root).map_err(|e| data_dir_error(format!("recovering torn writes: {e}")))?;
+        for (bucket, key) in &torn {
+            tracing::warn!(%bucket, %key, "removed an object whose write was cut short by a crash");
+        }
         let fs = FileSystem::new(root).map_err(|e| data_dir_error(format!("{e:?}")))?;
         let counts = OperationCounts::default();
         let latency = Latency::default();
@@ -330,6 +335,60 @@ impl EmbeddedStore {
         let _ = self.stop.send(true);
         let _ = self.task.await;
     }
+}
+
+/// Removes objects whose write a crash cut short, and returns them.
+///
+/// s3s-fs writes a body to a temporary file and renames it into place (so a
+/// body is never half there), but then writes the object's metadata and its
+/// ETag record as two more files. A process killed between the rename and
+/// those leaves an object that lists, but whose metadata (our encryption
+/// envelope) is missing. PutObject answers only once all three are written,
+/// so such an object was never acknowledged to anyone: removing it at
+/// start-up makes every write, as a client saw it, all or nothing. (Its
+/// temporary files s3s-fs removes itself when it starts.)
+pub fn remove_torn_writes(root: &Path) -> std::io::Result<Vec<(String, String)>> {
+    use base64::Engine;
+    let encode = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let mut torn = Vec::new();
+    for entry in std::fs::read_dir(root)? {
+        let entry = entry?;
+        let bucket = entry.file_name().to_string_lossy().into_owned();
+        if bucket.starts_with('.') || !entry.file_type()?.is_dir() {
+            continue;
+        }
+        let mut dirs = vec![entry.path()];
+        while let Some(dir) = dirs.pop() {
+            for object in std::fs::read_dir(&dir)? {
+                let object = object?;
+                if object.file_type()?.is_dir() {
+                    dirs.push(object.path());
+                    continue;
+                }
+                let Ok(relative) = object.path().strip_prefix(entry.path()).map(Path::to_path_buf) else {
+                    continue;
+                };
+                let key = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let sidecar =
+                    |suffix: &str| root.join(format!(".bucket-{}.object-{}{suffix}", encode(&bucket), encode(&key)));
+                let (metadata, etag) = (sidecar(".metadata.json"), sidecar(".internal.json"));
+                if !metadata.exists() || !etag.exists() {
+                    std::fs::remove_file(object.path())?;
+                    for file in [metadata, etag] {
+                        if file.exists() {
+                            std::fs::remove_file(file)?;
+                        }
+                    }
+                    torn.push((bucket.clone(), key));
+                }
+            }
+        }
+    }
+    Ok(torn)
 }
 
 /// An S3 client for an embedded store at `endpoint`.

@@ -26,6 +26,10 @@ struct Args {
     /// Seconds between scheduled ingests; the first runs at start.
     #[arg(long, default_value_t = 60)]
     interval_secs: u64,
+    /// Skip the scheduled ingest at start (the first runs one interval later),
+    /// e.g. to inspect what a previous run left before anything new is written.
+    #[arg(long)]
+    no_initial_ingest: bool,
     #[arg(long, default_value = "s3-latest-local")]
     bucket: String,
     #[arg(long, default_value = DEFAULT_PREFIX)]
@@ -54,6 +58,7 @@ async fn main() -> std::process::ExitCode {
         prefix: args.prefix,
         stage: args.stage,
         strategy: args.strategy,
+        initial_ingest: !args.no_initial_ingest,
         source: match args.source_url {
             None => SourceConfig::Generated,
             Some(url) => SourceConfig::Url {

@@ -36,6 +36,8 @@ pub struct LocalOptions {
     pub stage: String,
     pub strategy: LookupStrategy,
     pub source: SourceConfig,
+    /// Run a scheduled ingest at start (the default), or wait a whole interval.
+    pub initial_ingest: bool,
 }
 
 /// Where a started service can be reached.
@@ -140,21 +142,25 @@ pub async fn run(
         ingest_url: format!("http://{api}/ingest"),
     });
 
-    let schedule = tokio::spawn(run_schedule(service.clone(), options.interval));
+    let schedule = tokio::spawn(run_schedule(service.clone(), options.interval, options.initial_ingest));
     serve(api_listener, service, shutdown).await;
     schedule.abort();
     store.shutdown().await;
     Ok(())
 }
 
-/// The EventBridge schedule's stand-in: a scheduled event now, then every
+/// The EventBridge schedule's stand-in: a scheduled event now (unless
+/// `initial_ingest` is off), then every
 /// `interval`. Like EventBridge's, each names the rule and its tick's time,
 /// which is the trigger's identity; unlike EventBridge's, the time has
 /// milliseconds, so a tick and a `POST /ingest` in the same second still
 /// order by when they happened.
-async fn run_schedule(service: Arc<Service>, interval: Duration) {
+async fn run_schedule(service: Arc<Service>, interval: Duration, initial_ingest: bool) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    if !initial_ingest {
+        ticks.tick().await; // the first tick is immediate: skip it
+    }
     loop {
         ticks.tick().await;
         let event = json!({

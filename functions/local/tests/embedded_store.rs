@@ -285,3 +285,39 @@ async fn binary_snapshots_round_trip_as_base64_through_api_gateway() -> TestResu
     );
     Ok(())
 }
+
+/// A crash between s3s-fs renaming a body into place and writing its
+/// metadata (or its ETag record) leaves an object that lists but has no
+/// envelope. Such a write was never acknowledged; the store removes it when it
+/// starts, and keeps every whole object.
+#[tokio::test]
+async fn a_write_torn_by_a_crash_is_removed_when_the_store_starts() -> TestResult {
+    let e = embedded().await;
+    let h = &e.harness;
+    let whole = h.ingest().await;
+    let without_metadata = h.ingest().await;
+    let without_etag = h.ingest().await;
+    let root = e._dir.path().join("store");
+    e.store.shutdown().await;
+
+    // The state a SIGKILL at each of those two moments leaves on disk.
+    use base64::Engine;
+    let sidecar = |key: &str, suffix: &str| {
+        let encode = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        root.join(format!(".bucket-{}.object-{}{suffix}", encode(&h.bucket), encode(key)))
+    };
+    std::fs::remove_file(sidecar(&without_metadata, ".metadata.json"))?;
+    std::fs::remove_file(sidecar(&without_etag, ".internal.json"))?;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let restarted = EmbeddedStore::start(&root, listener, StoreOptions::default()).await?;
+    let listed = restarted.client().list_objects_v2().bucket(&h.bucket).send().await?;
+    let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys, [whole.as_str()], "only the whole object survives");
+    assert!(
+        !sidecar(&without_etag, ".metadata.json").exists(),
+        "and no stray sidecar"
+    );
+    restarted.shutdown().await;
+    Ok(())
+}

@@ -11,11 +11,18 @@ struct Running {
     child: Child,
     retrieve_url: String,
     ingest_url: String,
+    s3_endpoint: String,
 }
 
 async fn start(data_dir: &std::path::Path) -> Running {
+    start_with(data_dir, &[]).await
+}
+
+async fn start_with(data_dir: &std::path::Path, flags: &[&str]) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_s3-latest-local"))
-        .args(["--listen", "127.0.0.1:0", "--interval-secs", "3600", "--data-dir"])
+        .args(["--listen", "127.0.0.1:0", "--interval-secs", "3600"])
+        .args(flags)
+        .arg("--data-dir")
         .arg(data_dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -23,8 +30,8 @@ async fn start(data_dir: &std::path::Path) -> Running {
         .spawn()
         .expect("start s3-latest-local");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut retrieve_url, mut ingest_url) = (None, None);
-    while retrieve_url.is_none() || ingest_url.is_none() {
+    let (mut retrieve_url, mut ingest_url, mut s3_endpoint) = (None, None, None);
+    while retrieve_url.is_none() || ingest_url.is_none() || s3_endpoint.is_none() {
         let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
             .await
             .expect("ready within 30 s")
@@ -36,12 +43,16 @@ async fn start(data_dir: &std::path::Path) -> Running {
         if let Some(command) = line.trim().strip_prefix("ingest:") {
             ingest_url = command.split_whitespace().last().map(str::to_owned);
         }
+        if let Some(store) = line.trim().strip_prefix("S3 store:") {
+            s3_endpoint = store.split_whitespace().next().map(str::to_owned);
+        }
     }
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     Running {
         child,
         retrieve_url: retrieve_url.unwrap(),
         ingest_url: ingest_url.unwrap(),
+        s3_endpoint: s3_endpoint.unwrap(),
     }
 }
 
@@ -150,4 +161,112 @@ async fn the_local_service_serves_revalidates_survives_restart_and_stops_cleanly
     }
     assert_eq!(object_files(data.path()), 3);
     assert!(stop(again).await.success());
+}
+
+/// SIGKILL, as a crash or an OOM kill would end it: no shutdown code runs.
+async fn crash(mut running: Running) {
+    running.child.start_kill().expect("SIGKILL");
+    let status = running.child.wait().await.unwrap();
+    assert!(!status.success(), "killed, not exited");
+}
+
+/// Kills the runner with SIGKILL while ingests are in flight, five times,
+/// then restarts it without its start-up ingest (which would otherwise write
+/// a fresh newest object and hide a broken one) and reads everything back.
+#[tokio::test]
+async fn a_crash_mid_ingest_leaves_every_object_whole_and_loses_none_acknowledged() {
+    const CRASHES: usize = 5;
+    const WRITERS: usize = 12;
+    let data = tempfile::tempdir().unwrap();
+    let client = test_support::http_client();
+    let mut acknowledged = Vec::new();
+    let mut cut_off = 0;
+    for crash_number in 0..CRASHES {
+        let running = start_with(data.path(), &["--no-initial-ingest"]).await;
+        let mut writers = tokio::task::JoinSet::new();
+        for _ in 0..WRITERS {
+            let (client, url) = (client.clone(), running.ingest_url.clone());
+            writers.spawn(async move {
+                let mut keys = Vec::new();
+                loop {
+                    match client.post(&url).send().await {
+                        Ok(response) if response.status() == 200 => match response.bytes().await {
+                            Ok(body) => {
+                                let summary: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                                keys.push(summary["key"].as_str().unwrap().to_owned());
+                            }
+                            Err(_) => return (keys, true),
+                        },
+                        Ok(response) => panic!("ingest answered {}", response.status()),
+                        Err(_) => return (keys, true), // the process died under it
+                    }
+                }
+            });
+        }
+        // Let writes pile up, then pull the plug mid-flight.
+        tokio::time::sleep(Duration::from_millis(150 + 70 * crash_number as u64)).await;
+        crash(running).await;
+        for (keys, interrupted) in writers.join_all().await {
+            acknowledged.extend(keys);
+            cut_off += usize::from(interrupted);
+        }
+    }
+    assert!(acknowledged.len() >= CRASHES, "ingests ran before each crash");
+
+    let running = start_with(data.path(), &["--no-initial-ingest"]).await;
+    // No temporary file survives the restart.
+    let leftovers: Vec<_> = std::fs::read_dir(data.path().join("store"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp."))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+
+    // Every object in the store is whole: it has its envelope and decrypts.
+    let store = s3_latest::store::SnapshotStore::new(
+        s3_latest_local::embedded_store::client_for(&running.s3_endpoint),
+        "s3-latest-local",
+        s3_latest::config::DEFAULT_PREFIX,
+    );
+    let keys = s3_latest::keyring::LocalAesKeyring::load_or_create(&data.path().join("local.key")).unwrap();
+    let mut config = s3_latest::config::RetrieveConfig::from_env(&|name: &str| {
+        (name == "BUCKET_NAME").then(|| "s3-latest-local".to_owned())
+    })
+    .unwrap();
+    config.location.store_id = "s3-latest-local".into();
+    let reader = s3_latest::retrieve::Retriever::new(store.clone(), keys, config);
+    let listed = s3_latest_local::embedded_store::client_for(&running.s3_endpoint)
+        .list_objects_v2()
+        .bucket("s3-latest-local")
+        .send()
+        .await
+        .unwrap();
+    let mut stored = std::collections::HashSet::new();
+    for object in listed.contents() {
+        let summary = s3_latest::store::ObjectSummary {
+            key: object.key().unwrap().to_owned(),
+            etag: object.e_tag().unwrap_or_default().to_owned(),
+            last_modified: chrono::Utc::now(),
+            size: object.size().unwrap_or_default() as u64,
+        };
+        let snapshot = reader
+            .load(&summary)
+            .await
+            .unwrap_or_else(|e| panic!("{} is not whole: {e}", summary.key));
+        serde_json::from_slice::<serde_json::Value>(&snapshot.body).expect("a whole snapshot");
+        stored.insert(summary.key);
+    }
+    // Nothing acknowledged is lost.
+    for key in &acknowledged {
+        assert!(stored.contains(key), "{key} was acknowledged and is gone");
+    }
+    // And the newest is served, decrypted, by the restarted service.
+    let newest = client.get(&running.retrieve_url).send().await.unwrap();
+    assert_eq!(newest.status(), 200);
+    println!(
+        "crash test: {CRASHES} SIGKILLs with {WRITERS} writers each; {} ingests acknowledged, {cut_off} cut off in flight; {} objects after restart, all whole, none acknowledged lost",
+        acknowledged.len(),
+        stored.len()
+    );
+    assert!(stop(running).await.success());
 }
