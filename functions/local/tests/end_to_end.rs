@@ -270,3 +270,110 @@ async fn a_crash_mid_ingest_leaves_every_object_whole_and_loses_none_acknowledge
     );
     assert!(stop(running).await.success());
 }
+
+/// Resident memory (kB) and open file descriptors of a process, from /proc.
+fn rss_and_fds(pid: u32) -> (u64, usize) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    let rss_kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("VmRSS");
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).expect("/proc fd").count();
+    (rss_kb, fds)
+}
+
+/// Concurrent ingests and retrieves against the real binary for
+/// `SOAK_SECONDS` (default 120): every answer is a success, and memory and
+/// file descriptors do not grow with the work done.
+#[tokio::test]
+async fn a_soak_of_concurrent_ingests_and_retrieves_holds_memory_and_descriptors() {
+    let seconds: u64 = std::env::var("SOAK_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(120);
+    const READERS: usize = 4;
+    let data = tempfile::tempdir().unwrap();
+    let client = test_support::http_client();
+    let running = start(data.path()).await;
+    let pid = running.child.id().expect("running");
+    first_snapshot(&client, &running.retrieve_url).await;
+
+    // Warm up before the first sample: connections, caches, allocator arenas.
+    for _ in 0..200 {
+        assert_eq!(client.get(&running.retrieve_url).send().await.unwrap().status(), 200);
+    }
+    let before = rss_and_fds(pid);
+    let until = std::time::Instant::now() + Duration::from_secs(seconds);
+
+    let mut readers = tokio::task::JoinSet::new();
+    for reader in 0..READERS {
+        let (client, url) = (client.clone(), running.retrieve_url.clone());
+        readers.spawn(async move {
+            let (mut ok, mut not_modified) = (0u64, 0u64);
+            let mut etag: Option<String> = None;
+            while std::time::Instant::now() < until {
+                let mut request = client.get(&url);
+                if reader % 2 == 0
+                    && let Some(tag) = &etag
+                {
+                    request = request.header("if-none-match", tag);
+                }
+                let response = request.send().await.expect("retrieve answers");
+                match response.status().as_u16() {
+                    200 => {
+                        etag = response.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+                        response.bytes().await.expect("whole body");
+                        ok += 1;
+                    }
+                    304 => not_modified += 1,
+                    status => panic!("retrieve answered {status} during the soak"),
+                }
+            }
+            (ok, not_modified)
+        });
+    }
+    let ingests = {
+        let (client, url) = (client.clone(), running.ingest_url.clone());
+        tokio::spawn(async move {
+            let mut written = 0u64;
+            while std::time::Instant::now() < until {
+                let response = client.post(&url).send().await.expect("ingest answers");
+                assert_eq!(response.status(), 200, "ingest during the soak");
+                written += 1;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            written
+        })
+    };
+    let (mut ok, mut not_modified) = (0, 0);
+    for (a, b) in readers.join_all().await {
+        ok += a;
+        not_modified += b;
+    }
+    let written = ingests.await.unwrap();
+    let after = rss_and_fds(pid);
+    println!(
+        "soak: {seconds} s, {READERS} readers + 1 writer every 200 ms: {ok} GET 200, {not_modified} GET 304, {written} ingests ({:.0} requests/s); RSS {} kB -> {} kB, open fds {} -> {}",
+        (ok + not_modified + written) as f64 / seconds as f64,
+        before.0,
+        after.0,
+        before.1,
+        after.1
+    );
+    assert!(written >= seconds, "ingests kept running");
+    assert!(
+        after.1 <= before.1 + 16,
+        "file descriptors grew from {} to {}",
+        before.1,
+        after.1
+    );
+    assert!(
+        after.0 <= before.0 * 2 + 32 * 1024,
+        "resident memory grew from {} kB to {} kB",
+        before.0,
+        after.0
+    );
+    assert!(stop(running).await.success());
+}
