@@ -6,6 +6,9 @@ locals {
   account_id  = data.aws_caller_identity.current.account_id
   log_arn     = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${local.account_id}:log-group:/aws/lambda"
   objects_arn = "${var.bucket_arn}/${var.object_prefix}*"
+  # Announcement receipts live beside the snapshot prefix, never under it
+  # (snapshots/ -> snapshots.announced/); see README "Exactly once per trigger".
+  receipts_arn = "${var.bucket_arn}/${trimsuffix(var.object_prefix, "/")}.announced/*"
 }
 
 data "aws_iam_policy_document" "assume_lambda" {
@@ -61,6 +64,14 @@ data "aws_iam_policy_document" "ingest" {
     sid       = "WriteSnapshotsUnderThePrefix"
     actions   = ["s3:PutObject"]
     resources = [local.objects_arn]
+  }
+
+  # A receipt per announced object, so a retried trigger announces its
+  # object only if the delivery that wrote it could not.
+  statement {
+    sid       = "WriteAndReadAnnouncementReceipts"
+    actions   = ["s3:PutObject", "s3:GetObject"]
+    resources = [local.receipts_arn]
   }
 
   # HeadObject on the key its trigger may write: a retried trigger finds its

@@ -62,6 +62,19 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # Announcement receipts matter for as long as a trigger can be redelivered
+  # (the Scheduler and EventBridge retry for up to 24 h); a week is ample.
+  rule {
+    id     = "expire-announcement-receipts"
+    status = "Enabled"
+    filter {
+      prefix = "${trimsuffix(var.object_prefix, "/")}.announced/"
+    }
+    expiration {
+      days = 7
+    }
+  }
+
   # Off unless transition_to_infrequent_access_days is set; a transition only
   # changes the storage class, it never deletes.
   rule {

@@ -78,7 +78,14 @@ async fn each_trigger_writes_and_announces_and_bad_events_fail_the_invocation() 
         other => panic!("expected an error, got {other:?}"),
     }
 
-    let listed = m.s3().list_objects_v2().bucket(&bucket).send().await.unwrap();
+    let listed = m
+        .s3()
+        .list_objects_v2()
+        .bucket(&bucket)
+        .prefix("snapshots/")
+        .send()
+        .await
+        .unwrap();
     let mut keys: Vec<String> = listed
         .contents()
         .iter()
@@ -90,6 +97,16 @@ async fn each_trigger_writes_and_announces_and_bad_events_fail_the_invocation() 
         keys, written,
         "one object per accepted event, none for its redelivery or the refused one"
     );
+    // And one announcement receipt each, beside the snapshots.
+    let receipts = m
+        .s3()
+        .list_objects_v2()
+        .bucket(&bucket)
+        .prefix("snapshots.announced/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(receipts.key_count(), Some(3));
 }
 
 #[tokio::test]

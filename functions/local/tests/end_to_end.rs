@@ -238,6 +238,7 @@ async fn a_crash_mid_ingest_leaves_every_object_whole_and_loses_none_acknowledge
     let listed = s3_latest_local::embedded_store::client_for(&running.s3_endpoint)
         .list_objects_v2()
         .bucket("s3-latest-local")
+        .prefix(s3_latest::config::DEFAULT_PREFIX)
         .send()
         .await
         .unwrap();

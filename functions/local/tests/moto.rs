@@ -8,8 +8,8 @@ use std::process::Stdio;
 use common::*;
 use s3_latest::config::{IngestConfig, Location, SourceConfig};
 use s3_latest::envelope::Format;
-use s3_latest::ingest::Ingestor;
 use s3_latest::ingest::publish::EventBridgePublisher;
+use s3_latest::ingest::{Ingestor, Outcome};
 use s3_latest::keyring::KmsKeyring;
 use s3_latest::request_count::RequestCounter;
 use s3_latest::retrieve::Retriever;
@@ -194,15 +194,46 @@ async fn ingest_announces_each_object_and_reports_a_failed_announcement() -> Tes
     let missing = Ingestor::new(
         h.store(PREFIX),
         h.keys.clone(),
-        EventBridgePublisher::new(events, "no-such-bus"),
+        EventBridgePublisher::new(events.clone(), "no-such-bus"),
         &ingest_config(h),
     )?;
-    let err = missing.run(&scheduled_event()).await.unwrap_err();
+    let event = scheduled_event();
+    let err = missing.run(&event).await.unwrap_err();
     assert_eq!(err.error_type(), "PublishFailed");
     // The object was written; the failure names it so the retry is traceable.
     let listed = h.s3.list_objects_v2().bucket(&h.bucket).prefix(PREFIX).send().await?;
     assert_eq!(listed.key_count(), Some(2));
     assert!(err.to_string().contains(PREFIX), "{err}");
+    let key = listed.contents()[0].key().unwrap().to_owned();
+
+    // The retry (the bus answers again) finds the object and no receipt of
+    // its announcement, and announces it; later retries find the receipt.
+    let announced = Announced::new(EventBridgePublisher::new(events, &bus));
+    let retrying = Ingestor::new(h.store(PREFIX), h.keys.clone(), announced.clone(), &ingest_config(h))?;
+    // Within the grace the writer is presumed to be announcing still.
+    let too_soon = retrying.run(&event).await?;
+    assert!(!too_soon.event_published, "left to its writer within the grace");
+    // Lambda retries a minute later; here, no grace.
+    let retrying = retrying.with_announce_grace(std::time::Duration::ZERO);
+    let retry = retrying.run(&event).await?;
+    assert_eq!(retry.outcome, Outcome::AlreadyIngested);
+    assert!(retry.event_published, "the missing announcement is made by the retry");
+    assert_eq!(retry.key.as_deref(), Some(key.as_str()));
+    for _ in 0..2 {
+        let again = retrying.run(&event).await?;
+        assert!(!again.event_published, "announced once");
+    }
+    assert_eq!(announced.counts(), [(key.clone(), 1)].into_iter().collect());
+    // Receipts live beside the snapshots: listings of the prefix never see them.
+    let receipts =
+        h.s3.list_objects_v2()
+            .bucket(&h.bucket)
+            .prefix("snapshots.announced/")
+            .send()
+            .await?;
+    assert_eq!(receipts.key_count(), Some(2), "one per announced object");
+    let listed = h.s3.list_objects_v2().bucket(&h.bucket).prefix(PREFIX).send().await?;
+    assert_eq!(listed.key_count(), Some(2));
     Ok(())
 }
 

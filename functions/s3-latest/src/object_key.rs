@@ -46,6 +46,19 @@ pub fn trigger_key(prefix: &str, identity: &Identity) -> String {
     snapshot_key(prefix, identity.time, u64::from_be_bytes(suffix))
 }
 
+/// Where the receipt of `key`'s announcement lives: beside the snapshot
+/// prefix, never under it (`snapshots/…` → `snapshots.announced/…`), so no
+/// listing of snapshots sees a receipt. `None` for an empty prefix, which has
+/// no "beside".
+pub fn receipt_key(prefix: &str, key: &str) -> Option<String> {
+    let name = key.strip_prefix(prefix)?;
+    let base = prefix.strip_suffix('/').filter(|b| !b.is_empty())?;
+    Some(format!("{base}{RECEIPT_SUFFIX}{name}"))
+}
+
+/// Appended to the snapshot prefix (less its `/`) to name the receipts' prefix.
+pub const RECEIPT_SUFFIX: &str = ".announced/";
+
 /// Recovers the write time from a key made by [`snapshot_key`], or `None` for
 /// a key of any other shape.
 pub fn written_at(prefix: &str, key: &str) -> Option<DateTime<Utc>> {
@@ -91,6 +104,19 @@ mod tests {
         );
         assert!(!key["snapshots/".len()..].contains('/'));
         assert_eq!(written_at("snapshots/", &key), Some(t));
+    }
+
+    #[test]
+    fn receipts_live_beside_the_prefix_never_under_it() {
+        let key = "snapshots/18446742278409111492-20261121T223400.123Z-0000000000009f3a";
+        let receipt = receipt_key("snapshots/", key).unwrap();
+        assert_eq!(
+            receipt,
+            "snapshots.announced/18446742278409111492-20261121T223400.123Z-0000000000009f3a"
+        );
+        assert!(!receipt.starts_with("snapshots/"));
+        assert_eq!(receipt_key("", "x"), None, "an empty prefix has no beside");
+        assert_eq!(receipt_key("snapshots/", "other/x"), None);
     }
 
     #[test]

@@ -42,6 +42,16 @@ pub struct ObjectSummary {
     pub size: u64,
 }
 
+/// One object's headers, without its body.
+#[derive(Debug, Clone)]
+pub struct ObjectHead {
+    pub metadata: HashMap<String, String>,
+    pub content_type: Option<String>,
+    /// Stored (ciphertext) size in bytes.
+    pub size: u64,
+    pub last_modified: Option<DateTime<Utc>>,
+}
+
 /// One object read in full.
 #[derive(Debug, Clone)]
 pub struct StoredObject {
@@ -210,6 +220,11 @@ impl SnapshotStore {
 
     /// The user metadata of one object, without its body.
     pub async fn metadata(&self, key: &str) -> Result<HashMap<String, String>, StoreError> {
+        Ok(self.head(key).await?.metadata)
+    }
+
+    /// What a HEAD says of one object.
+    pub async fn head(&self, key: &str) -> Result<ObjectHead, StoreError> {
         let out = self
             .client
             .head_object()
@@ -224,7 +239,12 @@ impl SnapshotStore {
                     StoreError::from_sdk("HeadObject", &e)
                 }
             })?;
-        Ok(out.metadata.unwrap_or_default())
+        Ok(ObjectHead {
+            size: out.content_length.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+            last_modified: out.last_modified.as_ref().map(to_chrono),
+            content_type: out.content_type,
+            metadata: out.metadata.unwrap_or_default(),
+        })
     }
 
     /// Writes `body` at `key` only if nothing is there (`If-None-Match: *`).

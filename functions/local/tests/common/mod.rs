@@ -24,6 +24,54 @@ use serde_json::{Value, json};
 
 pub const PREFIX: &str = "snapshots/";
 
+/// A publisher that passes every event on to a real one (EventBridge on moto)
+/// and keeps the keys it announced, to count announcements per object.
+pub struct Announced<P> {
+    inner: Arc<P>,
+    keys: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+// By hand: a derive would ask for `P: Clone`, and only the Arcs are cloned.
+impl<P> Clone for Announced<P> {
+    fn clone(&self) -> Self {
+        Announced {
+            inner: self.inner.clone(),
+            keys: self.keys.clone(),
+        }
+    }
+}
+
+impl<P> Announced<P> {
+    pub fn new(inner: P) -> Self {
+        Announced {
+            inner: Arc::new(inner),
+            keys: Arc::default(),
+        }
+    }
+
+    /// How many times each key was announced.
+    pub fn counts(&self) -> HashMap<String, usize> {
+        let mut counts = HashMap::new();
+        for key in self.keys.lock().unwrap().iter() {
+            *counts.entry(key.clone()).or_default() += 1;
+        }
+        counts
+    }
+}
+
+impl<P: s3_latest::ingest::publish::EventPublisher> s3_latest::ingest::publish::EventPublisher for Announced<P> {
+    async fn publish(
+        &self,
+        event: &s3_latest::ingest::publish::ObjectIngested,
+    ) -> Result<bool, s3_latest::ingest::publish::PublishError> {
+        let published = self.inner.publish(event).await?;
+        if published {
+            self.keys.lock().unwrap().push(event.key.clone());
+        }
+        Ok(published)
+    }
+}
+
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 /// One bucket on one peer, with clients that count their requests.

@@ -25,12 +25,18 @@ use self::trigger::{Trigger, TriggerError};
 use crate::config::IngestConfig;
 use crate::envelope::{self, EnvelopeMetadata, Format};
 use crate::keyring::{KeyError, KeyProvider};
-use crate::object_key::trigger_key;
+use crate::object_key::{receipt_key, trigger_key};
 use crate::store::{LookupStrategy, SnapshotStore, StoreError};
 
 /// The user metadata that names the trigger an object was written for: the
 /// hex SHA-256 of its identity.
 pub const TRIGGER_METADATA: &str = "s3-latest-trigger";
+
+/// How long a found object without an announcement receipt is left to the
+/// delivery that wrote it: that writer is still publishing (PutEvents, then
+/// the receipt: two calls of at most 10 s each as deployed), or it failed and
+/// will be retried, which Lambda does a minute later at the earliest.
+pub const ANNOUNCE_GRACE: Duration = Duration::from_secs(30);
 
 /// PutObject attempts while S3 reports a concurrent conditional write to the
 /// same key (409): another delivery of this trigger is mid-write.
@@ -43,7 +49,8 @@ pub enum Outcome {
     /// The source answered "not modified": no object was written.
     Unchanged,
     /// Another delivery of this trigger wrote its object already: nothing
-    /// was written and nothing announced.
+    /// was written, and the object was announced only if its writer's
+    /// announcement left no receipt (see `event_published`).
     AlreadyIngested,
 }
 
@@ -118,6 +125,7 @@ pub struct Ingestor<K, P> {
     /// The encryption context's store identity (see [`Location::store_id`](crate::config::Location)).
     store_id: String,
     format: Format,
+    announce_grace: Duration,
 }
 
 impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
@@ -130,7 +138,14 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
             source,
             store_id: config.location.store_id.clone(),
             format: config.format,
+            announce_grace: ANNOUNCE_GRACE,
         })
+    }
+
+    /// Replaces [`ANNOUNCE_GRACE`] (tests retry at once, not a minute later).
+    pub fn with_announce_grace(mut self, grace: Duration) -> Self {
+        self.announce_grace = grace;
+        self
     }
 
     /// [`run`](Self::run), failing with `DeadlineExceeded` once `budget` has
@@ -201,14 +216,7 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
             content_type: snapshot.content_type.clone(),
             time: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
         };
-        let event_published = self
-            .publisher
-            .publish(&announcement)
-            .await
-            .map_err(|source| IngestError::Publish {
-                key: key.clone(),
-                source,
-            })?;
+        let event_published = self.announce(&announcement).await?;
 
         Ok(IngestSummary {
             outcome: Outcome::Written,
@@ -223,32 +231,102 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
     }
 
     /// `Some` when `key` already holds this trigger's object; `None` when the
-    /// key is free; `KeyTaken` when it holds anything else.
+    /// key is free; `KeyTaken` when it holds anything else. A found object
+    /// whose announcement has no receipt, and that is older than the
+    /// announce grace, is announced now: the delivery that wrote it failed to
+    /// publish (`PublishFailed`) or died before it could.
     async fn already_ingested(
         &self,
         trigger: &Trigger,
         key: &str,
         digest: &str,
     ) -> Result<Option<IngestSummary>, IngestError> {
-        let metadata = match self.store.metadata(key).await {
-            Ok(metadata) => metadata,
+        let head = match self.store.head(key).await {
+            Ok(head) => head,
             Err(StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        if metadata.get(TRIGGER_METADATA).map(String::as_str) != Some(digest) {
+        if head.metadata.get(TRIGGER_METADATA).map(String::as_str) != Some(digest) {
             return Err(IngestError::KeyTaken { key: key.to_owned() });
         }
-        tracing::info!(%key, "this trigger's object is already written; nothing to do");
+        let size = crate::retrieve::plaintext_size(head.size);
+        let content_type = head
+            .content_type
+            .unwrap_or_else(|| "application/octet-stream".to_owned());
+        let age = head
+            .last_modified
+            .map(|t| (Utc::now() - t).to_std().unwrap_or_default())
+            .unwrap_or(Duration::MAX);
+        let event_published = if self.is_announced(key).await? {
+            tracing::info!(%key, "this trigger's object is already written and announced; nothing to do");
+            false
+        } else if age < self.announce_grace {
+            // A concurrent delivery wrote it moments ago and is announcing it
+            // now; if that fails, its own retry comes after the grace.
+            tracing::info!(%key, ?age, "this trigger's object was just written; its writer announces it");
+            false
+        } else {
+            tracing::warn!(%key, "this trigger's object was written but never announced; announcing it now");
+            self.announce(&ObjectIngested {
+                bucket: self.store.bucket().to_owned(),
+                key: key.to_owned(),
+                size,
+                content_type: content_type.clone(),
+                time: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+            })
+            .await?
+        };
         Ok(Some(IngestSummary {
             outcome: Outcome::AlreadyIngested,
             trigger: trigger.clone(),
             bucket: self.store.bucket().to_owned(),
             key: Some(key.to_owned()),
-            size: None,
-            content_type: None,
+            size: Some(size),
+            content_type: Some(content_type),
             write_attempts: 0,
-            event_published: false,
+            event_published,
         }))
+    }
+
+    /// Publishes, then leaves a receipt beside the snapshot prefix, so later
+    /// deliveries of the trigger know the object was announced. A receipt
+    /// that cannot be written only risks a second announcement, so it is
+    /// logged, not failed on.
+    async fn announce(&self, announcement: &ObjectIngested) -> Result<bool, IngestError> {
+        let key = &announcement.key;
+        let published = self
+            .publisher
+            .publish(announcement)
+            .await
+            .map_err(|source| IngestError::Publish {
+                key: key.clone(),
+                source,
+            })?;
+        if let (true, Some(receipt)) = (published, receipt_key(self.store.prefix(), key)) {
+            match self
+                .store
+                .put_new(&receipt, Vec::new(), "application/octet-stream", HashMap::new())
+                .await
+            {
+                Ok(()) | Err(StoreError::AlreadyExists) => {}
+                Err(e) => tracing::warn!(%key, error = %e, "announced, but the receipt was not written"),
+            }
+        }
+        Ok(published)
+    }
+
+    /// Whether `key`'s announcement has a receipt. With no publisher there is
+    /// nothing to announce, and with an empty prefix nowhere for receipts
+    /// (announcements are then made only by the delivery that writes).
+    async fn is_announced(&self, key: &str) -> Result<bool, IngestError> {
+        let Some(receipt) = receipt_key(self.store.prefix(), key).filter(|_| self.publisher.announces()) else {
+            return Ok(true);
+        };
+        match self.store.head(&receipt).await {
+            Ok(_) => Ok(true),
+            Err(StoreError::NotFound) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The validators stored with the newest object, for a conditional fetch.

@@ -33,6 +33,11 @@ pub enum PublishError {
 pub trait EventPublisher: Send + Sync + 'static {
     /// Publishes the event; `Ok(false)` when this publisher has nowhere to send it.
     fn publish(&self, event: &ObjectIngested) -> impl Future<Output = Result<bool, PublishError>> + Send;
+
+    /// Whether events go anywhere: if not, there is nothing to announce once.
+    fn announces(&self) -> bool {
+        true
+    }
 }
 
 pub struct EventBridgePublisher {
@@ -85,6 +90,10 @@ impl EventPublisher for NoPublisher {
     async fn publish(&self, _event: &ObjectIngested) -> Result<bool, PublishError> {
         Ok(false)
     }
+
+    fn announces(&self) -> bool {
+        false
+    }
 }
 
 /// Local mode: the announcement is a log line.
@@ -111,5 +120,9 @@ impl EventPublisher for Publisher {
             Publisher::Log(p) => p.publish(event).await,
             Publisher::None(p) => p.publish(event).await,
         }
+    }
+
+    fn announces(&self) -> bool {
+        !matches!(self, Publisher::None(_))
     }
 }
