@@ -251,8 +251,40 @@ async fn an_oversize_or_slow_source_fails_and_writes_nothing() -> TestResult {
         "cut off, not read to the end"
     );
 
+    // However the time goes, the invocation ends within its own budget, with
+    // an error type of its own, before Lambda would kill it.
+    let slow = h.ingestor_at(PREFIX, url_source(&origin, 10_000, Duration::from_secs(10)));
+    let started = std::time::Instant::now();
+    let err = slow
+        .run_within(&scheduled_event(), Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "DeadlineExceeded", "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2), "ended at its budget");
+
     let listed = h.s3.list_objects_v2().bucket(&h.bucket).send().await?;
     assert_eq!(listed.key_count(), Some(0), "no object, whole or partial");
+    Ok(())
+}
+
+/// A store slower than the request's bound: retrieve answers 503
+/// `RequestTimeout` with `Retry-After` at the bound, rather than hanging until
+/// API Gateway gives up.
+#[tokio::test]
+async fn a_request_slower_than_its_bound_is_answered_503_at_the_bound() -> TestResult {
+    let e = embedded().await;
+    let h = &e.harness;
+    h.ingest().await;
+    e.store.set_added_latency(Duration::from_secs(2));
+    let mut config = h.retrieve_config(PREFIX, LookupStrategy::Index);
+    config.request_timeout = Duration::from_millis(300);
+    let retriever = Retriever::new(h.store(PREFIX), h.keys.clone(), config);
+    let started = std::time::Instant::now();
+    let response = call(&retriever, "GET", URL, &[]).await;
+    assert!(started.elapsed() < Duration::from_secs(1), "answered at the bound");
+    let body = assert_error(&response, 503, "RequestTimeout");
+    assert_eq!(header(&response, "retry-after"), "1");
+    assert!(!body.to_string().contains("elapsed"), "{body}");
     Ok(())
 }
 

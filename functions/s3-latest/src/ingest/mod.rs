@@ -7,7 +7,9 @@
 //! [`Identity`](trigger::Identity), and written with `If-None-Match: *`, so
 //! every delivery of one trigger contends for the same key: one writes, the
 //! others find the object (carrying the trigger's digest in its metadata) and
-//! report `already_ingested`.
+//! report `already_ingested`. An empty receipt beside the prefix records that
+//! an object was announced, so a redelivery announces it only when its writer
+//! could not.
 
 pub mod publish;
 pub mod source;
