@@ -62,5 +62,10 @@ scripts/package.sh
 step "build (the binary tests start the real ingest and retrieve executables)"
 cargo build --workspace --locked
 
+# The reliability tests run on their own below, so their figures are printed.
+reliability=(under_injected_faults a_crash_mid_ingest a_soak_of)
 step "unit, integration, end-to-end, Terraform wiring and packaging tests"
-cargo test --workspace --locked
+cargo test --workspace --locked -- "${reliability[@]/#/--skip=}"
+
+step "reliability: fault injection, crash, soak (SOAK_SECONDS=${SOAK_SECONDS:-120}; figures below)"
+cargo test -p s3-latest-local --locked --test faults --test end_to_end -- --nocapture "${reliability[@]}"
