@@ -170,10 +170,6 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
         &ingest_config,
     )
     .expect("ingestor");
-    let scheduled: serde_json::Value = serde_json::json!({
-        "version": "0", "id": "bench", "detail-type": "Scheduled Event", "source": "aws.events",
-        "time": "2026-11-21T00:00:00Z", "resources": [], "detail": {}
-    });
     let rtt = Duration::from_millis(args.simulated_rtt_ms);
 
     let (mut requests, mut latency) = (Vec::new(), Vec::new());
@@ -186,7 +182,7 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
         seeded = target_seeds.max(seeded);
         // LastModified has one-second resolution; keep the real newest strictly newest for scan too.
         tokio::time::sleep(Duration::from_millis(1100)).await;
-        ingestor.run(&scheduled).await.expect("ingest");
+        ingestor.run(&scheduled_now()).await.expect("ingest");
         ingested += 1;
         let objects = seeded + ingested;
 
@@ -247,7 +243,7 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
         store.set_added_latency(Duration::ZERO);
 
         if warm_path.is_none() {
-            warm_path = Some(measure_warm_path(&setup, &ingestor, &scheduled, objects).await);
+            warm_path = Some(measure_warm_path(&setup, &ingestor, objects).await);
             ingested += 1;
         }
     }
@@ -329,10 +325,21 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
     }
 }
 
+/// A scheduled event for a tick of now: a trigger of its own (ingest writes
+/// one object per trigger), newer than every seeded object.
+fn scheduled_now() -> serde_json::Value {
+    let now = chrono::Utc::now();
+    serde_json::json!({
+        "version": "0", "id": format!("bench-{}", now.timestamp_nanos_opt().unwrap_or_default()),
+        "detail-type": "Scheduled Event", "source": "aws.events",
+        "time": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "resources": [], "detail": {}
+    })
+}
+
 async fn measure_warm_path<P: s3_latest::ingest::publish::EventPublisher>(
     setup: &Setup,
     ingestor: &Ingestor<retrieval::Keys, P>,
-    scheduled: &serde_json::Value,
     objects: usize,
 ) -> WarmPath {
     section("warm path");
@@ -344,7 +351,7 @@ async fn measure_warm_path<P: s3_latest::ingest::publish::EventPublisher>(
         retrieval::get(&retriever).await;
     }
     let unchanged = setup.observed(LookupStrategy::Index, objects, Cache::Warm);
-    ingestor.run(scheduled).await.expect("ingest");
+    ingestor.run(&scheduled_now()).await.expect("ingest");
     setup.reset_counts();
     retrieval::get(&retriever).await;
     let after_new_ingest = setup.observed(LookupStrategy::Index, objects, Cache::Warm);
