@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# A clean clone builds everything once, so incremental caches are only disk.
+if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
+disk() { echo "disk: target/ $(du -sh target 2>/dev/null | cut -f1), free $(df -h --output=avail . | tail -1 | tr -d ' ')"; }
+disk
+
 # venv DIR REQUIREMENTS: (re)creates DIR when REQUIREMENTS changed.
 venv() {
     local dir=$1 requirements=$2 stamp="$1/.requirements.sha256" want
@@ -61,6 +66,7 @@ scripts/package.sh
 
 step "build (the binary tests start the real ingest and retrieve executables)"
 cargo build --workspace --locked
+disk
 
 # The reliability tests run on their own below, so their figures are printed.
 reliability=(under_injected_faults a_crash_mid_ingest a_soak_of)
@@ -69,3 +75,4 @@ cargo test --workspace --locked -- "${reliability[@]/#/--skip=}"
 
 step "reliability: fault injection, crash, soak (SOAK_SECONDS=${SOAK_SECONDS:-120}; figures below)"
 cargo test -p s3-latest-local --locked --test faults --test end_to_end -- --nocapture "${reliability[@]}"
+disk
