@@ -12,6 +12,7 @@ module "service" {
   object_prefix                 = var.object_prefix
   source_url                    = var.source_url
   lookup_strategy               = var.lookup_strategy
+  max_staleness_ms              = var.max_staleness_ms
   force_destroy                 = var.force_destroy
   log_retention_in_days         = var.log_retention_in_days
   kms_deletion_window_in_days   = var.kms_deletion_window_in_days

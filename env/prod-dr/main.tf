@@ -55,6 +55,9 @@ module "standby" {
   kms_replication               = { role_arn = module.replication.role_arn, actions = ["kms:Encrypt", "kms:GenerateDataKey"] }
   schedule_period_minutes       = var.schedule_period_minutes
   newest_object_max_age_minutes = local.standby_max_age_minutes
+  # Replication copies the snapshot prefix, not the pointer beside it (whose
+  # object may land after it): the standby lists.
+  lookup_strategy = "index"
 
   architecture          = var.architecture
   ingest_zip_path       = var.ingest_zip_path

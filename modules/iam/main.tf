@@ -9,6 +9,9 @@ locals {
   # Announcement receipts live beside the snapshot prefix, never under it
   # (snapshots/ -> snapshots.announced/); see README "Exactly once per trigger".
   receipts_arn = "${var.bucket_arn}/${trimsuffix(var.object_prefix, "/")}.announced/*"
+  # The pointer to the newest object, also beside the prefix
+  # (snapshots/ -> snapshots.newest); see README "The pointer".
+  pointer_arn = "${var.bucket_arn}/${trimsuffix(var.object_prefix, "/")}.newest"
 }
 
 data "aws_iam_policy_document" "assume_lambda" {
@@ -72,6 +75,14 @@ data "aws_iam_policy_document" "ingest" {
     sid       = "WriteAndReadAnnouncementReceipts"
     actions   = ["s3:PutObject", "s3:GetObject"]
     resources = [local.receipts_arn]
+  }
+
+  # Compare-and-swap on the pointer: read it, then write it with If-Match
+  # (or If-None-Match for the first).
+  statement {
+    sid       = "ReadAndMoveThePointer"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = [local.pointer_arn]
   }
 
   # HeadObject on the key its trigger may write: a retried trigger finds its
@@ -147,6 +158,12 @@ data "aws_iam_policy_document" "retrieve" {
     sid       = "ReadSnapshotsUnderThePrefix"
     actions   = ["s3:GetObject"]
     resources = [local.objects_arn]
+  }
+
+  statement {
+    sid       = "ReadThePointer"
+    actions   = ["s3:GetObject"]
+    resources = [local.pointer_arn]
   }
 
   statement {

@@ -118,6 +118,7 @@ module "retrieve" {
     KMS_KEY_ID                 = module.kms.key_arn
     S3_SSE_KMS_KEY_ID          = module.kms.key_arn
     LOOKUP_STRATEGY            = var.lookup_strategy
+    MAX_STALENESS_MS           = tostring(var.max_staleness_ms)
     CACHE_CONTROL              = "no-cache"
     RESPONSE_MAX_BYTES         = "6000000"
     DATA_KEY_CACHE_MAX_ENTRIES = "64"

@@ -70,13 +70,24 @@ variable "source_url" {
 }
 
 variable "lookup_strategy" {
-  description = "How retrieve finds the newest object (LOOKUP_STRATEGY): index or scan."
+  description = "How retrieve finds the newest object (LOOKUP_STRATEGY): pointer (falls back to index), index or scan."
   type        = string
-  default     = "index"
+  default     = "pointer"
 
   validation {
-    condition     = contains(["index", "scan"], var.lookup_strategy)
-    error_message = "lookup_strategy must be index or scan."
+    condition     = contains(["pointer", "index", "scan"], var.lookup_strategy)
+    error_message = "lookup_strategy must be pointer, index or scan."
+  }
+}
+
+variable "max_staleness_ms" {
+  description = "How long a warm retrieve may answer from memory without asking S3 whether the newest object changed (MAX_STALENESS_MS); 0 asks on every request."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.max_staleness_ms >= 0 && floor(var.max_staleness_ms) == var.max_staleness_ms
+    error_message = "max_staleness_ms must be a whole number of milliseconds, 0 or more."
   }
 }
 

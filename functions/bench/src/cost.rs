@@ -15,9 +15,11 @@ pub const KMS_PER_REQUEST: f64 = 0.03 / 10_000.0;
 pub const LAMBDA_PER_REQUEST: f64 = 0.20 / 1_000_000.0;
 pub const LAMBDA_PER_GB_SECOND: f64 = 0.000_016_666_7;
 pub const LAMBDA_MEMORY_GB: f64 = 128.0 / 1024.0;
-/// API Gateway REST API: $3.50 per million (first 333 million).
+/// API Gateway REST API: $3.50 per million (first 333 million); HTTP API:
+/// $1.00 per million (first 300 million, requests of up to 512 KB).
 /// <https://aws.amazon.com/api-gateway/pricing/>
-pub const API_GATEWAY_PER_MILLION: f64 = 3.50;
+pub const REST_API_PER_MILLION: f64 = 3.50;
+pub const HTTP_API_PER_MILLION: f64 = 1.00;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Cost {
@@ -32,8 +34,10 @@ pub struct Cost {
     pub lambda_usd: f64,
     /// S3 + KMS + Lambda, per million retrievals.
     pub total_usd: f64,
-    /// Listed apart: the same for every design.
-    pub api_gateway_usd: f64,
+    /// The total behind an API Gateway REST API.
+    pub with_rest_api_usd: f64,
+    /// The total behind an API Gateway HTTP API.
+    pub with_http_api_usd: f64,
 }
 
 /// Cost of a million retrievals that each make these requests and take this long.
@@ -55,6 +59,7 @@ pub fn per_million(design: &'static str, objects: usize, lists: f64, gets: f64, 
         kms_usd,
         lambda_usd,
         total_usd: s3_usd + kms_usd + lambda_usd,
-        api_gateway_usd: API_GATEWAY_PER_MILLION,
+        with_rest_api_usd: s3_usd + kms_usd + lambda_usd + REST_API_PER_MILLION,
+        with_http_api_usd: s3_usd + kms_usd + lambda_usd + HTTP_API_PER_MILLION,
     }
 }

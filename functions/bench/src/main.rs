@@ -1,5 +1,5 @@
 //! The s3-latest benchmark. One run, on one machine, measures side by side:
-//! S3 requests and latency per retrieve against bucket size (both
+//! S3 requests and latency per retrieve against bucket size (the three
 //! strategies, cold and warm, with and without a simulated S3 round trip),
 //! the warm path, cold start and footprint of the release binaries, handler
 //! throughput under loopback load, and the cost per million retrievals.
@@ -43,9 +43,15 @@ struct Args {
     /// Bucket sizes to measure.
     #[arg(long, value_delimiter = ',', default_value = "10,1000,10000,100000")]
     sizes: Vec<usize>,
-    /// The simulated S3 round trip of the second run.
+    /// The simulated S3 round trip of the second run, per GET-class request
+    /// (GET, HEAD, PUT).
     #[arg(long, default_value_t = 20)]
     simulated_rtt_ms: u64,
+    /// The simulated round trip of a LIST in the second run. An assumption,
+    /// not a published figure: a LIST reads S3's index and returns an XML
+    /// listing, so it is taken as 1.5 times a small GET.
+    #[arg(long, default_value_t = 30)]
+    simulated_list_ms: u64,
     /// Timed requests per latency cell. index cells of the simulated-S3 run
     /// always take this many; other cells stop at --cell-budget-secs.
     #[arg(long, default_value_t = 200)]
@@ -82,11 +88,14 @@ pub struct Results {
     pub generated_at: String,
     pub sizes: Vec<usize>,
     pub simulated_rtt_ms: u64,
+    pub simulated_list_ms: u64,
     pub requests: Vec<Requests>,
     pub latency: Vec<Latency>,
     /// index warm p50 at the largest size over the smallest, with the simulated RTT.
     pub index_flatness: f64,
-    pub warm_path: WarmPath,
+    /// pointer warm p50 over index warm p50, per size, with the simulated RTTs.
+    pub pointer_over_index_warm: Vec<(usize, f64)>,
+    pub warm_paths: Vec<WarmPath>,
     pub cold_starts: Vec<ColdStart>,
     pub throughput: Throughput,
     pub costs: Vec<Cost>,
@@ -171,10 +180,12 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
     )
     .expect("ingestor");
     let rtt = Duration::from_millis(args.simulated_rtt_ms);
+    let list_rtt = Duration::from_millis(args.simulated_list_ms);
+    const STRATEGIES: [LookupStrategy; 3] = [LookupStrategy::Pointer, LookupStrategy::Index, LookupStrategy::Scan];
 
     let (mut requests, mut latency) = (Vec::new(), Vec::new());
     let (mut seeded, mut ingested) = (0usize, 0usize);
-    let mut warm_path = None;
+    let mut warm_paths = Vec::new();
     for &n in &args.sizes {
         section(&format!("{n} objects"));
         let target_seeds = n.saturating_sub(ingested + 1);
@@ -189,20 +200,22 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
         // Counts do not depend on how fast the store lists; use the ordered index.
         store.set_added_latency(Duration::ZERO);
         store.set_ordered_listing(true);
-        for strategy in [LookupStrategy::Index, LookupStrategy::Scan] {
+        for strategy in STRATEGIES {
             requests.extend(retrieval::count_requests(&setup, strategy, objects).await);
         }
         for simulated in [Duration::ZERO, rtt] {
             // The simulated run models S3: a fixed round trip, and LIST from an ordered index.
             let models_s3 = !simulated.is_zero();
-            store.set_added_latency(simulated);
+            store.set_added_latencies(if models_s3 { list_rtt } else { Duration::ZERO }, simulated);
             store.set_ordered_listing(models_s3);
-            for strategy in [LookupStrategy::Index, LookupStrategy::Scan] {
+            for strategy in STRATEGIES {
                 for cache in [Cache::Cold, Cache::Warm] {
                     // Full samples where the figure speaks for S3; elsewhere a time budget, since
                     // s3s-fs walks every key on each LIST and scan makes N/1000 of them.
                     let (samples, budget) = match (strategy, models_s3) {
-                        (LookupStrategy::Index, true) => ((args.samples, args.samples), Duration::ZERO),
+                        (LookupStrategy::Pointer | LookupStrategy::Index, true) => {
+                            ((args.samples, args.samples), Duration::ZERO)
+                        }
                         _ => ((1, args.samples), Duration::from_secs(args.cell_budget_secs)),
                     };
                     // One LIST costs what index's cold request just measured (minus the GET);
@@ -242,9 +255,11 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
         store.set_ordered_listing(false);
         store.set_added_latency(Duration::ZERO);
 
-        if warm_path.is_none() {
-            warm_path = Some(measure_warm_path(&setup, &ingestor, objects).await);
-            ingested += 1;
+        if warm_paths.is_empty() {
+            for strategy in [LookupStrategy::Pointer, LookupStrategy::Index] {
+                warm_paths.push(measure_warm_path(&setup, &ingestor, objects, strategy).await);
+                ingested += 1;
+            }
         }
     }
     let sizes: Vec<usize> = requests
@@ -267,6 +282,15 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
     };
     let (smallest, largest) = (sizes[0], sizes[sizes.len() - 1]);
     let index_flatness = warm_p50(largest, "index", Cache::Warm) / warm_p50(smallest, "index", Cache::Warm);
+    let pointer_over_index_warm: Vec<(usize, f64)> = sizes
+        .iter()
+        .map(|&n| {
+            (
+                n,
+                warm_p50(n, "pointer", Cache::Warm) / warm_p50(n, "index", Cache::Warm),
+            )
+        })
+        .collect();
 
     section("cold start and footprint");
     // An empty bucket: the first response should time the function, not a large listing.
@@ -315,10 +339,12 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
         generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         sizes,
         simulated_rtt_ms: args.simulated_rtt_ms,
+        simulated_list_ms: args.simulated_list_ms,
         requests,
         latency,
         index_flatness,
-        warm_path: warm_path.expect("measured at the first size"),
+        pointer_over_index_warm,
+        warm_paths,
         cold_starts,
         throughput,
         costs,
@@ -341,30 +367,33 @@ async fn measure_warm_path<P: s3_latest::ingest::publish::EventPublisher>(
     setup: &Setup,
     ingestor: &Ingestor<retrieval::Keys, P>,
     objects: usize,
+    strategy: LookupStrategy,
 ) -> WarmPath {
-    section("warm path");
-    let retriever = setup.retriever(LookupStrategy::Index);
+    section(&format!("warm path ({})", retrieval::strategy_name(strategy)));
+    let retriever = setup.retriever(strategy);
     retrieval::get(&retriever).await;
     setup.reset_counts();
     let unchanged_requests = 1000;
     for _ in 0..unchanged_requests {
         retrieval::get(&retriever).await;
     }
-    let unchanged = setup.observed(LookupStrategy::Index, objects, Cache::Warm);
+    let unchanged = setup.observed(strategy, objects, Cache::Warm);
     ingestor.run(&scheduled_now()).await.expect("ingest");
     setup.reset_counts();
     retrieval::get(&retriever).await;
-    let after_new_ingest = setup.observed(LookupStrategy::Index, objects, Cache::Warm);
+    let after_new_ingest = setup.observed(strategy, objects, Cache::Warm);
     eprintln!(
-        "  {unchanged_requests} unchanged: {} LIST {} GET {} KMS; after ingest: {} LIST {} GET {} KMS",
+        "  {unchanged_requests} unchanged: {} LIST {} GET ({} answered 304) {} KMS; after ingest: {} LIST {} GET {} KMS",
         unchanged.list_requests,
         unchanged.get_requests,
+        unchanged.not_modified,
         unchanged.kms_decrypts,
         after_new_ingest.list_requests,
         after_new_ingest.get_requests,
         after_new_ingest.kms_decrypts
     );
     WarmPath {
+        strategy: retrieval::strategy_name(strategy),
         unchanged_requests,
         unchanged,
         after_new_ingest,
@@ -382,7 +411,8 @@ async fn load_local_runner() -> Throughput {
         bucket: "load".into(),
         prefix: "snapshots/".into(),
         stage: "dev".into(),
-        strategy: LookupStrategy::Index,
+        strategy: LookupStrategy::Pointer,
+        max_staleness: Duration::ZERO,
         source: SourceConfig::Generated,
         initial_ingest: true,
     };
@@ -426,28 +456,29 @@ fn costs(requests: &[Requests], latency: &[Latency], rtt_ms: u64, sizes: &[usize
             .find(|l| l.strategy == strategy && l.cache == cache && l.objects == n && l.simulated_rtt_ms == rtt_ms)
             .map_or(f64::NAN, |l| l.summary.p50_ms)
     };
+    let row = |design: &'static str, strategy: &str, cache: Cache, n: usize| {
+        let r = find_requests(strategy, cache, n);
+        cost::per_million(
+            design,
+            n,
+            r.list_requests as f64,
+            r.get_requests as f64,
+            r.kms_decrypts as f64,
+            p50(strategy, cache, n),
+        )
+    };
     let mut out = Vec::new();
     for &n in sizes
         .iter()
         .filter(|&&n| n >= 1000 && (n == 1000 || n == *sizes.last().unwrap()))
     {
-        let warm = find_requests("index", Cache::Warm, n);
-        out.push(cost::per_million(
-            "this design, warm (unchanged object)",
+        out.push(row("pointer, warm (unchanged object)", "pointer", Cache::Warm, n));
+        out.push(row("index, warm (unchanged object)", "index", Cache::Warm, n));
+        out.push(row(
+            "pointer, cold (new object every request)",
+            "pointer",
+            Cache::Cold,
             n,
-            warm.list_requests as f64,
-            warm.get_requests as f64,
-            warm.kms_decrypts as f64,
-            p50("index", Cache::Warm, n),
-        ));
-        let cold = find_requests("index", Cache::Cold, n);
-        out.push(cost::per_million(
-            "this design, cold (new object every request)",
-            n,
-            cold.list_requests as f64,
-            cold.get_requests as f64,
-            cold.kms_decrypts as f64,
-            p50("index", Cache::Cold, n),
         ));
         // The naive design: list every page, GET the newest, KMS on every read.
         let naive = find_requests("scan", Cache::Cold, n);

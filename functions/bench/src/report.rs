@@ -6,32 +6,47 @@ use std::fmt::Write;
 use crate::Results;
 use crate::retrieval::Cache;
 
+const STRATEGIES: [&str; 3] = ["pointer", "index", "scan"];
+
 /// A table with one row per bucket size and one column per strategy and cache state.
 fn strategy_table(out: &mut String, sizes: &[usize], cell: impl Fn(usize, &str, Cache) -> String) {
-    let _ = writeln!(out, "| objects | index cold | index warm | scan cold | scan warm |");
-    let _ = writeln!(out, "|---:|---:|---:|---:|---:|");
+    let _ = write!(out, "| objects |");
+    for strategy in STRATEGIES {
+        let _ = write!(out, " {strategy} cold | {strategy} warm |");
+    }
+    let _ = writeln!(out, "\n|---:|{}", "---:|".repeat(2 * STRATEGIES.len()));
     for &n in sizes {
-        let _ = writeln!(
-            out,
-            "| {n} | {} | {} | {} | {} |",
-            cell(n, "index", Cache::Cold),
-            cell(n, "index", Cache::Warm),
-            cell(n, "scan", Cache::Cold),
-            cell(n, "scan", Cache::Warm)
-        );
+        let _ = write!(out, "| {n} |");
+        for strategy in STRATEGIES {
+            let _ = write!(
+                out,
+                " {} | {} |",
+                cell(n, strategy, Cache::Cold),
+                cell(n, strategy, Cache::Warm)
+            );
+        }
+        let _ = writeln!(out);
     }
 }
 
 pub fn markdown(r: &Results) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "S3 requests per retrieve (cold cache / warm cache):\n");
+    let _ = writeln!(
+        out,
+        "S3 requests per retrieve (cold cache / warm cache; L = LIST, G = GET, of which 304 = answered Not Modified):\n"
+    );
     strategy_table(&mut out, &r.sizes, |n, strategy, cache| {
         r.requests
             .iter()
             .find(|q| q.objects == n && q.strategy == strategy && q.cache == cache)
             .map(|q| {
+                let not_modified = if q.not_modified > 0 {
+                    format!(" ({} 304)", q.not_modified)
+                } else {
+                    String::new()
+                };
                 format!(
-                    "{} ({}L+{}G, {} KMS)",
+                    "{} ({}L+{}G{not_modified}, {} KMS)",
                     q.s3_requests, q.list_requests, q.get_requests, q.kms_decrypts
                 )
             })
@@ -42,7 +57,10 @@ pub fn markdown(r: &Results) -> String {
         let what = if rtt == 0 {
             "embedded store as it is: s3s-fs walks and sorts every key on each LIST".to_owned()
         } else {
-            format!("simulated S3: {rtt} ms per request, LIST answered from an ordered index")
+            format!(
+                "simulated S3: {rtt} ms per GET-class request and {} ms per LIST, LIST answered from an ordered index",
+                r.simulated_list_ms
+            )
         };
         let _ = writeln!(
             out,
@@ -71,19 +89,33 @@ pub fn markdown(r: &Results) -> String {
         r.index_flatness
     );
 
-    let w = &r.warm_path;
+    let ratios: Vec<String> = r
+        .pointer_over_index_warm
+        .iter()
+        .map(|(n, ratio)| format!("{n}: **{ratio:.2}×**"))
+        .collect();
     let _ = writeln!(
         out,
-        "\nWarm path: {} retrieves of an unchanged object made {} LIST, {} GET, {} KMS Decrypt; \
-         the first retrieve after a new ingest made {} LIST, {} GET, {} KMS Decrypt.",
-        w.unchanged_requests,
-        w.unchanged.list_requests,
-        w.unchanged.get_requests,
-        w.unchanged.kms_decrypts,
-        w.after_new_ingest.list_requests,
-        w.after_new_ingest.get_requests,
-        w.after_new_ingest.kms_decrypts
+        "\npointer warm p50 / index warm p50, simulated S3, by objects: {} (target ≤ 1.0×)",
+        ratios.join(", ")
     );
+
+    for w in &r.warm_paths {
+        let _ = writeln!(
+            out,
+            "\nWarm path, `{}`: {} retrieves of an unchanged object made {} LIST, {} GET ({} answered 304), {} KMS Decrypt; \
+             the first retrieve after a new ingest made {} LIST, {} GET, {} KMS Decrypt.",
+            w.strategy,
+            w.unchanged_requests,
+            w.unchanged.list_requests,
+            w.unchanged.get_requests,
+            w.unchanged.not_modified,
+            w.unchanged.kms_decrypts,
+            w.after_new_ingest.list_requests,
+            w.after_new_ingest.get_requests,
+            w.after_new_ingest.kms_decrypts
+        );
+    }
 
     let _ = writeln!(
         out,
@@ -117,17 +149,17 @@ pub fn markdown(r: &Results) -> String {
 
     let _ = writeln!(
         out,
-        "\nCost per million retrievals, USD (API Gateway REST adds $3.50 to every row):\n"
+        "\nCost per million retrievals, USD (Lambda ms: p50 under simulated S3; API Gateway REST $3.50, HTTP API $1.00 per million):\n"
     );
     let _ = writeln!(
         out,
-        "| design | objects | LIST | GET | KMS | Lambda ms | S3 | KMS | Lambda 128 MB | total |"
+        "| design | objects | LIST | GET | KMS | Lambda ms | S3 | KMS | Lambda 128 MB | total | + REST API | + HTTP API |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for c in &r.costs {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.2} | **{:.2}** |",
+            "| {} | {} | {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.2} | {:.2} | **{:.2}** | **{:.2}** |",
             c.design,
             c.objects,
             c.list_requests,
@@ -137,14 +169,16 @@ pub fn markdown(r: &Results) -> String {
             c.s3_usd,
             c.kms_usd,
             c.lambda_usd,
-            c.total_usd
+            c.total_usd,
+            c.with_rest_api_usd,
+            c.with_http_api_usd
         );
     }
     out
 }
 
 /// Two panels: S3 requests per cold retrieve, and warm p50 with the simulated
-/// round trip, each against bucket size (log scale), for both strategies.
+/// round trip, each against bucket size (log scale), for the three strategies.
 pub fn svg(r: &Results) -> String {
     let (panel_w, panel_h, margin) = (400.0, 280.0, 60.0);
     let (width, height) = (2.0 * panel_w + 4.0 * margin, panel_h + 2.0 * margin + 20.0);
@@ -157,6 +191,11 @@ pub fn svg(r: &Results) -> String {
     let (min_n, max_n) = (sizes[0].log10(), sizes[sizes.len() - 1].log10());
     let series = |pick: &dyn Fn(&str, usize) -> f64| -> Vec<(&str, &str, Vec<f64>)> {
         vec![
+            (
+                "pointer",
+                "#2ca02c",
+                r.sizes.iter().map(|&n| pick("pointer", n)).collect(),
+            ),
             ("index", "#1f77b4", r.sizes.iter().map(|&n| pick("index", n)).collect()),
             ("scan", "#d62728", r.sizes.iter().map(|&n| pick("scan", n)).collect()),
         ]
@@ -178,7 +217,10 @@ pub fn svg(r: &Results) -> String {
     let panels = [
         ("S3 requests per retrieve (cold cache)", requests),
         (
-            &*format!("p50 latency, ms (warm, {} ms per S3 request)", r.simulated_rtt_ms),
+            &*format!(
+                "p50 latency, ms (warm; S3: {} ms GET, {} ms LIST)",
+                r.simulated_rtt_ms, r.simulated_list_ms
+            ),
             latency,
         ),
     ];

@@ -1,4 +1,4 @@
-//! Requests and latency of one retrieve, against bucket size, for both
+//! Requests and latency of one retrieve, against bucket size, for the three
 //! lookup strategies, cold and warm, with and without a simulated S3 round
 //! trip. Requests go through the production handler via API Gateway REST
 //! proxy events, as in local mode.
@@ -32,6 +32,7 @@ impl Setup {
         let config = RetrieveConfig {
             location: Location::new(self.bucket.clone(), self.prefix.clone()),
             strategy,
+            max_staleness: Duration::ZERO,
             cache_control: "no-cache".into(),
             response_max_bytes: s3_latest::config::DEFAULT_RESPONSE_MAX_BYTES,
             data_key_cache: CacheLimits {
@@ -91,11 +92,14 @@ pub struct Requests {
     pub s3_requests: u64,
     pub list_requests: u64,
     pub get_requests: u64,
+    /// GETs S3 answered `304 Not Modified` (the pointer, unchanged).
+    pub not_modified: u64,
     pub kms_decrypts: u64,
 }
 
 pub fn strategy_name(strategy: LookupStrategy) -> &'static str {
     match strategy {
+        LookupStrategy::Pointer => "pointer",
         LookupStrategy::Index => "index",
         LookupStrategy::Scan => "scan",
     }
@@ -111,6 +115,7 @@ impl Setup {
             s3_requests: self.counter.total(),
             list_requests: self.counter.get("ListObjectsV2"),
             get_requests: self.counter.get("GetObject"),
+            not_modified: self.counter.not_modified(),
             kms_decrypts: self.keys.unwraps(),
         }
     }
@@ -197,6 +202,7 @@ pub async fn latency(
 /// object cost, and what the first one after a new ingest costs.
 #[derive(Debug, Clone, Serialize)]
 pub struct WarmPath {
+    pub strategy: &'static str,
     pub unchanged_requests: u64,
     pub unchanged: Requests,
     pub after_new_ingest: Requests,

@@ -420,6 +420,27 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
         }
     }
 
+    // The pointer beside the prefix, never under it: ingest reads and moves
+    // it, retrieve only reads it.
+    let bucket_name = facts["functions"]["retrieve"]["environment"]["BUCKET_NAME"]
+        .as_str()
+        .unwrap();
+    let pointer_arn = format!("arn:aws:s3:::{bucket_name}/snapshots.newest");
+    for (function, sid, actions) in [
+        ("ingest", "ReadAndMoveThePointer", vec!["s3:GetObject", "s3:PutObject"]),
+        ("retrieve", "ReadThePointer", vec!["s3:GetObject"]),
+    ] {
+        let grant = statement(&json!({"Statement": facts["roles"][function]["statements"]}), sid).clone();
+        assert_eq!(
+            one_or_many(&grant["Resource"]),
+            vec![pointer_arn.clone()],
+            "{function}: {grant}"
+        );
+        let mut granted = one_or_many(&grant["Action"]);
+        granted.sort();
+        assert_eq!(granted, actions, "{function}: {grant}");
+    }
+
     // The key: each function only for this store's context, and the
     // permissions EventBridge documents for an encrypted bus.
     let store_id = facts["functions"]["ingest"]["environment"]["STORE_ID"].clone();

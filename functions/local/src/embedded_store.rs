@@ -1,9 +1,10 @@
 //! An S3-compatible server in this process: `s3s` over `s3s-fs`, on loopback.
 //!
 //! A thin layer over the filesystem backend adds these things:
-//! * `If-None-Match: *` made atomic: s3s-fs checks "exists" and then writes,
-//!   so two racing writers to one key could both succeed; conditional puts are
-//!   serialised here.
+//! * conditional writes made atomic: s3s-fs honours `If-None-Match: *` and
+//!   `If-Match` on PUT, but checks and then writes, so two racing writers
+//!   could both succeed; conditional puts are serialised here;
+//! * `If-None-Match` on GET answered 304 as S3 does (s3s-fs ignores it);
 //! * writes made all-or-nothing across a crash (see [`remove_torn_writes`]);
 //! * a count of requests per S3 operation, for tests and the benchmark;
 //! * an optional fixed delay per request, to stand in for S3's round trip;
@@ -63,18 +64,29 @@ pub struct StoreOptions {
     pub added_latency: Duration,
 }
 
-/// The simulated round trip, adjustable while the store runs.
+/// The simulated round trips, adjustable while the store runs: one for
+/// LIST, one for every other request (S3's LIST reads its index and sends an
+/// XML listing; a GET of a small object or a 304 sends little).
 #[derive(Debug, Clone, Default)]
-struct Latency(Arc<std::sync::atomic::AtomicU64>);
+struct Latency {
+    list: Arc<std::sync::atomic::AtomicU64>,
+    other: Arc<std::sync::atomic::AtomicU64>,
+}
 
 impl Latency {
-    fn get(&self) -> Duration {
-        Duration::from_micros(self.0.load(std::sync::atomic::Ordering::Relaxed))
+    fn get(&self, operation: &str) -> Duration {
+        let micros = if operation == "ListObjectsV2" {
+            &self.list
+        } else {
+            &self.other
+        };
+        Duration::from_micros(micros.load(std::sync::atomic::Ordering::Relaxed))
     }
 
-    fn set(&self, latency: Duration) {
-        self.0
-            .store(latency.as_micros() as u64, std::sync::atomic::Ordering::Relaxed);
+    fn set(&self, list: Duration, other: Duration) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.list.store(list.as_micros() as u64, Relaxed);
+        self.other.store(other.as_micros() as u64, Relaxed);
     }
 }
 
@@ -157,7 +169,7 @@ struct LocalBackend {
 impl LocalBackend {
     async fn enter(&self, operation: &'static str) {
         self.counts.record(operation);
-        let latency = self.latency.get();
+        let latency = self.latency.get(operation);
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
@@ -176,7 +188,17 @@ impl S3 for LocalBackend {
 
     async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
         self.enter("GetObject").await;
-        self.fs.get_object(req).await
+        let condition = req.input.if_none_match.clone();
+        let response = self.fs.get_object(req).await?;
+        let unchanged = match (&condition, &response.output.e_tag) {
+            (Some(ETagCondition::Any), Some(_)) => true,
+            (Some(ETagCondition::ETag(held)), Some(current)) => held.weak_cmp(current),
+            _ => false,
+        };
+        if unchanged {
+            return Err(s3s::s3_error!(NotModified));
+        }
+        Ok(response)
     }
 
     async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
@@ -260,7 +282,7 @@ impl EmbeddedStore {
         let fs = FileSystem::new(root).map_err(|e| data_dir_error(format!("{e:?}")))?;
         let counts = OperationCounts::default();
         let latency = Latency::default();
-        latency.set(options.added_latency);
+        latency.set(options.added_latency, options.added_latency);
         let listing = Arc::new(ListingIndex::default());
         let backend = LocalBackend {
             listing: listing.clone(),
@@ -323,7 +345,13 @@ impl EmbeddedStore {
 
     /// Changes the simulated round trip added to every request from now on.
     pub fn set_added_latency(&self, latency: Duration) {
-        self.latency.set(latency);
+        self.latency.set(latency, latency);
+    }
+
+    /// Changes the simulated round trips from now on: `list` for each LIST,
+    /// `other` for every other request.
+    pub fn set_added_latencies(&self, list: Duration, other: Duration) {
+        self.latency.set(list, other);
     }
 
     /// An S3 client for this store: path-style, fixed local credentials.

@@ -37,9 +37,14 @@ struct Args {
     /// API Gateway stage name, the first segment of the URL path.
     #[arg(long, default_value = "dev")]
     stage: String,
-    /// `index` (one LIST) or `scan` (list every page).
-    #[arg(long, default_value = "index")]
+    /// `pointer` (a conditional GET of the pointer ingest keeps; `index` when
+    /// it is unusable), `index` (one LIST) or `scan` (list every page).
+    #[arg(long, default_value = "pointer")]
     strategy: LookupStrategy,
+    /// Answer from memory for this long without asking the store whether the
+    /// newest object changed (MAX_STALENESS_MS).
+    #[arg(long, default_value_t = 0)]
+    max_staleness_ms: u64,
     /// Snapshot an http(s) URL instead of generating a JSON document.
     #[arg(long)]
     source_url: Option<s3_latest::config::Url>,
@@ -58,6 +63,7 @@ async fn main() -> std::process::ExitCode {
         prefix: args.prefix,
         stage: args.stage,
         strategy: args.strategy,
+        max_staleness: Duration::from_millis(args.max_staleness_ms),
         initial_ingest: !args.no_initial_ingest,
         source: match args.source_url {
             None => SourceConfig::Generated,

@@ -35,6 +35,8 @@ pub struct LocalOptions {
     pub prefix: String,
     pub stage: String,
     pub strategy: LookupStrategy,
+    /// retrieve's `MAX_STALENESS_MS`.
+    pub max_staleness: Duration,
     pub source: SourceConfig,
     /// Run a scheduled ingest at start (the default), or wait a whole interval.
     pub initial_ingest: bool,
@@ -109,6 +111,7 @@ pub async fn run(
     let retrieve_config = RetrieveConfig {
         location: location.clone(),
         strategy: options.strategy,
+        max_staleness: options.max_staleness,
         cache_control: "no-cache".into(),
         response_max_bytes: s3_latest::config::DEFAULT_RESPONSE_MAX_BYTES,
         data_key_cache: CacheLimits {

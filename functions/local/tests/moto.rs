@@ -115,6 +115,31 @@ async fn exactly_once_per_trigger() -> TestResult {
 }
 
 #[tokio::test]
+async fn the_pointer_spares_the_warm_path_its_list() -> TestResult {
+    the_pointer_takes_the_list_off_the_warm_path(&with_moto("pointer").await.harness).await
+}
+
+#[tokio::test]
+async fn an_unusable_pointer_falls_back() -> TestResult {
+    an_unusable_pointer_falls_back_to_the_listing(&with_moto("fallback").await.harness).await
+}
+
+#[tokio::test]
+async fn a_lost_pointer_update_is_repaired() -> TestResult {
+    a_lost_pointer_update_is_repaired_by_the_retry(&with_moto("repair").await.harness).await
+}
+
+#[tokio::test]
+async fn the_pointer_never_moves_backwards() -> TestResult {
+    racing_ingests_never_move_the_pointer_backwards(&with_moto("pointer-race").await.harness).await
+}
+
+#[tokio::test]
+async fn the_staleness_budget() -> TestResult {
+    the_staleness_budget_answers_from_memory_within_it(&with_moto("staleness").await.harness).await
+}
+
+#[tokio::test]
 async fn unsupported_events() -> TestResult {
     unsupported_events_fail_the_invocation(&with_moto("events").await.harness).await
 }

@@ -267,6 +267,9 @@ pub struct CacheLimits {
 pub struct RetrieveConfig {
     pub location: Location,
     pub strategy: LookupStrategy,
+    /// How long a warm instance may answer from memory without asking S3
+    /// whether the newest object changed (`MAX_STALENESS_MS`, default 0).
+    pub max_staleness: Duration,
     pub cache_control: String,
     /// Largest response body (after base64 for binary bodies) retrieve returns.
     pub response_max_bytes: u64,
@@ -289,7 +292,8 @@ impl RetrieveConfig {
     pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
         Ok(RetrieveConfig {
             location: Location::from_env(env)?,
-            strategy: parsed(env, "LOOKUP_STRATEGY", LookupStrategy::Index)?,
+            strategy: parsed(env, "LOOKUP_STRATEGY", LookupStrategy::Pointer)?,
+            max_staleness: Duration::from_millis(parsed(env, "MAX_STALENESS_MS", 0)?),
             cache_control: optional(env, "CACHE_CONTROL").unwrap_or_else(|| "no-cache".into()),
             response_max_bytes: positive(env, "RESPONSE_MAX_BYTES", DEFAULT_RESPONSE_MAX_BYTES)?,
             data_key_cache: CacheLimits {
@@ -391,6 +395,7 @@ pub const RETRIEVE_VARIABLES: &[&str] = &[
     "OBJECT_PREFIX",
     "STORE_ID",
     "LOOKUP_STRATEGY",
+    "MAX_STALENESS_MS",
     "CACHE_CONTROL",
     "RESPONSE_MAX_BYTES",
     "DATA_KEY_CACHE_MAX_ENTRIES",
@@ -438,7 +443,8 @@ mod tests {
             config.location.store_id, "b",
             "the store identity defaults to the bucket"
         );
-        assert_eq!(config.strategy, LookupStrategy::Index);
+        assert_eq!(config.strategy, LookupStrategy::Pointer);
+        assert_eq!(config.max_staleness, Duration::ZERO);
         assert_eq!(config.response_max_bytes, 6_000_000);
         assert_eq!(config.cache_control, "no-cache");
 

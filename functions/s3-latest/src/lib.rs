@@ -6,7 +6,8 @@
 //! * [`aws`]: builds the AWS clients and the two services as deployed.
 //! * [`object_key`]: the newest-first key layout that makes "newest" one LIST.
 //! * [`store`]: the bucket as a snapshot store; newest (index or scan), read,
-//!   write-if-absent.
+//!   conditional writes.
+//! * [`pointer`]: the pointer to the newest object that spares retrieve a LIST.
 //! * [`envelope`]: AES-256-GCM envelope encryption in the S3 Encryption
 //!   Client V2 metadata format.
 //! * [`keyring`]: where data keys come from: KMS, or a local AES key.
@@ -23,6 +24,7 @@ pub mod envelope;
 pub mod ingest;
 pub mod keyring;
 pub mod object_key;
+pub mod pointer;
 pub mod request_count;
 pub mod retrieve;
 pub mod store;

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
@@ -19,6 +21,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 pub struct RequestCounter {
     counts: Arc<Mutex<BTreeMap<String, u64>>>,
     operations: Arc<Mutex<u64>>,
+    not_modified: Arc<Mutex<u64>>,
 }
 
 impl RequestCounter {
@@ -39,9 +42,22 @@ impl RequestCounter {
         *self.operations.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Responses that were `304 Not Modified` (conditional GETs answered
+    /// without a body).
+    pub fn not_modified(&self) -> u64 {
+        *self
+            .not_modified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     pub fn reset(&self) {
         self.lock().clear();
         *self.operations.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = 0;
+        *self
+            .not_modified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = 0;
     }
 
     // A std mutex: the critical section is a map update, never held across an await.
@@ -75,6 +91,21 @@ impl Intercept for RequestCounter {
             .map(|m| m.name().to_owned())
             .unwrap_or_else(|| "unknown".into());
         *self.lock().entry(name).or_default() += 1;
+        Ok(())
+    }
+
+    fn read_before_deserialization(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if context.response().status().as_u16() == 304 {
+            *self
+                .not_modified
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) += 1;
+        }
         Ok(())
     }
 }

@@ -13,6 +13,11 @@ use crate::object_key::written_at;
 /// How retrieve finds the newest object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LookupStrategy {
+    /// The pointer ingest keeps beside the prefix (see [`crate::pointer`]),
+    /// read with `If-None-Match`; [`Index`](Self::Index) when it is missing,
+    /// unreadable or stale. Only retrieve holds a pointer reader: to the
+    /// store alone this is `Index`.
+    Pointer,
     /// One `ListObjectsV2(max-keys=1)`: relies on the newest-first key layout.
     Index,
     /// Every page of the listing, greatest `LastModified` (ties: greatest key).
@@ -24,9 +29,10 @@ impl std::str::FromStr for LookupStrategy {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
+            "pointer" => Ok(LookupStrategy::Pointer),
             "index" => Ok(LookupStrategy::Index),
             "scan" => Ok(LookupStrategy::Scan),
-            other => Err(format!("expected `index` or `scan`, found `{other}`")),
+            other => Err(format!("expected `pointer`, `index` or `scan`, found `{other}`")),
         }
     }
 }
@@ -73,6 +79,17 @@ pub enum StoreError {
     AlreadyExists,
     #[error("a concurrent conditional write to this key is in flight")]
     WriteInFlight,
+    #[error("the object changed since it was read")]
+    Changed,
+}
+
+/// The condition a write is made under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// `If-None-Match: *`: only where nothing is.
+    Absent,
+    /// `If-Match: <etag>`: only over the object read with this ETag.
+    Matches(String),
 }
 
 impl StoreError {
@@ -95,6 +112,9 @@ pub fn is_newer(a: &ObjectSummary, b: &ObjectSummary, prefix: &str) -> bool {
     let rank = |o: &ObjectSummary| (o.last_modified.timestamp(), written_at(prefix, &o.key), o.key.clone());
     rank(a) > rank(b)
 }
+
+/// The code of a GetObject whose body broke off after its headers.
+const BODY_READ_FAILED: &str = "BodyReadFailed";
 
 /// A prefix of one bucket, seen through the S3 API.
 #[derive(Clone, Debug)]
@@ -148,7 +168,7 @@ impl SnapshotStore {
 
     pub async fn newest(&self, strategy: LookupStrategy) -> Result<Option<ObjectSummary>, StoreError> {
         match strategy {
-            LookupStrategy::Index => self.newest_by_key_order().await,
+            LookupStrategy::Pointer | LookupStrategy::Index => self.newest_by_key_order().await,
             LookupStrategy::Scan => self.newest_by_scan().await,
         }
     }
@@ -187,35 +207,8 @@ impl SnapshotStore {
     }
 
     pub async fn get(&self, key: &str) -> Result<StoredObject, StoreError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| {
-                if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
-                    StoreError::NotFound
-                } else {
-                    StoreError::from_sdk("GetObject", &e)
-                }
-            })?;
-        let body = out
-            .body
-            .collect()
-            .await
-            .map_err(|_| StoreError::Unavailable {
-                operation: "GetObject",
-                code: "BodyReadFailed".into(),
-            })?
-            .into_bytes();
-        Ok(StoredObject {
-            content_type: out.content_type,
-            metadata: out.metadata.unwrap_or_default(),
-            etag: out.e_tag,
-            body,
-        })
+        // Unconditional: S3 has nothing to answer 304 to.
+        self.get_if_changed(key, None).await?.ok_or(StoreError::NotFound)
     }
 
     /// The user metadata of one object, without its body.
@@ -247,6 +240,73 @@ impl SnapshotStore {
         })
     }
 
+    /// The listing entry of exactly `key`, as [`newest`](Self::newest) would
+    /// report it were `key` the newest (one `ListObjectsV2` with the key as
+    /// prefix): entity tags made from it match the index lookup's.
+    pub async fn summary(&self, key: &str) -> Result<ObjectSummary, StoreError> {
+        let page = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(key)
+            .max_keys(1)
+            .send()
+            .await
+            .map_err(|e| StoreError::from_sdk("ListObjectsV2", &e))?;
+        page.contents()
+            .first()
+            .and_then(summary_of)
+            .filter(|summary| summary.key == key)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// `key`'s object unless its ETag is still `etag` (`If-None-Match`):
+    /// `Ok(None)` for S3's 304.
+    ///
+    /// The SDK retries a request until its response headers arrive; a body
+    /// cut short after that reaches us, and is asked for once more here.
+    pub async fn get_if_changed(&self, key: &str, etag: Option<&str>) -> Result<Option<StoredObject>, StoreError> {
+        match self.get_once(key, etag).await {
+            Err(StoreError::Unavailable { code, .. }) if code == BODY_READ_FAILED => {
+                tracing::warn!(%key, "a GetObject body was cut short; asking once more");
+                self.get_once(key, etag).await
+            }
+            result => result,
+        }
+    }
+
+    async fn get_once(&self, key: &str, etag: Option<&str>) -> Result<Option<StoredObject>, StoreError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .set_if_none_match(etag.map(str::to_owned))
+            .send()
+            .await;
+        let out = match out {
+            Ok(out) => out,
+            Err(e) if aws_error::http_status(&e) == Some(304) => return Ok(None),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Err(StoreError::NotFound),
+            Err(e) => return Err(StoreError::from_sdk("GetObject", &e)),
+        };
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|_| StoreError::Unavailable {
+                operation: "GetObject",
+                code: BODY_READ_FAILED.into(),
+            })?
+            .into_bytes();
+        Ok(Some(StoredObject {
+            content_type: out.content_type,
+            metadata: out.metadata.unwrap_or_default(),
+            etag: out.e_tag,
+            body,
+        }))
+    }
+
     /// Writes `body` at `key` only if nothing is there (`If-None-Match: *`).
     /// S3 answers 412 when the key exists ([`StoreError::AlreadyExists`]) and
     /// 409 `ConditionalRequestConflict` when a concurrent conditional write to
@@ -258,8 +318,28 @@ impl SnapshotStore {
         content_type: &str,
         metadata: HashMap<String, String>,
     ) -> Result<(), StoreError> {
+        self.put(key, body, content_type, metadata, Precondition::Absent).await
+    }
+
+    /// Writes `body` at `key` under `condition`. A failed condition is
+    /// [`StoreError::AlreadyExists`] for [`Precondition::Absent`] and
+    /// [`StoreError::Changed`] for [`Precondition::Matches`] (S3's 412, or its
+    /// 404 when the object to match is gone); 409 is
+    /// [`StoreError::WriteInFlight`].
+    pub async fn put(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        metadata: HashMap<String, String>,
+        condition: Precondition,
+    ) -> Result<(), StoreError> {
         let len = body.len() as i64;
         let mut request = self.client.put_object();
+        request = match &condition {
+            Precondition::Absent => request.if_none_match("*"),
+            Precondition::Matches(etag) => request.if_match(etag),
+        };
         if let Some(key_id) = &self.sse_kms_key_id {
             request = request
                 .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
@@ -269,17 +349,17 @@ impl SnapshotStore {
         request
             .bucket(&self.bucket)
             .key(key)
-            .if_none_match("*")
             .content_type(content_type)
             .content_length(len)
             .set_metadata(Some(metadata))
             .body(ByteStream::from(body))
             .send()
             .await
-            .map_err(|e| match aws_error::http_status(&e) {
-                Some(412) => StoreError::AlreadyExists,
-                Some(409) => StoreError::WriteInFlight,
-                _ => StoreError::from_sdk("PutObject", &e),
+            .map_err(|e| match (aws_error::http_status(&e), &condition) {
+                (Some(412), Precondition::Absent) => StoreError::AlreadyExists,
+                (Some(412 | 404), Precondition::Matches(_)) => StoreError::Changed,
+                (Some(409), _) => StoreError::WriteInFlight,
+                (_, _) => StoreError::from_sdk("PutObject", &e),
             })?;
         Ok(())
     }

@@ -117,6 +117,7 @@ impl<K> Harness<K> {
         RetrieveConfig {
             location: Location::new(self.bucket.clone(), prefix),
             strategy,
+            max_staleness: Duration::ZERO,
             cache_control: "no-cache".into(),
             response_max_bytes: s3_latest::config::DEFAULT_RESPONSE_MAX_BYTES,
             data_key_cache: CacheLimits {
@@ -838,5 +839,233 @@ pub async fn unsupported_events_fail_the_invocation<K: KeyProvider + Clone>(h: &
     }
     let listed = h.s3.list_objects_v2().bucket(&h.bucket).send().await?;
     assert_eq!(listed.key_count(), Some(0), "nothing written for refused events");
+    Ok(())
+}
+
+// ---------------------------------------------------------------- the pointer
+
+fn pointer() -> String {
+    s3_latest::pointer::pointer_key(PREFIX).expect("a prefix has a pointer")
+}
+
+async fn pointed_at<K: KeyProvider + Clone>(h: &Harness<K>) -> String {
+    let (bytes, _) = h.raw_get(&pointer()).await;
+    s3_latest::pointer::decode(PREFIX, &bytes).expect("a valid pointer").key
+}
+
+fn retriever_with<K: KeyProvider + Clone>(h: &Harness<K>, max_staleness: Duration) -> Retriever<K> {
+    let mut config = h.retrieve_config(PREFIX, LookupStrategy::Pointer);
+    config.max_staleness = max_staleness;
+    Retriever::new(h.store(PREFIX), h.keys.clone(), config)
+}
+
+/// With the pointer, a warm instance makes one conditional GET per request,
+/// answered 304, and never lists; the first request after a new ingest costs
+/// the pointer, one GET of the body and one KMS Decrypt. Its entity tags are
+/// the listing's, so clients see the same ETag whichever way it was found.
+pub async fn the_pointer_takes_the_list_off_the_warm_path<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    let first_key = h.ingest().await;
+    assert_eq!(pointed_at(h).await, first_key);
+    let retriever = h.retriever(LookupStrategy::Pointer);
+    h.counter.reset();
+    let cold = call(&retriever, "GET", URL, &[]).await;
+    assert_eq!(cold.status(), 200);
+    assert_eq!(header(&cold, "x-object-key"), first_key);
+    assert_eq!(h.counter.get("ListObjectsV2"), 0);
+    assert_eq!(h.counter.get("GetObject"), 2, "the pointer and the body");
+    let cold_decrypts = h.counter.get("Decrypt");
+
+    h.counter.reset();
+    for _ in 0..20 {
+        let warm = call(&retriever, "GET", URL, &[]).await;
+        assert_eq!(warm.status(), 200);
+        assert_eq!(warm.body(), cold.body());
+    }
+    assert_eq!(
+        h.counter.snapshot(),
+        [("GetObject".to_owned(), 20)].into_iter().collect(),
+        "one GET of the pointer per request, nothing else"
+    );
+    assert_eq!(h.counter.not_modified(), 20, "each answered 304 by S3");
+
+    let listed = call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await;
+    assert_eq!(
+        header(&listed, "etag"),
+        header(&cold, "etag"),
+        "the same entity tag either way"
+    );
+
+    // A client's conditional request is answered from the pointer too.
+    h.counter.reset();
+    let not_modified = call(&retriever, "GET", URL, &[("if-none-match", header(&cold, "etag"))]).await;
+    assert_eq!(not_modified.status(), 304);
+    assert_eq!(
+        h.counter.snapshot(),
+        [("GetObject".to_owned(), 1)].into_iter().collect()
+    );
+
+    let newer = h.ingest().await;
+    h.counter.reset();
+    for _ in 0..5 {
+        let response = call(&retriever, "GET", URL, &[]).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(header(&response, "x-object-key"), newer);
+    }
+    assert_eq!(h.counter.get("ListObjectsV2"), 0);
+    assert_eq!(h.counter.get("GetObject"), 6, "five pointer reads and one body");
+    assert_eq!(h.counter.not_modified(), 4);
+    assert_eq!(
+        h.counter.get("Decrypt"),
+        cold_decrypts,
+        "one data-key unwrap per change (KMS only)"
+    );
+    Ok(())
+}
+
+/// Every pointer retrieve cannot use falls back to the listing and still
+/// serves the newest object: missing, unparsable, of an unknown version,
+/// naming a foreign key, or naming an object that is gone.
+pub async fn an_unusable_pointer_falls_back_to_the_listing<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    let older = h.ingest().await;
+    let newest = h.ingest().await;
+    let (genuine, _) = h.raw_get(&pointer()).await;
+    let document: Value = serde_json::from_slice(&genuine)?;
+    let with = |field: &str, value: Value| {
+        let mut d = document.clone();
+        d[field] = value;
+        d.to_string().into_bytes()
+    };
+    let unusable: Vec<(&str, Option<Vec<u8>>)> = vec![
+        ("missing", None),
+        ("not JSON", Some(b"<html>".to_vec())),
+        ("an unknown version", Some(with("version", json!(9)))),
+        ("a foreign key", Some(with("key", json!("elsewhere/secret")))),
+        (
+            "a key below the prefix's layout",
+            Some(with("key", json!(format!("{newest}/x")))),
+        ),
+        ("an extra field", Some(with("extra", json!(true)))),
+    ];
+    for (what, body) in unusable {
+        match body {
+            Some(body) => h.raw_put(&pointer(), body, HashMap::new()).await,
+            None => h.raw_delete(&pointer()).await,
+        }
+        for retriever in [h.retriever(LookupStrategy::Pointer), retriever_with(h, Duration::ZERO)] {
+            h.counter.reset();
+            let response = call(&retriever, "GET", URL, &[]).await;
+            assert_eq!(response.status(), 200, "pointer {what}");
+            assert_eq!(header(&response, "x-object-key"), newest, "pointer {what}");
+            assert_eq!(h.counter.get("ListObjectsV2"), 1, "pointer {what}: listed");
+        }
+    }
+
+    // A pointer naming an object that is gone: the listing answers.
+    h.raw_put(&pointer(), genuine.to_vec(), HashMap::new()).await;
+    h.raw_delete(&newest).await;
+    let response = call(&h.retriever(LookupStrategy::Pointer), "GET", URL, &[]).await;
+    assert_eq!(response.status(), 200, "{:?}", response.body());
+    assert_eq!(header(&response, "x-object-key"), older);
+
+    // The next ingest repairs the pointer, and retrieve uses it again.
+    let next = h.ingest().await;
+    assert_eq!(pointed_at(h).await, next);
+    let retriever = h.retriever(LookupStrategy::Pointer);
+    call(&retriever, "GET", URL, &[]).await;
+    h.counter.reset();
+    let response = call(&retriever, "GET", URL, &[]).await;
+    assert_eq!(header(&response, "x-object-key"), next);
+    assert_eq!(
+        h.counter.snapshot(),
+        [("GetObject".to_owned(), 1)].into_iter().collect()
+    );
+    Ok(())
+}
+
+/// A write whose pointer update was lost is repaired by the trigger's retry
+/// (which finds its object written), and an unreadable pointer by any ingest.
+pub async fn a_lost_pointer_update_is_repaired_by_the_retry<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    h.ingest().await;
+    let (before, _) = h.raw_get(&pointer()).await;
+    let event = scheduled_event();
+    let written = h.ingestor().run(&event).await?;
+    let key = written.key.expect("a key");
+    // As if the update had failed: the pointer still names the older object.
+    h.raw_put(&pointer(), before.to_vec(), HashMap::new()).await;
+    assert_ne!(pointed_at(h).await, key);
+
+    let retry = h.ingestor().run(&event).await?;
+    assert_eq!(retry.outcome, Outcome::AlreadyIngested);
+    assert_eq!(pointed_at(h).await, key, "the retry moved the pointer");
+
+    h.raw_put(&pointer(), b"garbage".to_vec(), HashMap::new()).await;
+    let next = h.ingest().await;
+    assert_eq!(pointed_at(h).await, next, "an unreadable pointer is replaced");
+
+    // An older trigger delivered late never moves it back.
+    let late = s3_latest::object_key::snapshot_key(PREFIX, Utc::now() - chrono::Duration::hours(1), 1);
+    let late_event = {
+        let mut e = scheduled_event();
+        e["time"] = json!((Utc::now() - chrono::Duration::hours(1)).to_rfc3339());
+        e
+    };
+    let late_written = h.ingestor().run(&late_event).await?;
+    assert_eq!(late_written.outcome, Outcome::Written);
+    assert!(
+        late_written.key.as_deref().unwrap() > next.as_str(),
+        "{late} sorts after"
+    );
+    assert_eq!(pointed_at(h).await, next, "not moved back");
+    Ok(())
+}
+
+/// Concurrent ingests of many triggers, each delivered twice at once, in
+/// random order: the pointer ends at the newest, the object the listing puts
+/// first, whatever order the writes landed in.
+pub async fn racing_ingests_never_move_the_pointer_backwards<K: KeyProvider + Clone + Send + Sync + 'static>(
+    h: &Harness<K>,
+) -> TestResult {
+    let ingestor = Arc::new(h.ingestor());
+    let mut events: Vec<Value> = (0..16).map(|_| scheduled_event()).collect();
+    events.reverse(); // the newest trigger starts first, the oldest last
+    let mut runs = tokio::task::JoinSet::new();
+    for event in events.iter().chain(events.iter()) {
+        let (ingestor, event) = (ingestor.clone(), event.clone());
+        runs.spawn(async move { ingestor.run(&event).await });
+    }
+    let results: Vec<_> = runs.join_all().await.into_iter().collect::<Result<_, _>>()?;
+    let newest = results.iter().filter_map(|s| s.key.clone()).min().expect("keys");
+    let listed = h.store(PREFIX).newest(LookupStrategy::Index).await?.expect("objects");
+    assert_eq!(listed.key, newest);
+    assert_eq!(pointed_at(h).await, newest, "the pointer names the newest");
+    let response = call(&h.retriever(LookupStrategy::Pointer), "GET", URL, &[]).await;
+    assert_eq!(header(&response, "x-object-key"), newest);
+    Ok(())
+}
+
+/// Within `MAX_STALENESS_MS` a warm instance answers from memory with no S3
+/// request at all, and may serve the previous object; past it, it asks.
+pub async fn the_staleness_budget_answers_from_memory_within_it<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    let first = h.ingest().await;
+    let budget = Duration::from_millis(1500);
+    let retriever = retriever_with(h, budget);
+    let started = std::time::Instant::now();
+    assert_eq!(header(&call(&retriever, "GET", URL, &[]).await, "x-object-key"), first);
+    h.counter.reset();
+    let second = h.ingest().await;
+    h.counter.reset();
+    for _ in 0..10 {
+        let response = call(&retriever, "GET", URL, &[]).await;
+        assert_eq!(header(&response, "x-object-key"), first, "stale within the budget");
+    }
+    assert!(
+        started.elapsed() < budget,
+        "the calls fit in the budget; the check is meaningless otherwise"
+    );
+    assert_eq!(h.counter.total(), 0, "no S3 or KMS request within the budget");
+
+    tokio::time::sleep(budget).await;
+    let response = call(&retriever, "GET", URL, &[]).await;
+    assert_eq!(header(&response, "x-object-key"), second, "fresh past the budget");
     Ok(())
 }

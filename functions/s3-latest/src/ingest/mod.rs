@@ -7,9 +7,11 @@
 //! [`Identity`](trigger::Identity), and written with `If-None-Match: *`, so
 //! every delivery of one trigger contends for the same key: one writes, the
 //! others find the object (carrying the trigger's digest in its metadata) and
-//! report `already_ingested`. An empty receipt beside the prefix records that
-//! an object was announced, so a redelivery announces it only when its writer
-//! could not.
+//! report `already_ingested`. Once written, the object becomes the pointer's
+//! (see [`crate::pointer`]) unless a newer one already is. An empty receipt
+//! beside the prefix records that an object was announced, so a redelivery
+//! announces it only when its writer could not; a redelivery moves the
+//! pointer too, so a failed pointer update is repaired by the retry.
 
 pub mod publish;
 pub mod source;
@@ -28,6 +30,7 @@ use crate::config::IngestConfig;
 use crate::envelope::{self, EnvelopeMetadata, Format};
 use crate::keyring::{KeyError, KeyProvider};
 use crate::object_key::{receipt_key, trigger_key};
+use crate::pointer::{self, Advance};
 use crate::store::{LookupStrategy, SnapshotStore, StoreError};
 
 /// The user metadata that names the trigger an object was written for: the
@@ -85,6 +88,8 @@ pub enum IngestError {
     KeyTaken { key: String },
     #[error("{key} stayed contended by a concurrent write after {attempts} attempts")]
     WriteConflict { key: String, attempts: u32 },
+    #[error("wrote {key} but could not make it the pointer's: {source}")]
+    Pointer { key: String, source: StoreError },
     #[error("wrote {key} but could not announce it: {source}")]
     Publish { key: String, source: PublishError },
     #[error("the invocation did not finish within its {budget_ms} ms budget")]
@@ -104,6 +109,7 @@ impl IngestError {
             IngestError::Key(_) => "KeyServiceError",
             IngestError::KeyTaken { .. } => "KeyCollision",
             IngestError::WriteConflict { .. } => "WriteConflict",
+            IngestError::Pointer { .. } => "PointerUpdateFailed",
             IngestError::Publish { .. } => "PublishFailed",
             IngestError::DeadlineExceeded { .. } => "DeadlineExceeded",
         }
@@ -211,6 +217,7 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
         };
         let size = snapshot.body.len() as u64;
         tracing::info!(%key, size, write_attempts, "snapshot written");
+        self.advance_pointer(&key).await?;
         let announcement = ObjectIngested {
             bucket: self.store.bucket().to_owned(),
             key: key.clone(),
@@ -251,6 +258,8 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
         if head.metadata.get(TRIGGER_METADATA).map(String::as_str) != Some(digest) {
             return Err(IngestError::KeyTaken { key: key.to_owned() });
         }
+        // The writer may have failed (or died) before moving the pointer.
+        self.advance_pointer(key).await?;
         let size = crate::retrieve::plaintext_size(head.size);
         let content_type = head
             .content_type
@@ -288,6 +297,28 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
             write_attempts: 0,
             event_published,
         }))
+    }
+
+    /// Makes `key`'s object the pointer's, unless a newer one already is. The
+    /// pointer describes the object as a listing does, so retrieve's entity
+    /// tags are the same whichever way it found the object.
+    async fn advance_pointer(&self, key: &str) -> Result<(), IngestError> {
+        let Some(pointer) = pointer::pointer_key(self.store.prefix()) else {
+            return Ok(());
+        };
+        let failed = |source| IngestError::Pointer {
+            key: key.to_owned(),
+            source,
+        };
+        let summary = self.store.summary(key).await.map_err(failed)?;
+        match pointer::advance(&self.store, &pointer, &summary)
+            .await
+            .map_err(failed)?
+        {
+            Advance::Moved { attempts } => tracing::info!(%key, attempts, "the pointer names this object"),
+            Advance::AlreadyAhead => tracing::info!(%key, "the pointer names this object or a newer one"),
+        }
+        Ok(())
     }
 
     /// Publishes, then leaves a receipt beside the snapshot prefix, so later

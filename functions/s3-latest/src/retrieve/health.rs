@@ -68,7 +68,7 @@ impl<K: KeyProvider> Retriever<K> {
         if let Some(healthy) = self.health.fresh(now) {
             return healthy;
         }
-        let healthy = match self.newest().await {
+        let healthy = match self.look_up().await {
             Ok(Some(summary)) => {
                 let now = Utc::now();
                 let age = newest_age(&self.config.location.prefix, &summary, now);

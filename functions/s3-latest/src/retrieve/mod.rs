@@ -1,14 +1,17 @@
 //! retrieve: find the newest object, decrypt it, serve it over HTTP.
 //!
-//! The cold path is one `ListObjectsV2` and one `GetObject`, plus one KMS
-//! `Decrypt` the first time a data key is seen. The warm path, while the newest
-//! object is unchanged, is one `ListObjectsV2` and nothing else.
+//! With the pointer (the default lookup, see [`crate::pointer`]), the warm
+//! path while the newest object is unchanged is one conditional `GetObject`
+//! of the pointer answered 304, and nothing else; within `MAX_STALENESS_MS`
+//! of the last look, nothing at all. A new newest object costs the pointer's
+//! `GetObject`, one `GetObject` of the body and one KMS `Decrypt`. Without a
+//! usable pointer, one `ListObjectsV2` takes the pointer's place.
 
 mod cache;
 mod health;
 mod http;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -21,7 +24,8 @@ pub use self::http::{ROUTE, route_matches};
 use crate::config::RetrieveConfig;
 use crate::envelope::{self, EnvelopeError, EnvelopeMetadata, TAG_LEN};
 use crate::keyring::{KeyError, KeyProvider};
-use crate::store::{ObjectSummary, SnapshotStore, StoreError};
+use crate::pointer::{PointerReader, Read};
+use crate::store::{LookupStrategy, ObjectSummary, SnapshotStore, StoreError};
 
 /// The newest object, decrypted.
 #[derive(Debug)]
@@ -77,6 +81,9 @@ pub struct Retriever<K> {
     data_keys: DataKeyCache,
     newest: NewestCache<Snapshot>,
     health: HealthVerdict,
+    pointer: PointerReader,
+    /// The last lookup's answer and when it started, for `MAX_STALENESS_MS`.
+    looked_up: Mutex<Option<(Instant, Option<ObjectSummary>)>>,
 }
 
 impl<K: KeyProvider> Retriever<K> {
@@ -84,6 +91,8 @@ impl<K: KeyProvider> Retriever<K> {
         Retriever {
             data_keys: DataKeyCache::new(config.data_key_cache),
             health: HealthVerdict::new(config.health_cache),
+            pointer: PointerReader::new(store.prefix()),
+            looked_up: Mutex::new(None),
             store,
             keys,
             config,
@@ -95,8 +104,40 @@ impl<K: KeyProvider> Retriever<K> {
         &self.config
     }
 
-    /// The newest object's listing entry, or `None` for an empty prefix.
+    /// The newest object's listing entry, or `None` for an empty prefix:
+    /// from memory within `MAX_STALENESS_MS` of the last lookup, else looked up.
     pub async fn newest(&self) -> Result<Option<ObjectSummary>, RetrieveError> {
+        let budget = self.config.max_staleness;
+        let started = Instant::now();
+        if !budget.is_zero() {
+            let looked_up = self.looked_up.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, newest)) = looked_up.as_ref()
+                && started.saturating_duration_since(*at) < budget
+            {
+                return Ok(newest.clone());
+            }
+        }
+        let newest = self.look_up().await?;
+        if !budget.is_zero() {
+            *self.looked_up.lock().unwrap_or_else(|p| p.into_inner()) = Some((started, newest.clone()));
+        }
+        Ok(newest)
+    }
+
+    /// The newest object, asked of S3 now. A pointer is trusted once its
+    /// object has been read and authenticated (the body is needed for any
+    /// GET anyway, and is then cached): one that names a gone or replaced
+    /// object is dropped, and the listing answers.
+    pub async fn look_up(&self) -> Result<Option<ObjectSummary>, RetrieveError> {
+        if self.config.strategy == LookupStrategy::Pointer
+            && let Read::Newest(summary) = self.pointer.read(&self.store).await?
+        {
+            match self.load(&summary).await {
+                Ok(_) => return Ok(Some(summary)),
+                Err(RetrieveError::Store(StoreError::NotFound)) => self.pointer.distrust(&summary),
+                Err(e) => return Err(e),
+            }
+        }
         Ok(self.store.newest(self.config.strategy).await?)
     }
 

@@ -1,0 +1,316 @@
+//! The pointer to the newest object: a small JSON document beside the
+//! snapshot prefix (`snapshots/` → `snapshots.newest`) that describes the
+//! newest object exactly as a listing would.
+//!
+//! S3 bills a `ListObjectsV2` at 12.5 times a `GetObject`. With the pointer,
+//! a warm retrieve asks for it with `If-None-Match: <the ETag it holds>`, and
+//! S3's 304 (one GET-class request) says nothing changed.
+//!
+//! * **Writers** (ingest) move it by compare-and-swap: `If-None-Match: *` for
+//!   the first pointer, `If-Match: <the ETag read>` after, and only towards a
+//!   newer key. Keys sort newest first, so "newer" is "smaller": the pointer
+//!   names what the one-LIST index lookup would, and racing ingests can never
+//!   move it backwards. An ingest whose pointer update fails fails, and its
+//!   retry (which finds its object already written) moves the pointer.
+//! * **Readers** (retrieve) trust it only as far as they check it: a missing,
+//!   unparsable or foreign pointer, or one naming an object that is gone or
+//!   changed, falls back to the index lookup and logs it.
+//! * It lives beside the prefix, never under it, so no listing of snapshots
+//!   sees it; an empty prefix has no "beside", and then there is no pointer.
+//! * It carries nothing secret: a key, an ETag, a time and a size, all of
+//!   which anyone allowed to list the prefix can see.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::object_key::written_at;
+use crate::store::{ObjectSummary, Precondition, SnapshotStore, StoreError};
+
+/// Appended to the snapshot prefix (less its `/`) to name the pointer.
+pub const POINTER_SUFFIX: &str = ".newest";
+
+/// The document's format version.
+const VERSION: u32 = 1;
+
+/// Compare-and-swap rounds before an ingest gives up: each lost round means
+/// another ingest moved the pointer, so this bounds concurrent ingests, not
+/// retries of one.
+pub const MAX_ADVANCE_ATTEMPTS: u32 = 8;
+
+/// Where the pointer for `prefix` lives, or `None` for an empty prefix.
+pub fn pointer_key(prefix: &str) -> Option<String> {
+    let base = prefix.strip_suffix('/').filter(|b| !b.is_empty())?;
+    Some(format!("{base}{POINTER_SUFFIX}"))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Document {
+    version: u32,
+    key: String,
+    etag: String,
+    last_modified_ms: i64,
+    size: u64,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PointerError {
+    #[error("the pointer is not a pointer document")]
+    Malformed,
+    #[error("the pointer has format version {0}")]
+    UnknownVersion(u32),
+    #[error("the pointer names a key outside this prefix's layout")]
+    ForeignKey,
+}
+
+/// The pointer document for `summary`.
+pub fn encode(summary: &ObjectSummary) -> Vec<u8> {
+    serde_json::to_vec(&Document {
+        version: VERSION,
+        key: summary.key.clone(),
+        etag: summary.etag.clone(),
+        last_modified_ms: summary.last_modified.timestamp_millis(),
+        size: summary.size,
+    })
+    .expect("a pointer document serialises")
+}
+
+/// The summary a pointer document holds, if it is one and names a key of
+/// this prefix's layout (the only keys ingest writes).
+pub fn decode(prefix: &str, bytes: &[u8]) -> Result<ObjectSummary, PointerError> {
+    let document: Document = serde_json::from_slice(bytes).map_err(|_| PointerError::Malformed)?;
+    if document.version != VERSION {
+        return Err(PointerError::UnknownVersion(document.version));
+    }
+    if written_at(prefix, &document.key).is_none() || document.key[prefix.len()..].contains('/') {
+        return Err(PointerError::ForeignKey);
+    }
+    Ok(ObjectSummary {
+        last_modified: Utc
+            .timestamp_millis_opt(document.last_modified_ms)
+            .single()
+            .ok_or(PointerError::Malformed)?,
+        key: document.key,
+        etag: document.etag,
+        size: document.size,
+    })
+}
+
+/// What [`advance`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advance {
+    /// The pointer now names the object.
+    Moved { attempts: u32 },
+    /// It already named this object or a newer one.
+    AlreadyAhead,
+}
+
+/// Moves the pointer at `pointer` to `summary`'s object unless it names that
+/// object or a newer one. Compare-and-swap: a round lost to another writer
+/// (412, or 409 while its write is in flight) reads the pointer again.
+pub async fn advance(store: &SnapshotStore, pointer: &str, summary: &ObjectSummary) -> Result<Advance, StoreError> {
+    for attempt in 1..=MAX_ADVANCE_ATTEMPTS {
+        let condition = match store.get(pointer).await {
+            Ok(current) => {
+                match decode(store.prefix(), &current.body) {
+                    // Newest first: a smaller key was written for a later trigger.
+                    Ok(held) if held.key <= summary.key => return Ok(Advance::AlreadyAhead),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(%pointer, error = %e, "replacing an unreadable pointer"),
+                }
+                let etag = current.etag.ok_or_else(|| StoreError::Refused {
+                    operation: "GetObject",
+                    code: "MissingETag".into(),
+                })?;
+                Precondition::Matches(etag)
+            }
+            Err(StoreError::NotFound) => Precondition::Absent,
+            // Without s3:ListBucket over the pointer's key (the role's grant
+            // is scoped to the prefix's listing), S3 answers a missing
+            // object with 403: try to create it, and if something is there
+            // after all, the refusal was real.
+            Err(refused @ StoreError::Refused { .. }) => {
+                return match create(store, pointer, summary).await {
+                    Err(StoreError::AlreadyExists) => Err(refused),
+                    created => created.map(|()| Advance::Moved { attempts: attempt }),
+                };
+            }
+            Err(e) => return Err(e),
+        };
+        let written = match condition {
+            Precondition::Absent => create(store, pointer, summary).await,
+            condition => {
+                store
+                    .put(pointer, encode(summary), "application/json", HashMap::new(), condition)
+                    .await
+            }
+        };
+        match written {
+            Ok(()) => return Ok(Advance::Moved { attempts: attempt }),
+            Err(StoreError::AlreadyExists | StoreError::Changed | StoreError::WriteInFlight) => {
+                tracing::info!(%pointer, attempt, "the pointer moved under this write; reading it again");
+                tokio::time::sleep(Duration::from_millis(rand::random_range(10..40) * u64::from(attempt))).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::WriteInFlight)
+}
+
+async fn create(store: &SnapshotStore, pointer: &str, summary: &ObjectSummary) -> Result<(), StoreError> {
+    store
+        .put(
+            pointer,
+            encode(summary),
+            "application/json",
+            HashMap::new(),
+            Precondition::Absent,
+        )
+        .await
+}
+
+/// A reader's view of the pointer: what it last read and under which ETag,
+/// so that the next read is a conditional GET.
+pub struct PointerReader {
+    key: Option<String>,
+    held: Mutex<Option<(String, ObjectSummary)>>,
+    /// Whether the last read fell back, so a lasting fallback (a bucket
+    /// written before pointers, a standby region the pointer is not
+    /// replicated to) is logged once, not per request.
+    falling_back: AtomicBool,
+}
+
+/// What a read of the pointer found.
+#[derive(Debug)]
+pub enum Read {
+    /// The pointer names this object.
+    Newest(ObjectSummary),
+    /// No usable pointer: look the newest object up another way.
+    FallBack,
+}
+
+impl PointerReader {
+    pub fn new(prefix: &str) -> Self {
+        PointerReader {
+            key: pointer_key(prefix),
+            held: Mutex::new(None),
+            falling_back: AtomicBool::new(false),
+        }
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, Option<(String, ObjectSummary)>> {
+        self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Reads the pointer, conditionally on the ETag held: a 304 answers from
+    /// what was read before. Only an unavailable store is an error; any other
+    /// failure (missing, refused, unreadable) falls back.
+    pub async fn read(&self, store: &SnapshotStore) -> Result<Read, StoreError> {
+        let Some(key) = &self.key else {
+            return Ok(Read::FallBack);
+        };
+        let held_etag = self.held().as_ref().map(|(etag, _)| etag.clone());
+        let found = match store.get_if_changed(key, held_etag.as_deref()).await {
+            Ok(None) => {
+                let held = self.held().as_ref().map(|(_, summary)| summary.clone());
+                match held {
+                    Some(summary) => return Ok(self.using(summary)),
+                    // Forgotten meanwhile (see `distrust`): read it whole.
+                    None => store.get(key).await.map(Some),
+                }
+            }
+            found => found,
+        };
+        match found {
+            Ok(Some(object)) => match (decode(store.prefix(), &object.body), object.etag) {
+                (Ok(summary), Some(etag)) => {
+                    *self.held() = Some((etag, summary.clone()));
+                    Ok(self.using(summary))
+                }
+                (Ok(_), None) => Ok(self.fall_back("the pointer has no ETag")),
+                (Err(e), _) => Ok(self.fall_back(&e.to_string())),
+            },
+            Ok(None) => Ok(self.fall_back("the pointer is missing")),
+            Err(StoreError::NotFound) => Ok(self.fall_back("the pointer is missing")),
+            Err(e @ StoreError::Unavailable { .. }) => Err(e),
+            Err(e) => Ok(self.fall_back(&e.to_string())),
+        }
+    }
+
+    /// Forgets a pointer whose object turned out gone or changed; the next
+    /// read fetches it whole.
+    pub fn distrust(&self, summary: &ObjectSummary) {
+        let mut held = self.held();
+        if held.as_ref().is_some_and(|(_, s)| s == summary) {
+            *held = None;
+        }
+        drop(held);
+        self.fall_back("the pointer names an object that is gone or changed");
+    }
+
+    fn using(&self, summary: ObjectSummary) -> Read {
+        if self.falling_back.swap(false, Ordering::Relaxed) {
+            tracing::info!(key = %summary.key, "the pointer is usable again");
+        }
+        Read::Newest(summary)
+    }
+
+    fn fall_back(&self, why: &str) -> Read {
+        *self.held() = None;
+        if !self.falling_back.swap(true, Ordering::Relaxed) {
+            tracing::warn!(why, "no usable pointer to the newest object; listing instead");
+        }
+        Read::FallBack
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object_key::snapshot_key;
+
+    fn summary(key: String) -> ObjectSummary {
+        ObjectSummary {
+            key,
+            etag: "\"e\"".into(),
+            last_modified: Utc.timestamp_millis_opt(1_764_000_000_123).unwrap(),
+            size: 42,
+        }
+    }
+
+    #[test]
+    fn the_pointer_lives_beside_the_prefix() {
+        assert_eq!(pointer_key("snapshots/").as_deref(), Some("snapshots.newest"));
+        assert_eq!(pointer_key("a/b/").as_deref(), Some("a/b.newest"));
+        assert_eq!(pointer_key(""), None);
+        assert!(!pointer_key("snapshots/").unwrap().starts_with("snapshots/"));
+    }
+
+    #[test]
+    fn a_pointer_round_trips_and_rejects_what_ingest_never_writes() {
+        let s = summary(snapshot_key("p/", Utc::now(), 7));
+        assert_eq!(decode("p/", &encode(&s)), Ok(s.clone()));
+
+        assert_eq!(decode("p/", b"{not json"), Err(PointerError::Malformed));
+        let mut doc: serde_json::Value = serde_json::from_slice(&encode(&s)).unwrap();
+        doc["version"] = 2.into();
+        assert_eq!(
+            decode("p/", doc.to_string().as_bytes()),
+            Err(PointerError::UnknownVersion(2))
+        );
+        for foreign in ["q/x", "p/report.csv", "../etc"] {
+            let mut doc: serde_json::Value = serde_json::from_slice(&encode(&s)).unwrap();
+            doc["key"] = foreign.into();
+            assert_eq!(decode("p/", doc.to_string().as_bytes()), Err(PointerError::ForeignKey));
+        }
+        let nested = format!("{}/x", s.key);
+        let mut doc: serde_json::Value = serde_json::from_slice(&encode(&s)).unwrap();
+        doc["key"] = nested.into();
+        assert_eq!(decode("p/", doc.to_string().as_bytes()), Err(PointerError::ForeignKey));
+    }
+}
