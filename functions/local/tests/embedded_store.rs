@@ -221,7 +221,7 @@ async fn a_source_url_is_fetched_conditionally_and_keeps_its_content_type() -> T
     assert_eq!(second.outcome, Outcome::Unchanged);
     assert_eq!(second.key, first.key);
     assert_eq!(origin.seen(), (2, 1));
-    let listed = h.s3.list_objects_v2().bucket(&h.bucket).send().await?;
+    let listed = h.s3.list_objects_v2().bucket(&h.bucket).prefix(PREFIX).send().await?;
     assert_eq!(listed.key_count(), Some(1));
 
     let response = call(&h.retriever(LookupStrategy::Index), "GET", URL, &[]).await;
@@ -233,6 +233,38 @@ async fn a_source_url_is_fetched_conditionally_and_keeps_its_content_type() -> T
     let third = ingestor.run(&scheduled_event()).await?;
     assert_eq!(third.outcome, Outcome::Written);
     assert_ne!(third.key, first.key);
+    Ok(())
+}
+
+/// Redirects are followed (by path and by absolute URL), up to a limit.
+#[tokio::test]
+async fn a_redirected_source_is_followed_a_redirect_loop_is_refused() -> TestResult {
+    let e = embedded().await;
+    let h = &e.harness;
+    let origin = Origin::start(resource(b"moved here", "\"v1\"")).await;
+    let base = origin.url.trim_end_matches("/feed").to_owned();
+    let at = |path: &str| SourceConfig::Url {
+        url: format!("{base}{path}").parse().unwrap(),
+        timeout: Duration::from_secs(5),
+        max_bytes: 1 << 20,
+    };
+    let written = h.ingestor_at(PREFIX, at("/moved")).run(&scheduled_event()).await?;
+    assert_eq!(written.outcome, Outcome::Written);
+    // The validators go along the redirect: unchanged upstream, nothing written.
+    let again = h.ingestor_at(PREFIX, at("/elsewhere")).run(&scheduled_event()).await?;
+    assert_eq!(again.outcome, Outcome::Unchanged);
+    origin.set(resource(b"moved again", "\"v2\""));
+    let changed = h.ingestor_at(PREFIX, at("/elsewhere")).run(&scheduled_event()).await?;
+    assert_eq!(changed.outcome, Outcome::Written);
+
+    let err = h
+        .ingestor_at(PREFIX, at("/loop"))
+        .run(&scheduled_event())
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "SourceUnavailable", "{err}");
+    let response = call(&h.retriever(LookupStrategy::Pointer), "GET", URL, &[]).await;
+    assert_eq!(response.body().as_ref(), b"moved again");
     Ok(())
 }
 
@@ -368,7 +400,13 @@ async fn a_write_torn_by_a_crash_is_removed_when_the_store_starts() -> TestResul
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let restarted = EmbeddedStore::start(&root, listener, StoreOptions::default()).await?;
-    let listed = restarted.client().list_objects_v2().bucket(&h.bucket).send().await?;
+    let listed = restarted
+        .client()
+        .list_objects_v2()
+        .bucket(&h.bucket)
+        .prefix(PREFIX)
+        .send()
+        .await?;
     let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
     assert_eq!(keys, [whole.as_str()], "only the whole object survives");
     assert!(

@@ -6,8 +6,36 @@ use std::time::Duration;
 use crate::envelope::Format;
 use crate::store::LookupStrategy;
 
-/// The URL type `SOURCE_URL` parses into.
-pub use reqwest::Url;
+/// An `http://` or `https://` URL with a host: what `SOURCE_URL` (and local
+/// mode's `--source-url`) accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Url(http::Uri);
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("must be an http:// or https:// URL")]
+pub struct InvalidUrl;
+
+impl std::str::FromStr for Url {
+    type Err = InvalidUrl;
+    fn from_str(raw: &str) -> Result<Self, InvalidUrl> {
+        let uri: http::Uri = raw.trim().parse().map_err(|_| InvalidUrl)?;
+        let web = matches!(uri.scheme_str(), Some("http" | "https"));
+        let host = uri.host().is_some_and(|h| !h.is_empty());
+        if web && host { Ok(Url(uri)) } else { Err(InvalidUrl) }
+    }
+}
+
+impl Url {
+    pub fn as_uri(&self) -> &http::Uri {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Url {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("invalid configuration: {variable} {problem}")]
@@ -317,7 +345,7 @@ pub enum SourceConfig {
     Generated,
     /// An HTTP(S) resource fetched with a timeout and a size cap.
     Url {
-        url: reqwest::Url,
+        url: Url,
         timeout: Duration,
         max_bytes: u64,
     },
@@ -342,13 +370,10 @@ impl IngestConfig {
         let source = match optional(env, "SOURCE_URL") {
             None => SourceConfig::Generated,
             Some(raw) => {
-                let url = reqwest::Url::parse(&raw)
-                    .ok()
-                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-                    .ok_or(ConfigError {
-                        variable: "SOURCE_URL",
-                        problem: "must be an http:// or https:// URL".into(),
-                    })?;
+                let url: Url = raw.parse().map_err(|e: InvalidUrl| ConfigError {
+                    variable: "SOURCE_URL",
+                    problem: e.to_string(),
+                })?;
                 SourceConfig::Url {
                     url,
                     timeout: Duration::from_millis(positive(env, "SOURCE_TIMEOUT_MS", 10_000)?),
@@ -567,7 +592,7 @@ mod tests {
                 timeout,
                 max_bytes,
             } => {
-                assert_eq!(url.as_str(), "https://example.com/feed.json");
+                assert_eq!(url.to_string(), "https://example.com/feed.json");
                 assert_eq!(timeout, Duration::from_secs(10));
                 assert_eq!(max_bytes, 1024);
             }

@@ -1,5 +1,7 @@
 //! A tiny HTTP origin on 127.0.0.1 that ingest can snapshot: serves one body
-//! with an ETag, answers conditional requests, and can misbehave on demand.
+//! with an ETag at `/feed`, answers conditional requests, and can misbehave
+//! on demand. `/moved` redirects there by path, `/elsewhere` by absolute URL,
+//! and `/loop` to itself.
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -83,6 +85,24 @@ async fn serve(
     seen: &Mutex<Seen>,
     req: &http::Request<hyper::body::Incoming>,
 ) -> http::Response<Body> {
+    let host = req
+        .headers()
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let redirect = |location: String| {
+        http::Response::builder()
+            .status(302)
+            .header("location", location)
+            .body(Full::new(Bytes::new()).boxed())
+            .unwrap()
+    };
+    match req.uri().path() {
+        "/moved" => return redirect("/feed".into()),
+        "/elsewhere" => return redirect(format!("http://{host}/feed")),
+        "/loop" => return redirect("/loop".into()),
+        _ => {}
+    }
     let resource = resource.lock().unwrap().clone();
     let if_none_match = req
         .headers()

@@ -4,11 +4,26 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use bytes::Bytes;
 use chrono::{SecondsFormat, Utc};
+use http::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, USER_AGENT};
+use http::{StatusCode, Uri};
+use http_body_util::{BodyExt, Empty};
+use hyper_rustls::{ConfigBuilderExt, HttpsConnector};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use rand::RngCore;
-use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 
 use crate::config::SourceConfig;
+
+/// The same HTTP stack the AWS SDK runs on (hyper, hyper-rustls over
+/// aws-lc-rs, the system's root certificates), so fetching a source adds no
+/// second client to the binary.
+type HttpsClient = Client<HttpsConnector<HttpConnector>, Empty<Bytes>>;
+
+/// Redirects followed before a source is refused, as a browser would.
+const MAX_REDIRECTS: usize = 5;
 
 /// Object metadata names that carry the source's validators to the next run.
 const META_SOURCE_ETAG: &str = "source-etag";
@@ -70,6 +85,8 @@ pub enum SourceError {
     Body,
     #[error("HTTP client could not be built: {0}")]
     Client(String),
+    #[error("source redirected more than {MAX_REDIRECTS} times")]
+    TooManyRedirects,
 }
 
 pub struct Source {
@@ -81,8 +98,9 @@ enum SourceKind {
         function_version: String,
     },
     Url {
-        client: reqwest::Client,
-        url: reqwest::Url,
+        // Boxed: the client is large, and a Source is built once.
+        client: Box<HttpsClient>,
+        url: Uri,
         max_bytes: u64,
         timeout: Duration,
     },
@@ -98,22 +116,12 @@ impl Source {
                 url,
                 timeout,
                 max_bytes,
-            } => {
-                // The SDKs already link aws-lc-rs; use it for this client too rather than a second TLS stack.
-                let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-                let client = reqwest::Client::builder()
-                    .timeout(*timeout)
-                    .connect_timeout(*timeout)
-                    .user_agent(concat!("s3-latest/", env!("CARGO_PKG_VERSION")))
-                    .build()
-                    .map_err(|e| SourceError::Client(e.to_string()))?;
-                SourceKind::Url {
-                    client,
-                    url: url.clone(),
-                    max_bytes: *max_bytes,
-                    timeout: *timeout,
-                }
-            }
+            } => SourceKind::Url {
+                client: Box::new(https_client(*timeout)?),
+                url: url.as_uri().clone(),
+                max_bytes: *max_bytes,
+                timeout: *timeout,
+            },
         };
         Ok(Source { kind })
     }
@@ -136,6 +144,26 @@ impl Source {
     }
 }
 
+fn https_client(connect_timeout: Duration) -> Result<HttpsClient, SourceError> {
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SourceError::Client(e.to_string()))?
+        // The system's roots, as the SDK's client loads them.
+        .with_native_roots()
+        .map_err(|e| SourceError::Client(e.to_string()))?
+        .with_no_client_auth();
+    let mut tcp = HttpConnector::new();
+    tcp.set_connect_timeout(Some(connect_timeout));
+    tcp.enforce_http(false);
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(tcp);
+    Ok(Client::builder(TokioExecutor::new()).build(connector))
+}
+
 fn generated(function_version: &str, trigger: &str) -> Snapshot {
     let mut run_id = [0u8; 16];
     rand::rng().fill_bytes(&mut run_id);
@@ -152,45 +180,85 @@ fn generated(function_version: &str, trigger: &str) -> Snapshot {
     }
 }
 
+/// One fetch, redirects and body included, within `timeout`: a source that
+/// answers at once and then trickles is cut off like one that never answers.
 async fn fetch_url(
-    client: &reqwest::Client,
-    url: &reqwest::Url,
+    client: &HttpsClient,
+    url: &Uri,
     max_bytes: u64,
     timeout: Duration,
     previous: &SourceValidators,
 ) -> Result<Fetch, SourceError> {
-    let transport = |e: reqwest::Error| {
-        if e.is_timeout() {
-            SourceError::Timeout(timeout)
-        } else {
-            SourceError::Unreachable
+    tokio::time::timeout(timeout, fetch_following_redirects(client, url, max_bytes, previous))
+        .await
+        .unwrap_or(Err(SourceError::Timeout(timeout)))
+}
+
+async fn fetch_following_redirects(
+    client: &HttpsClient,
+    url: &Uri,
+    max_bytes: u64,
+    previous: &SourceValidators,
+) -> Result<Fetch, SourceError> {
+    let mut url = url.clone();
+    for _ in 0..=MAX_REDIRECTS {
+        let mut request = http::Request::get(&url).header(USER_AGENT, concat!("s3-latest/", env!("CARGO_PKG_VERSION")));
+        if let Some(etag) = &previous.etag {
+            request = request.header(IF_NONE_MATCH, etag);
         }
-    };
-    let mut request = client.get(url.clone());
-    if let Some(etag) = &previous.etag {
-        request = request.header(IF_NONE_MATCH, etag);
+        if let Some(last_modified) = &previous.last_modified {
+            request = request.header(IF_MODIFIED_SINCE, last_modified);
+        }
+        let request = request
+            .body(Empty::new())
+            .map_err(|e| SourceError::Client(e.to_string()))?;
+        let response = client.request(request).await.map_err(|_| SourceError::Unreachable)?;
+        let status = response.status();
+        if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+            url =
+                redirect_target(&url, response.headers().get(LOCATION)).ok_or(SourceError::Status(status.as_u16()))?;
+            continue;
+        }
+        return read_response(response, max_bytes).await;
     }
-    if let Some(last_modified) = &previous.last_modified {
-        request = request.header(IF_MODIFIED_SINCE, last_modified);
+    Err(SourceError::TooManyRedirects)
+}
+
+/// Where a redirect points: an absolute http(s) URL, or a path on the same origin.
+fn redirect_target(from: &Uri, location: Option<&http::HeaderValue>) -> Option<Uri> {
+    let location = location?.to_str().ok()?;
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return location.parse::<crate::config::Url>().ok().map(|u| u.as_uri().clone());
     }
-    let mut response = request.send().await.map_err(transport)?;
+    if !location.starts_with('/') || location.starts_with("//") {
+        return None;
+    }
+    let mut parts = from.clone().into_parts();
+    parts.path_and_query = Some(location.parse().ok()?);
+    Uri::from_parts(parts).ok()
+}
+
+async fn read_response(response: http::Response<hyper::body::Incoming>, max_bytes: u64) -> Result<Fetch, SourceError> {
     let status = response.status();
-    if status == reqwest::StatusCode::NOT_MODIFIED {
+    if status == StatusCode::NOT_MODIFIED {
         return Ok(Fetch::Unchanged);
     }
     if !status.is_success() {
         return Err(SourceError::Status(status.as_u16()));
     }
-    if response.content_length().is_some_and(|len| len > max_bytes) {
-        return Err(SourceError::TooLarge { limit: max_bytes });
-    }
     let header = |name| {
         response
             .headers()
             .get(name)
-            .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+            .and_then(|v: &http::HeaderValue| v.to_str().ok())
             .map(str::to_owned)
     };
+    if header(http::header::CONTENT_LENGTH)
+        .and_then(|len| len.parse::<u64>().ok())
+        .is_some_and(|len| len > max_bytes)
+    {
+        return Err(SourceError::TooLarge { limit: max_bytes });
+    }
     let content_type = header(CONTENT_TYPE).unwrap_or_else(|| "application/octet-stream".into());
     let validators = SourceValidators {
         etag: header(ETAG),
@@ -199,17 +267,15 @@ async fn fetch_url(
 
     // Content-Length can be absent or wrong; count what actually arrives.
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| {
-        if e.is_timeout() {
-            SourceError::Timeout(timeout)
-        } else {
-            SourceError::Body
+    let mut incoming = response.into_body();
+    while let Some(frame) = incoming.frame().await {
+        let frame = frame.map_err(|_| SourceError::Body)?;
+        if let Ok(chunk) = frame.into_data() {
+            if body.len() as u64 + chunk.len() as u64 > max_bytes {
+                return Err(SourceError::TooLarge { limit: max_bytes });
+            }
+            body.extend_from_slice(&chunk);
         }
-    })? {
-        if body.len() as u64 + chunk.len() as u64 > max_bytes {
-            return Err(SourceError::TooLarge { limit: max_bytes });
-        }
-        body.extend_from_slice(&chunk);
     }
     Ok(Fetch::Changed(Snapshot {
         body,
