@@ -159,9 +159,13 @@ impl ListingIndex {
 struct LocalBackend {
     listing: Arc<ListingIndex>,
     fs: FileSystem,
-    // Serialises conditional writes. A Tokio mutex: it is held across the
-    // awaited filesystem write.
-    puts: tokio::sync::Mutex<()>,
+    // Conditional writes hold it exclusively, so each checks and writes as
+    // one step; reads hold it shared while s3s-fs opens the body and reads
+    // the metadata and ETag files beside it, so a read never pairs one
+    // version's body with another's ETag (a compare-and-swap on the pointer
+    // would then act on a stale body). A Tokio lock: it is held across the
+    // awaited filesystem calls.
+    puts: tokio::sync::RwLock<()>,
     counts: OperationCounts,
     latency: Latency,
 }
@@ -189,7 +193,10 @@ impl S3 for LocalBackend {
     async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
         self.enter("GetObject").await;
         let condition = req.input.if_none_match.clone();
-        let response = self.fs.get_object(req).await?;
+        let response = {
+            let _no_conditional_write = self.puts.read().await;
+            self.fs.get_object(req).await?
+        };
         let unchanged = match (&condition, &response.output.e_tag) {
             (Some(ETagCondition::Any), Some(_)) => true,
             (Some(ETagCondition::ETag(held)), Some(current)) => held.weak_cmp(current),
@@ -216,7 +223,7 @@ impl S3 for LocalBackend {
         // Only conditional writes need check-then-write to be one step.
         let conditional = req.input.if_none_match.is_some() || req.input.if_match.is_some();
         let _one_writer = if conditional {
-            Some(self.puts.lock().await)
+            Some(self.puts.write().await)
         } else {
             None
         };
@@ -287,7 +294,7 @@ impl EmbeddedStore {
         let backend = LocalBackend {
             listing: listing.clone(),
             fs,
-            puts: tokio::sync::Mutex::new(()),
+            puts: tokio::sync::RwLock::new(()),
             counts: counts.clone(),
             latency: latency.clone(),
         };

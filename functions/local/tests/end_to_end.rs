@@ -197,7 +197,13 @@ async fn a_crash_mid_ingest_leaves_every_object_whole_and_loses_none_acknowledge
                             }
                             Err(_) => return (keys, true),
                         },
-                        Ok(response) => panic!("ingest answered {}", response.status()),
+                        Ok(response) => {
+                            let status = response.status();
+                            panic!(
+                                "ingest answered {status}: {}",
+                                response.text().await.unwrap_or_default()
+                            )
+                        }
                         Err(_) => return (keys, true), // the process died under it
                     }
                 }

@@ -101,6 +101,15 @@ pub fn decode(prefix: &str, bytes: &[u8]) -> Result<ObjectSummary, PointerError>
     })
 }
 
+/// A round that read nothing usable: the pointer moved, or was unreadable
+/// for a moment (a body cut short); the next round reads it again.
+fn lost_round(e: &StoreError) -> bool {
+    matches!(
+        e,
+        StoreError::AlreadyExists | StoreError::Changed | StoreError::WriteInFlight | StoreError::Unavailable { .. }
+    )
+}
+
 /// What [`advance`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Advance {
@@ -130,6 +139,10 @@ pub async fn advance(store: &SnapshotStore, pointer: &str, summary: &ObjectSumma
                 Precondition::Matches(etag)
             }
             Err(StoreError::NotFound) => Precondition::Absent,
+            Err(e @ StoreError::Unavailable { .. }) if attempt < MAX_ADVANCE_ATTEMPTS => {
+                tracing::warn!(%pointer, attempt, error = %e, "the pointer could not be read; reading it again");
+                continue;
+            }
             // Without s3:ListBucket over the pointer's key (the role's grant
             // is scoped to the prefix's listing), S3 answers a missing
             // object with 403: try to create it, and if something is there
@@ -152,7 +165,7 @@ pub async fn advance(store: &SnapshotStore, pointer: &str, summary: &ObjectSumma
         };
         match written {
             Ok(()) => return Ok(Advance::Moved { attempts: attempt }),
-            Err(StoreError::AlreadyExists | StoreError::Changed | StoreError::WriteInFlight) => {
+            Err(e) if lost_round(&e) && attempt < MAX_ADVANCE_ATTEMPTS => {
                 tracing::info!(%pointer, attempt, "the pointer moved under this write; reading it again");
                 tokio::time::sleep(Duration::from_millis(rand::random_range(10..40) * u64::from(attempt))).await;
             }
@@ -208,8 +221,9 @@ impl PointerReader {
     }
 
     /// Reads the pointer, conditionally on the ETag held: a 304 answers from
-    /// what was read before. Only an unavailable store is an error; any other
-    /// failure (missing, refused, unreadable) falls back.
+    /// what was read before. Any failure (missing, refused, unreadable, or a
+    /// store that did not answer after the SDK's retries) falls back: the
+    /// listing may still answer, and if the store is down it fails there.
     pub async fn read(&self, store: &SnapshotStore) -> Result<Read, StoreError> {
         let Some(key) = &self.key else {
             return Ok(Read::FallBack);
@@ -237,7 +251,6 @@ impl PointerReader {
             },
             Ok(None) => Ok(self.fall_back("the pointer is missing")),
             Err(StoreError::NotFound) => Ok(self.fall_back("the pointer is missing")),
-            Err(e @ StoreError::Unavailable { .. }) => Err(e),
             Err(e) => Ok(self.fall_back(&e.to_string())),
         }
     }

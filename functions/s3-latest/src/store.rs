@@ -294,9 +294,12 @@ impl SnapshotStore {
             .body
             .collect()
             .await
-            .map_err(|_| StoreError::Unavailable {
-                operation: "GetObject",
-                code: BODY_READ_FAILED.into(),
+            .map_err(|e| {
+                tracing::warn!(%key, error = %e, "reading a GetObject body failed");
+                StoreError::Unavailable {
+                    operation: "GetObject",
+                    code: BODY_READ_FAILED.into(),
+                }
             })?
             .into_bytes();
         Ok(Some(StoredObject {
