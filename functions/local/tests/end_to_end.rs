@@ -2,6 +2,8 @@
 //! to it, restart it on the same data, and stop it with Ctrl-C (SIGINT).
 
 use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -184,8 +186,9 @@ async fn a_crash_mid_ingest_leaves_every_object_whole_and_loses_none_acknowledge
     for crash_number in 0..CRASHES {
         let running = start_with(data.path(), &["--no-initial-ingest"]).await;
         let mut writers = tokio::task::JoinSet::new();
+        let acks = Arc::new(AtomicUsize::new(0));
         for _ in 0..WRITERS {
-            let (client, url) = (client.clone(), running.ingest_url.clone());
+            let (client, url, acks) = (client.clone(), running.ingest_url.clone(), acks.clone());
             writers.spawn(async move {
                 let mut keys = Vec::new();
                 loop {
@@ -194,6 +197,7 @@ async fn a_crash_mid_ingest_leaves_every_object_whole_and_loses_none_acknowledge
                             Ok(body) => {
                                 let summary: serde_json::Value = serde_json::from_slice(&body).unwrap();
                                 keys.push(summary["key"].as_str().unwrap().to_owned());
+                                acks.fetch_add(1, Ordering::SeqCst);
                             }
                             Err(_) => return (keys, true),
                         },
@@ -209,8 +213,14 @@ async fn a_crash_mid_ingest_leaves_every_object_whole_and_loses_none_acknowledge
                 }
             });
         }
-        // Let writes pile up, then pull the plug mid-flight.
-        tokio::time::sleep(Duration::from_millis(150 + 70 * crash_number as u64)).await;
+        // Let writes pile up until one is acknowledged (however loaded the
+        // machine), then pull the plug mid-flight.
+        let waited = std::time::Instant::now();
+        while acks.load(Ordering::SeqCst) == 0 {
+            assert!(waited.elapsed() < Duration::from_secs(60), "no ingest was acknowledged");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50 + 70 * crash_number as u64)).await;
         crash(running).await;
         for (keys, interrupted) in writers.join_all().await {
             acknowledged.extend(keys);
