@@ -148,22 +148,14 @@ pub async fn advance(store: &SnapshotStore, pointer: &str, summary: &ObjectSumma
             // object with 403: try to create it, and if something is there
             // after all, the refusal was real.
             Err(refused @ StoreError::Refused { .. }) => {
-                return match create(store, pointer, summary).await {
+                return match write(store, pointer, summary, Precondition::Absent).await {
                     Err(StoreError::AlreadyExists) => Err(refused),
                     created => created.map(|()| Advance::Moved { attempts: attempt }),
                 };
             }
             Err(e) => return Err(e),
         };
-        let written = match condition {
-            Precondition::Absent => create(store, pointer, summary).await,
-            condition => {
-                store
-                    .put(pointer, encode(summary), "application/json", HashMap::new(), condition)
-                    .await
-            }
-        };
-        match written {
+        match write(store, pointer, summary, condition).await {
             Ok(()) => return Ok(Advance::Moved { attempts: attempt }),
             Err(e) if lost_round(&e) && attempt < MAX_ADVANCE_ATTEMPTS => {
                 tracing::info!(%pointer, attempt, "the pointer moved under this write; reading it again");
@@ -175,15 +167,14 @@ pub async fn advance(store: &SnapshotStore, pointer: &str, summary: &ObjectSumma
     Err(StoreError::WriteInFlight)
 }
 
-async fn create(store: &SnapshotStore, pointer: &str, summary: &ObjectSummary) -> Result<(), StoreError> {
+async fn write(
+    store: &SnapshotStore,
+    pointer: &str,
+    summary: &ObjectSummary,
+    condition: Precondition,
+) -> Result<(), StoreError> {
     store
-        .put(
-            pointer,
-            encode(summary),
-            "application/json",
-            HashMap::new(),
-            Precondition::Absent,
-        )
+        .put(pointer, encode(summary), "application/json", HashMap::new(), condition)
         .await
 }
 
