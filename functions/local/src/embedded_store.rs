@@ -380,8 +380,12 @@ impl EmbeddedStore {
 /// those leaves an object that lists, but whose metadata (our encryption
 /// envelope) is missing. PutObject answers only once all three are written,
 /// so such an object was never acknowledged to anyone: removing it at
-/// start-up makes every write, as a client saw it, all or nothing. (Its
-/// temporary files s3s-fs removes itself when it starts.)
+/// start-up makes every write, as a client saw it, all or nothing. An
+/// overwrite (the pointer's) cut at the same moment leaves the previous
+/// version's files beside the new body, older than it: its ETag and checksum
+/// then describe another body, and every read of it fails. That too was
+/// never acknowledged, and goes. (Its temporary files s3s-fs removes itself
+/// when it starts.)
 pub fn remove_torn_writes(root: &Path) -> std::io::Result<Vec<(String, String)>> {
     use base64::Engine;
     let encode = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
@@ -411,7 +415,10 @@ pub fn remove_torn_writes(root: &Path) -> std::io::Result<Vec<(String, String)>>
                 let sidecar =
                     |suffix: &str| root.join(format!(".bucket-{}.object-{}{suffix}", encode(&bucket), encode(&key)));
                 let (metadata, etag) = (sidecar(".metadata.json"), sidecar(".internal.json"));
-                if !metadata.exists() || !etag.exists() {
+                let stale = |sidecar: &Path| -> std::io::Result<bool> {
+                    Ok(std::fs::metadata(sidecar)?.modified()? < object.metadata()?.modified()?)
+                };
+                if !metadata.exists() || !etag.exists() || stale(&metadata)? || stale(&etag)? {
                     std::fs::remove_file(object.path())?;
                     for file in [metadata, etag] {
                         if file.exists() {

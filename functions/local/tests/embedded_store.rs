@@ -397,6 +397,13 @@ async fn a_write_torn_by_a_crash_is_removed_when_the_store_starts() -> TestResul
     };
     std::fs::remove_file(sidecar(&without_metadata, ".metadata.json"))?;
     std::fs::remove_file(sidecar(&without_etag, ".internal.json"))?;
+    // An overwrite cut after its body was renamed into place: the pointer's
+    // body is newer than the files that describe the previous version.
+    let pointer = s3_latest::pointer::pointer_key(PREFIX).expect("a pointer");
+    let body = root.join(&h.bucket).join(&pointer);
+    let newer = std::fs::metadata(sidecar(&pointer, ".internal.json"))?.modified()? + Duration::from_secs(1);
+    std::fs::write(&body, b"{\"version\":1,\"key\":\"a newer body\"}")?;
+    std::fs::File::options().write(true).open(&body)?.set_modified(newer)?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let restarted = EmbeddedStore::start(&root, listener, StoreOptions::default()).await?;
@@ -409,6 +416,14 @@ async fn a_write_torn_by_a_crash_is_removed_when_the_store_starts() -> TestResul
         .await?;
     let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
     assert_eq!(keys, [whole.as_str()], "only the whole object survives");
+    let pointer_kept = restarted
+        .client()
+        .head_object()
+        .bucket(&h.bucket)
+        .key(&pointer)
+        .send()
+        .await;
+    assert!(pointer_kept.is_err(), "the torn overwrite of the pointer is removed");
     assert!(
         !sidecar(&without_etag, ".metadata.json").exists(),
         "and no stray sidecar"
