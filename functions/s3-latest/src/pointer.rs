@@ -215,16 +215,16 @@ impl PointerReader {
     /// what was read before. Any failure (missing, refused, unreadable, or a
     /// store that did not answer after the SDK's retries) falls back: the
     /// listing may still answer, and if the store is down it fails there.
-    pub async fn read(&self, store: &SnapshotStore) -> Result<Read, StoreError> {
+    pub async fn read(&self, store: &SnapshotStore) -> Read {
         let Some(key) = &self.key else {
-            return Ok(Read::FallBack);
+            return Read::FallBack;
         };
         let held_etag = self.held().as_ref().map(|(etag, _)| etag.clone());
         let found = match store.get_if_changed(key, held_etag.as_deref()).await {
             Ok(None) => {
                 let held = self.held().as_ref().map(|(_, summary)| summary.clone());
                 match held {
-                    Some(summary) => return Ok(self.using(summary)),
+                    Some(summary) => return self.using(summary),
                     // Forgotten meanwhile (see `distrust`): read it whole.
                     None => store.get(key).await.map(Some),
                 }
@@ -235,14 +235,14 @@ impl PointerReader {
             Ok(Some(object)) => match (decode(store.prefix(), &object.body), object.etag) {
                 (Ok(summary), Some(etag)) => {
                     *self.held() = Some((etag, summary.clone()));
-                    Ok(self.using(summary))
+                    self.using(summary)
                 }
-                (Ok(_), None) => Ok(self.fall_back("the pointer has no ETag")),
-                (Err(e), _) => Ok(self.fall_back(&e.to_string())),
+                (Ok(_), None) => self.fall_back("the pointer has no ETag"),
+                (Err(e), _) => self.fall_back(&e.to_string()),
             },
-            Ok(None) => Ok(self.fall_back("the pointer is missing")),
-            Err(StoreError::NotFound) => Ok(self.fall_back("the pointer is missing")),
-            Err(e) => Ok(self.fall_back(&e.to_string())),
+            Ok(None) => self.fall_back("the pointer is missing"),
+            Err(StoreError::NotFound) => self.fall_back("the pointer is missing"),
+            Err(e) => self.fall_back(&e.to_string()),
         }
     }
 

@@ -130,7 +130,7 @@ impl<K: KeyProvider> Retriever<K> {
     /// object is dropped, and the listing answers.
     pub async fn look_up(&self) -> Result<Option<ObjectSummary>, RetrieveError> {
         if self.config.strategy == LookupStrategy::Pointer
-            && let Read::Newest(summary) = self.pointer.read(&self.store).await?
+            && let Read::Newest(summary) = self.pointer.read(&self.store).await
         {
             match self.load(&summary).await {
                 Ok(_) => return Ok(Some(summary)),
