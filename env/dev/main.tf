@@ -17,6 +17,10 @@ module "service" {
   log_retention_in_days         = var.log_retention_in_days
   kms_deletion_window_in_days   = var.kms_deletion_window_in_days
   access_log_bucket             = var.access_log_bucket
+  api_type                      = var.api_type
+  http_api_authorization        = var.http_api_authorization
+  http_api_jwt_issuer           = var.http_api_jwt_issuer
+  http_api_jwt_audience         = var.http_api_jwt_audience
   waf_enabled                   = var.waf_enabled
   endpoint_type                 = var.endpoint_type
   vpc_endpoint_ids              = var.vpc_endpoint_ids

@@ -113,6 +113,30 @@ variable "access_log_bucket" {
   default     = null
 }
 
+variable "api_type" {
+  description = "The API in front of retrieve: rest (API key, usage plan, WAF, private endpoints) or http (HTTP API, IAM or JWT authorization, 3.5 times cheaper per request)."
+  type        = string
+  default     = "rest"
+}
+
+variable "http_api_authorization" {
+  description = "With api_type = http: AWS_IAM or JWT."
+  type        = string
+  default     = "AWS_IAM"
+}
+
+variable "http_api_jwt_issuer" {
+  description = "With api_type = http and JWT authorization: the token issuer's https URL."
+  type        = string
+  default     = null
+}
+
+variable "http_api_jwt_audience" {
+  description = "With api_type = http and JWT authorization: accepted audiences (client ids)."
+  type        = list(string)
+  default     = []
+}
+
 variable "waf_enabled" {
   description = "Put a WAF web ACL (rate limit per IP and AWS managed rules) in front of the API."
   type        = bool

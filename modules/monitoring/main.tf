@@ -7,6 +7,12 @@ locals {
     var.ingest_enabled ? { ingest = var.ingest_function_name } : {},
   )
   ingest_alarms = var.ingest_enabled ? 1 : 0
+
+  # REST APIs publish 4XXError/5XXError by ApiName; HTTP APIs publish 4xx/5xx
+  # by ApiId. Both report Count, and error averages as rates (0 to 1).
+  api_dimensions        = var.api_type == "rest" ? { ApiName = var.api_name, Stage = var.api_stage } : { ApiId = var.api_id, Stage = var.api_stage }
+  api_metrics           = var.api_type == "rest" ? { "4xx" = "4XXError", "5xx" = "5XXError" } : { "4xx" = "4xx", "5xx" = "5xx" }
+  api_metric_dimensions = flatten([for name, value in local.api_dimensions : [name, value]])
 }
 
 resource "aws_sns_topic" "alarms" {
@@ -60,17 +66,16 @@ resource "aws_cloudwatch_metric_alarm" "retrieve_p99" {
   ok_actions          = local.alarm_actions
 }
 
-# API Gateway's 5XXError and 4XXError averages are rates (0 to 1).
 resource "aws_cloudwatch_metric_alarm" "api_rate" {
   for_each = {
-    "5xx" = { metric = "5XXError", threshold = var.api_5xx_rate_threshold }
-    "4xx" = { metric = "4XXError", threshold = var.api_4xx_rate_threshold }
+    "5xx" = { metric = local.api_metrics["5xx"], threshold = var.api_5xx_rate_threshold }
+    "4xx" = { metric = local.api_metrics["4xx"], threshold = var.api_4xx_rate_threshold }
   }
   alarm_name          = "${var.name}-api-${each.key}-rate"
   alarm_description   = "More than ${each.value.threshold * 100}% of API requests answered ${each.key}"
   namespace           = "AWS/ApiGateway"
   metric_name         = each.value.metric
-  dimensions          = { ApiName = var.api_name, Stage = var.api_stage }
+  dimensions          = local.api_dimensions
   statistic           = "Average"
   period              = 300
   evaluation_periods  = 2
@@ -196,9 +201,9 @@ resource "aws_cloudwatch_dashboard" "this" {
           region = var.region
           stat   = "Sum"
           metrics = [
-            ["AWS/ApiGateway", "Count", "ApiName", var.api_name, "Stage", var.api_stage],
-            ["AWS/ApiGateway", "4XXError", "ApiName", var.api_name, "Stage", var.api_stage],
-            ["AWS/ApiGateway", "5XXError", "ApiName", var.api_name, "Stage", var.api_stage],
+            concat(["AWS/ApiGateway", "Count"], local.api_metric_dimensions),
+            concat(["AWS/ApiGateway", local.api_metrics["4xx"]], local.api_metric_dimensions),
+            concat(["AWS/ApiGateway", local.api_metrics["5xx"]], local.api_metric_dimensions),
           ]
         }
       },

@@ -25,13 +25,30 @@ variable "retrieve_function_name" {
   type        = string
 }
 
+variable "api_type" {
+  description = "rest (metrics by ApiName) or http (metrics by ApiId)."
+  type        = string
+  default     = "rest"
+
+  validation {
+    condition     = contains(["rest", "http"], var.api_type)
+    error_message = "api_type must be rest or http."
+  }
+}
+
 variable "api_name" {
-  description = "Name of the REST API."
+  description = "Name of the API (the REST API's metric dimension)."
   type        = string
 }
 
+variable "api_id" {
+  description = "Id of the API (the HTTP API's metric dimension)."
+  type        = string
+  default     = null
+}
+
 variable "api_stage" {
-  description = "Stage of the REST API."
+  description = "Stage of the API."
   type        = string
 }
 

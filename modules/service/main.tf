@@ -147,6 +147,7 @@ module "waf" {
 
 module "api_gateway" {
   source               = "../api_gateway"
+  count                = var.api_type == "rest" ? 1 : 0
   name                 = local.name
   stage_name           = var.stage_name
   lambda_function_name = module.retrieve.function_name
@@ -165,6 +166,43 @@ module "api_gateway" {
   log_retention_in_days      = var.log_retention_in_days
 }
 
+module "http_api" {
+  source                = "../http_api"
+  count                 = var.api_type == "http" ? 1 : 0
+  name                  = local.name
+  stage_name            = var.stage_name
+  lambda_function_name  = module.retrieve.function_name
+  lambda_invoke_arn     = module.retrieve.invoke_arn
+  authorization_type    = var.http_api_authorization
+  jwt_issuer            = var.http_api_jwt_issuer
+  jwt_audience          = var.http_api_jwt_audience
+  throttle_rate_limit   = var.throttle_rate_limit
+  throttle_burst_limit  = var.throttle_burst_limit
+  kms_key_arn           = module.kms.key_arn
+  log_retention_in_days = var.log_retention_in_days
+}
+
+# Deployments made before the API became a choice keep their REST API.
+moved {
+  from = module.api_gateway
+  to   = module.api_gateway[0]
+}
+
+# Whichever API fronts retrieve.
+locals {
+  api = var.api_type == "rest" ? {
+    id         = module.api_gateway[0].rest_api_id
+    stage_name = module.api_gateway[0].stage_name
+    invoke_url = module.api_gateway[0].invoke_url
+    health_url = module.api_gateway[0].health_url
+    } : {
+    id         = module.http_api[0].api_id
+    stage_name = module.http_api[0].stage_name
+    invoke_url = module.http_api[0].invoke_url
+    health_url = module.http_api[0].health_url
+  }
+}
+
 module "monitoring" {
   source                        = "../monitoring"
   name                          = local.name
@@ -172,8 +210,10 @@ module "monitoring" {
   ingest_enabled                = var.ingest_enabled
   ingest_function_name          = one(module.ingest[*].function_name)
   retrieve_function_name        = module.retrieve.function_name
+  api_type                      = var.api_type
   api_name                      = local.name
-  api_stage                     = module.api_gateway.stage_name
+  api_id                        = local.api.id
+  api_stage                     = local.api.stage_name
   dead_letter_queue_name        = one(module.eventbridge[*].dead_letter_queue_name)
   schedule_period_minutes       = var.schedule_period_minutes
   alarm_emails                  = var.alarm_emails

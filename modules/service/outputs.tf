@@ -1,16 +1,16 @@
 output "retrieve_url" {
   description = "Full invoke URL of GET /retrieve_most_recent_object."
-  value       = module.api_gateway.invoke_url
+  value       = local.api.invoke_url
 }
 
 output "health_url" {
   description = "Full URL of GET /health (no API key): 200 while the newest snapshot can be served, 503 otherwise."
-  value       = module.api_gateway.health_url
+  value       = local.api.health_url
 }
 
 output "api_key_id" {
   description = "Id of the API key; its value: aws apigateway get-api-key --api-key <id> --include-value --query value --output text"
-  value       = module.api_gateway.api_key_id
+  value       = one(module.api_gateway[*].api_key_id)
 }
 
 output "bucket_name" {
@@ -54,17 +54,22 @@ output "store_id" {
 }
 
 output "rest_api_id" {
-  description = "Id of the REST API."
-  value       = module.api_gateway.rest_api_id
+  description = "Id of the REST API (null with api_type = http)."
+  value       = one(module.api_gateway[*].rest_api_id)
+}
+
+output "api_id" {
+  description = "Id of the API in front of retrieve, REST or HTTP."
+  value       = local.api.id
 }
 
 output "stage_name" {
   description = "The API stage."
-  value       = module.api_gateway.stage_name
+  value       = local.api.stage_name
 }
 
 output "api_key_value" {
   description = "Value of the API key, for the post-deploy check."
-  value       = module.api_gateway.api_key_value
+  value       = one(module.api_gateway[*].api_key_value)
   sensitive   = true
 }

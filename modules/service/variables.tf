@@ -113,6 +113,40 @@ variable "access_log_bucket" {
   default     = null
 }
 
+variable "api_type" {
+  description = "The API in front of retrieve: rest (API Gateway REST: API key and usage plan, WAF, private endpoints; $3.50 per million) or http (HTTP API with IAM or JWT authorization; $1.00 per million). See the README's comparison."
+  type        = string
+  default     = "rest"
+
+  validation {
+    condition     = contains(["rest", "http"], var.api_type)
+    error_message = "api_type must be rest or http."
+  }
+
+  validation {
+    condition     = var.api_type == "rest" || (!var.waf_enabled && var.endpoint_type == "REGIONAL")
+    error_message = "An HTTP API takes no WAF web ACL and has no private endpoint: use api_type = \"rest\" with waf_enabled or endpoint_type = \"PRIVATE\"."
+  }
+}
+
+variable "http_api_authorization" {
+  description = "With api_type = http: AWS_IAM (SigV4-signed callers allowed execute-api:Invoke) or JWT (http_api_jwt_issuer, http_api_jwt_audience)."
+  type        = string
+  default     = "AWS_IAM"
+}
+
+variable "http_api_jwt_issuer" {
+  description = "With api_type = http and JWT authorization: the token issuer's https URL."
+  type        = string
+  default     = null
+}
+
+variable "http_api_jwt_audience" {
+  description = "With api_type = http and JWT authorization: accepted audiences (client ids)."
+  type        = list(string)
+  default     = []
+}
+
 variable "waf_enabled" {
   description = "Put a WAF web ACL (rate limit per IP and AWS managed rules) in front of the API."
   type        = bool

@@ -74,6 +74,7 @@ def leftovers(make, name):
     found += [f"rule {r['Name']}" for r in events.list_rules()["Rules"] if r["Name"].startswith(name)]
     found += [f"schedule {s['Name']}" for s in make("scheduler").list_schedules()["Schedules"] if s["Name"].startswith(name)]
     found += [f"api {a['name']}" for a in make("apigateway").get_rest_apis()["items"] if a["name"].startswith(name)]
+    found += [f"http api {a['Name']}" for a in make("apigatewayv2").get_apis()["Items"] if a["Name"].startswith(name)]
     found += [f"alarm {a['AlarmName']}" for a in make("cloudwatch").describe_alarms()["MetricAlarms"] if a["AlarmName"].startswith(name)]
     found += [f"web acl {a['Name']}" for a in make("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"] if a["Name"].startswith(name)]
     route53 = make("route53")
@@ -91,6 +92,78 @@ def leftovers(make, name):
         if name in meta.get("Description", "") and meta["KeyState"] != "PendingDeletion":
             found.append(f"kms key {key['KeyId']} ({meta['KeyState']})")
     return found
+
+
+def rest_api(apigw, name):
+    """The REST API called NAME, in the shape http_api gives too (or None)."""
+    api = next((a for a in apigw.get_rest_apis()["items"] if a["name"] == name), None)
+    if api is None:
+        return None
+    resources = apigw.get_resources(restApiId=api["id"])["items"]
+    return {
+        "kind": "rest",
+        "id": api["id"],
+        "stages": [s["stageName"] for s in apigw.get_stages(restApiId=api["id"])["item"]],
+        "methods": {
+            r["path"]: sorted(r.get("resourceMethods", {}).keys()) for r in resources if r.get("resourceMethods")
+        },
+        "integrations": {
+            f"{method} {r['path']}": {
+                key: integration.get(key)
+                for integration in [apigw.get_integration(restApiId=api["id"], resourceId=r["id"], httpMethod=method)]
+                for key in ("type", "uri")
+            }
+            for r in resources
+            for method in r.get("resourceMethods", {})
+        },
+        "api_key_required": {
+            f"{method} {r['path']}": apigw.get_method(restApiId=api["id"], resourceId=r["id"], httpMethod=method).get(
+                "apiKeyRequired", False
+            )
+            for r in resources
+            for method in r.get("resourceMethods", {})
+        },
+    }
+
+
+def http_api(apigw, name):
+    """The HTTP API called NAME: routes by path, their integrations and
+    authorization, and each stage's throttling and access log (or None)."""
+    api = next((a for a in apigw.get_apis()["Items"] if a["Name"] == name), None)
+    if api is None:
+        return None
+    routes = apigw.get_routes(ApiId=api["ApiId"])["Items"]
+    integrations = {i["IntegrationId"]: i for i in apigw.get_integrations(ApiId=api["ApiId"])["Items"]}
+    methods = {}
+    for route in routes:
+        method, path = route["RouteKey"].split(" ", 1)
+        methods.setdefault(path, []).append(method)
+    stages = apigw.get_stages(ApiId=api["ApiId"])["Items"]
+    return {
+        "kind": "http",
+        "id": api["ApiId"],
+        "protocol": api["ProtocolType"],
+        "stages": [s["StageName"] for s in stages],
+        "methods": {path: sorted(found) for path, found in methods.items()},
+        "integrations": {
+            route["RouteKey"]: {
+                "type": integration["IntegrationType"],
+                "uri": integration["IntegrationUri"],
+                "payload_format_version": integration.get("PayloadFormatVersion"),
+            }
+            for route in routes
+            for integration in [integrations[route["Target"].removeprefix("integrations/")]]
+        },
+        "authorization": {route["RouteKey"]: route.get("AuthorizationType", "NONE") for route in routes},
+        "throttling": {
+            s["StageName"]: {
+                "rate": s.get("DefaultRouteSettings", {}).get("ThrottlingRateLimit"),
+                "burst": s.get("DefaultRouteSettings", {}).get("ThrottlingBurstLimit"),
+            }
+            for s in stages
+        },
+        "access_logs": {s["StageName"]: s.get("AccessLogSettings", {}).get("DestinationArn") for s in stages},
+    }
 
 
 def environment(make, name):
@@ -125,32 +198,7 @@ def environment(make, name):
         schedule = make("scheduler").get_schedule(Name=f"{name}-ingest")
         facts["schedule"] = {"input": schedule["Target"]["Input"], "target": schedule["Target"]["Arn"]}
 
-    apigw = make("apigateway")
-    api = next(a for a in apigw.get_rest_apis()["items"] if a["name"] == name)
-    resources = apigw.get_resources(restApiId=api["id"])["items"]
-    facts["api"] = {
-        "id": api["id"],
-        "stages": [s["stageName"] for s in apigw.get_stages(restApiId=api["id"])["item"]],
-        "methods": {
-            r["path"]: sorted(r.get("resourceMethods", {}).keys()) for r in resources if r.get("resourceMethods")
-        },
-        "integrations": {
-            f"{method} {r['path']}": {
-                key: integration.get(key)
-                for integration in [apigw.get_integration(restApiId=api["id"], resourceId=r["id"], httpMethod=method)]
-                for key in ("type", "uri")
-            }
-            for r in resources
-            for method in r.get("resourceMethods", {})
-        },
-        "api_key_required": {
-            f"{method} {r['path']}": apigw.get_method(restApiId=api["id"], resourceId=r["id"], httpMethod=method).get(
-                "apiKeyRequired", False
-            )
-            for r in resources
-            for method in r.get("resourceMethods", {})
-        },
-    }
+    facts["api"] = rest_api(make("apigateway"), name) or http_api(make("apigatewayv2"), name)
 
     if "ingest" in functions:
         sqs = make("sqs")

@@ -85,6 +85,7 @@ impl Deployment {
         let services = [
             "acm",
             "apigateway",
+            "apigatewayv2",
             "cloudwatch",
             "cloudwatchlogs",
             "events",
@@ -128,11 +129,14 @@ impl Deployment {
         )
     }
 
-    /// Runs `scripts/<script>.sh <env>` as an operator would.
-    fn script(&self, script: &str, env: &str) -> Output {
-        self.with_inputs(Command::new(root().join("scripts").join(format!("{script}.sh"))).arg(env))
-            .output()
-            .expect("run script")
+    /// Runs `scripts/<script>.sh <env>` as an operator would, with
+    /// `TF_VAR_<name>=<value>` for each of `vars`.
+    fn script(&self, script: &str, env: &str, vars: &[(&str, &str)]) -> Output {
+        let mut command = Command::new(root().join("scripts").join(format!("{script}.sh")));
+        for (name, value) in vars {
+            command.env(format!("TF_VAR_{name}"), value);
+        }
+        self.with_inputs(command.arg(env)).output().expect("run script")
     }
 
     /// `terraform <args>` in the copy of `env`, initialised by a script before.
@@ -159,7 +163,11 @@ impl Deployment {
     }
 
     fn apply(&self, env: &str) {
-        let output = self.script("deploy", env);
+        self.apply_with(env, &[]);
+    }
+
+    fn apply_with(&self, env: &str, vars: &[(&str, &str)]) {
+        let output = self.script("deploy", env, vars);
         assert!(output.status.success(), "deploy.sh {env} failed:\n{}", text(&output));
         let log = text(&output);
         assert!(
@@ -170,7 +178,12 @@ impl Deployment {
     }
 
     fn destroy(&self, env: &str) -> Output {
-        self.script("destroy", env)
+        self.destroy_with(env, &[])
+    }
+
+    /// Destroys with the variables the deployment was applied with.
+    fn destroy_with(&self, env: &str, vars: &[(&str, &str)]) -> Output {
+        self.script("destroy", env, vars)
     }
 
     /// The AWS SDK side of the test (tests/deploy/aws.py).
@@ -306,6 +319,7 @@ fn assert_environment(function: &str, deployed: &Value, reads: &[&str]) {
 /// that stage, method and path.
 fn assert_api(facts: &Value, name: &str, env: &str, region: &str) {
     let api = &facts["api"];
+    assert_eq!(api["kind"], "rest");
     assert_eq!(api["stages"], json!([env]));
     assert_eq!(api["methods"]["/retrieve_most_recent_object"], json!(["GET", "HEAD"]));
     assert_eq!(api["methods"]["/health"], json!(["GET", "HEAD"]));
@@ -329,6 +343,13 @@ fn assert_api(facts: &Value, name: &str, env: &str, region: &str) {
             "Route 53 sends no API key"
         );
     }
+    assert_invoke_permissions(facts, env, region);
+}
+
+/// The function may be invoked by API Gateway only for this API's stage,
+/// and each method and path it serves.
+fn assert_invoke_permissions(facts: &Value, env: &str, region: &str) {
+    let api = &facts["api"];
     let permissions = facts["functions"]["retrieve"]["policy"]["Statement"]
         .as_array()
         .unwrap();
@@ -348,6 +369,50 @@ fn assert_api(facts: &Value, name: &str, env: &str, region: &str) {
             format!("{prefix}/HEAD/retrieve_most_recent_object"),
         ]
     );
+}
+
+/// `api_type = "http"` on a deployed environment: the REST API is replaced
+/// by an HTTP API with the same routes, each proxied to retrieve with the
+/// 2.0 payload (the format the runtime-API test serves), the snapshot routes
+/// behind IAM and /health public, the stage throttled and logged, and the
+/// invoke permissions moved to the new API.
+fn assert_http_api(d: &Deployment, name: &str, env: &str) {
+    let facts = d.read_back(name);
+    let api = &facts["api"];
+    assert_eq!(api["kind"], "http", "{api}");
+    assert_eq!(api["protocol"], "HTTP");
+    assert!(
+        !facts["leftovers"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(format!("api {name}"))),
+        "the REST API is gone: {}",
+        facts["leftovers"]
+    );
+    assert_eq!(api["stages"], json!([env]));
+    assert_eq!(api["methods"]["/retrieve_most_recent_object"], json!(["GET", "HEAD"]));
+    assert_eq!(api["methods"]["/health"], json!(["GET", "HEAD"]));
+    let retrieve_arn = format!("arn:aws:lambda:{REGION}:123456789012:function:{name}-retrieve");
+    for method in ["GET", "HEAD"] {
+        for (path, authorization) in [("/retrieve_most_recent_object", "AWS_IAM"), ("/health", "NONE")] {
+            let route = format!("{method} {path}");
+            let integration = &api["integrations"][&route];
+            assert_eq!(integration["type"], "AWS_PROXY", "{route}");
+            assert_eq!(integration["payload_format_version"], "2.0", "{route}");
+            assert!(
+                integration["uri"].as_str().unwrap_or_default().contains(&retrieve_arn),
+                "{route} proxies to retrieve: {integration}"
+            );
+            assert_eq!(api["authorization"][&route], authorization, "{route}");
+        }
+    }
+    assert_eq!(api["throttling"][env], json!({"rate": 50.0, "burst": 100}));
+    let access_log = api["access_logs"][env].as_str().unwrap_or_default();
+    assert!(
+        access_log.contains(&format!("API-Gateway-Access-Logs_{name}-http/{env}")),
+        "access log: {access_log}"
+    );
+    assert_invoke_permissions(&facts, env, REGION);
 }
 
 /// Reads `name`'s deployment back and checks what was meant; returns the facts.
@@ -650,6 +715,13 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
             .await
             .unwrap();
 
+        let mut destroy_vars = vec![];
+        if env == "dev" {
+            // An operator switches a running deployment to the HTTP API.
+            destroy_vars.push(("api_type", "http"));
+            d.apply_with(env, &destroy_vars);
+            assert_http_api(&d, &name, env);
+        }
         if env == "prod" {
             // prod keeps its bucket: destroy stops at the non-empty bucket,
             // and succeeds once the operator has emptied it on purpose.
@@ -658,7 +730,7 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
             assert!(text(&refused).contains("BucketNotEmpty"), "{}", text(&refused));
             empty_bucket(&bucket).await;
         }
-        let destroyed = d.destroy(env);
+        let destroyed = d.destroy_with(env, &destroy_vars);
         assert!(destroyed.status.success(), "destroy {env}:\n{}", text(&destroyed));
         let after = d.read_back(&name);
         assert_eq!(after["leftovers"], json!([]), "{env}: destroy leaves nothing");
