@@ -74,5 +74,7 @@ step "unit, integration, end-to-end, Terraform wiring and packaging tests"
 cargo test --workspace --locked -- "${reliability[@]/#/--skip=}"
 
 step "reliability: fault injection, crash, soak (SOAK_SECONDS=${SOAK_SECONDS:-120}; figures below)"
-cargo test -p s3-latest-local --locked --test faults --test end_to_end -- --nocapture "${reliability[@]}"
+# --workspace, as above: `-p s3-latest-local` alone would unify features
+# differently and rebuild the whole dependency tree (about 5 minutes).
+cargo test --workspace --locked --test faults --test end_to_end -- --nocapture "${reliability[@]}"
 disk
