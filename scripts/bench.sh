@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/package.sh
+cargo build --release --locked -p s3-latest-local   # the large-snapshot row runs the local runner
 cargo run --release --locked -p s3-latest-bench -- "$@"
 
 awk -v table=bench-results/latest.md '

@@ -11,6 +11,7 @@
 mod coldstart;
 mod cost;
 mod counting_keys;
+mod large;
 mod load;
 mod report;
 mod retrieval;
@@ -34,6 +35,7 @@ use serde::Serialize;
 use crate::coldstart::ColdStart;
 use crate::cost::Cost;
 use crate::counting_keys::CountingKeys;
+use crate::large::LargeObject;
 use crate::load::Throughput;
 use crate::retrieval::{Cache, Latency, Requests, Setup, WarmPath};
 
@@ -59,6 +61,9 @@ struct Args {
     /// Time allowed per budgeted latency cell (at least one sample is taken).
     #[arg(long, default_value_t = 8)]
     cell_budget_secs: u64,
+    /// Size of the large snapshot streamed end to end, in MB.
+    #[arg(long, default_value_t = 100)]
+    large_object_mb: usize,
     /// Where latest.json, latest.svg and latest.md go.
     #[arg(long, default_value = "bench-results")]
     out: PathBuf,
@@ -98,6 +103,7 @@ pub struct Results {
     pub warm_paths: Vec<WarmPath>,
     pub cold_starts: Vec<ColdStart>,
     pub throughput: Throughput,
+    pub large_object: LargeObject,
     pub costs: Vec<Cost>,
 }
 
@@ -333,6 +339,19 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
         throughput.requests_per_second, throughput.errors
     );
 
+    section("a large snapshot, streamed");
+    let large_object = large::measure(args.large_object_mb * 1_000_000).await;
+    eprintln!(
+        "  {} MB: served whole {}, TTFB {:.0} ms, all {:.0} ms, RSS {} KiB idle, peak {} KiB ({:.2}x the object)",
+        args.large_object_mb,
+        large_object.served_whole,
+        large_object.ttfb_ms,
+        large_object.total_ms,
+        large_object.idle_rss_kib,
+        large_object.peak_rss_kib,
+        large_object.peak_over_size
+    );
+
     let costs = costs(&requests, &latency, args.simulated_rtt_ms, &sizes);
     store.shutdown().await;
     Results {
@@ -347,6 +366,7 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
         warm_paths,
         cold_starts,
         throughput,
+        large_object,
         costs,
     }
 }
@@ -413,6 +433,7 @@ async fn load_local_runner() -> Throughput {
         stage: "dev".into(),
         strategy: LookupStrategy::Pointer,
         max_staleness: Duration::ZERO,
+        response_mode: Default::default(),
         source: SourceConfig::Generated,
         initial_ingest: true,
     };

@@ -147,6 +147,28 @@ pub fn markdown(r: &Results) -> String {
         t.requests_per_second, t.clients, t.seconds, t.errors
     );
 
+    let l = &r.large_object;
+    let _ = writeln!(
+        out,
+        "\nA large snapshot, streamed (`s3-latest-local --response-mode stream`, a fresh runner on 127.0.0.1):\n"
+    );
+    let _ = writeln!(
+        out,
+        "| size | served whole | time to first byte | all bytes | runner RSS idle | runner peak RSS | peak / size |"
+    );
+    let _ = writeln!(out, "|---:|---|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| {:.0} MB | {} | {:.0} ms | {:.0} ms | {:.1} MB | {:.1} MB | **{:.2}×** |",
+        l.bytes as f64 / 1e6,
+        if l.served_whole { "yes" } else { "**no**" },
+        l.ttfb_ms,
+        l.total_ms,
+        l.idle_rss_kib as f64 / 1024.0,
+        l.peak_rss_kib as f64 / 1024.0,
+        l.peak_over_size
+    );
+
     let _ = writeln!(
         out,
         "\nCost per million retrievals, USD (Lambda ms: p50 under simulated S3; API Gateway REST $3.50, HTTP API $1.00 per million):\n"

@@ -34,6 +34,7 @@ impl Setup {
             strategy,
             max_staleness: Duration::ZERO,
             cache_control: "no-cache".into(),
+            response_mode: Default::default(),
             response_max_bytes: s3_latest::config::DEFAULT_RESPONSE_MAX_BYTES,
             data_key_cache: CacheLimits {
                 max_entries: 64,

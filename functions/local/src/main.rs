@@ -45,9 +45,17 @@ struct Args {
     /// newest object changed (MAX_STALENESS_MS).
     #[arg(long, default_value_t = 0)]
     max_staleness_ms: u64,
+    /// `buffered` (one payload, Lambda's 6 MB limit, as API Gateway's default
+    /// integration) or `stream` (up to 200 MB, as a REST integration in
+    /// STREAM mode) (RESPONSE_MODE).
+    #[arg(long, default_value = "buffered")]
+    response_mode: s3_latest::config::ResponseMode,
     /// Snapshot an http(s) URL instead of generating a JSON document.
     #[arg(long)]
     source_url: Option<s3_latest::config::Url>,
+    /// Largest source body accepted (SOURCE_MAX_BYTES).
+    #[arg(long, default_value_t = DEFAULT_SOURCE_MAX_BYTES)]
+    source_max_bytes: u64,
 }
 
 #[tokio::main]
@@ -64,13 +72,14 @@ async fn main() -> std::process::ExitCode {
         stage: args.stage,
         strategy: args.strategy,
         max_staleness: Duration::from_millis(args.max_staleness_ms),
+        response_mode: args.response_mode,
         initial_ingest: !args.no_initial_ingest,
         source: match args.source_url {
             None => SourceConfig::Generated,
             Some(url) => SourceConfig::Url {
                 url,
                 timeout: Duration::from_secs(10),
-                max_bytes: DEFAULT_SOURCE_MAX_BYTES,
+                max_bytes: args.source_max_bytes,
             },
         },
     };

@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use lambda_http::request::LambdaRequest;
-use lambda_http::{Adapter, Body, Context, LambdaEvent, Request, Service, service_fn};
+use lambda_http::{Adapter, Body, Context, LambdaEvent, Request, RequestExt, Service, service_fn};
 use rand::RngCore;
 use serde_json::{Value, json};
 
@@ -119,6 +119,27 @@ where
         .map_err(|e| ProxyError::Response(e.to_string()))?;
     let payload = serde_json::to_value(&response).map_err(|e| ProxyError::Response(e.to_string()))?;
     proxy_response(&payload)
+}
+
+/// Runs `handler` on `event` as the Lambda runtime does for a streaming
+/// function (`run_with_streaming_response`), for a REST integration in
+/// STREAM transfer mode: the same request conversion, and the response's
+/// status and headers (the stream's metadata prelude) and body as the
+/// handler made them, streamed on.
+pub async fn invoke_streaming<F, Fut, B>(
+    handler: F,
+    event: Value,
+    request_id: &str,
+) -> Result<http::Response<B>, ProxyError>
+where
+    F: Fn(Request) -> Fut,
+    Fut: std::future::Future<Output = http::Response<B>> + Send,
+{
+    let request: LambdaRequest = serde_json::from_value(event).map_err(ProxyError::Event)?;
+    let mut context = Context::default();
+    context.request_id = request_id.to_owned();
+    let request: Request = request.into();
+    Ok(handler(request.with_lambda_context(context)).await)
 }
 
 /// API Gateway's side of a proxy integration response.

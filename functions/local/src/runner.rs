@@ -8,15 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
-use s3_latest::config::{CacheLimits, IngestConfig, Location, RetrieveConfig, SourceConfig};
+use s3_latest::config::{CacheLimits, IngestConfig, Location, ResponseMode, RetrieveConfig, SourceConfig};
 use s3_latest::ingest::Ingestor;
 use s3_latest::ingest::publish::LogPublisher;
 use s3_latest::keyring::LocalAesKeyring;
-use s3_latest::retrieve::Retriever;
+use s3_latest::retrieve::{Retriever, StreamedBody};
 use s3_latest::store::{LookupStrategy, SnapshotStore};
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -37,6 +37,9 @@ pub struct LocalOptions {
     pub strategy: LookupStrategy,
     /// retrieve's `MAX_STALENESS_MS`.
     pub max_staleness: Duration,
+    /// retrieve's `RESPONSE_MODE`: the local REST API then buffers or
+    /// streams, as API Gateway's integration would.
+    pub response_mode: ResponseMode,
     pub source: SourceConfig,
     /// Run a scheduled ingest at start (the default), or wait a whole interval.
     pub initial_ingest: bool,
@@ -113,7 +116,11 @@ pub async fn run(
         strategy: options.strategy,
         max_staleness: options.max_staleness,
         cache_control: "no-cache".into(),
-        response_max_bytes: s3_latest::config::DEFAULT_RESPONSE_MAX_BYTES,
+        response_mode: options.response_mode,
+        response_max_bytes: match options.response_mode {
+            ResponseMode::Buffered => s3_latest::config::DEFAULT_RESPONSE_MAX_BYTES,
+            ResponseMode::Stream => s3_latest::config::DEFAULT_STREAMED_RESPONSE_MAX_BYTES,
+        },
         data_key_cache: CacheLimits {
             max_entries: 64,
             max_age: Duration::from_secs(300),
@@ -203,18 +210,21 @@ async fn serve(listener: TcpListener, service: Arc<Service>, shutdown: impl std:
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
 }
 
-fn json_response(status: u16, body: serde_json::Value) -> http::Response<Full<Bytes>> {
+/// A buffered body, or a streamed one (`--response-mode stream`).
+type LocalBody = Either<Full<Bytes>, StreamedBody>;
+
+fn json_response(status: u16, body: serde_json::Value) -> http::Response<LocalBody> {
     http::Response::builder()
         .status(status)
         .header(http::header::CONTENT_TYPE, "application/json")
-        .body(Full::new(Bytes::from(body.to_string())))
+        .body(Either::Left(Full::new(Bytes::from(body.to_string()))))
         .expect("static response is valid")
 }
 
 async fn handle(
     service: Arc<Service>,
     request: http::Request<Incoming>,
-) -> Result<http::Response<Full<Bytes>>, std::convert::Infallible> {
+) -> Result<http::Response<LocalBody>, std::convert::Infallible> {
     let (parts, body) = request.into_parts();
     let body = match body.collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -253,9 +263,18 @@ async fn handle(
         &request_id,
     );
     let retriever = &service.retriever;
-    let response = rest_api::invoke(|request| retriever.handle(request), event, &request_id).await;
+    let response = match retriever.config().response_mode {
+        ResponseMode::Buffered => rest_api::invoke(|request| retriever.handle(request), event, &request_id)
+            .await
+            .map(|response| response.map(|body| Either::Left(Full::new(body)))),
+        ResponseMode::Stream => {
+            rest_api::invoke_streaming(|request| retriever.handle_streaming(request), event, &request_id)
+                .await
+                .map(|response| response.map(Either::Right))
+        }
+    };
     Ok(match response {
-        Ok(response) => response.map(Full::new),
+        Ok(response) => response,
         Err(err) => {
             tracing::error!(error = %err, "proxy integration failed");
             // What API Gateway answers when the integration response is malformed.

@@ -165,6 +165,107 @@ async fn the_local_service_serves_revalidates_survives_restart_and_stops_cleanly
     assert!(stop(again).await.success());
 }
 
+/// A snapshot over Lambda's buffered limit (8 MiB): refused with 413 in
+/// buffered mode; through the local REST API in stream mode (as a REST
+/// integration in STREAM transfer mode), served whole with the same headers,
+/// ETag, 304 and HEAD as a small one; and, tampered at its very end (the GCM
+/// tag), refused with 502 before any plaintext leaves: never a 200 cut short.
+#[tokio::test]
+async fn a_large_snapshot_streams_whole_or_not_at_all() {
+    const SIZE: usize = 8 << 20;
+    let body: Vec<u8> = (0..SIZE).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let origin = test_support::origin::Origin::start(test_support::origin::Resource {
+        body: body.clone(),
+        content_type: "application/octet-stream".into(),
+        etag: "\"v1\"".into(),
+        chunked: false,
+        delay: Duration::ZERO,
+        trickle: Duration::ZERO,
+    })
+    .await;
+    let data = tempfile::tempdir().unwrap();
+    let client = test_support::http_client();
+    let source = [
+        "--no-initial-ingest",
+        "--source-url",
+        &origin.url,
+        "--source-max-bytes",
+        "67108864",
+    ];
+    let streaming = [&source[..], &["--response-mode", "stream"]].concat();
+
+    // Buffered: over Lambda's 6 MB payload, refused whole.
+    let buffered = start_with(data.path(), &source).await;
+    let ingested = json(client.post(&buffered.ingest_url).send().await.unwrap()).await;
+    assert_eq!(ingested["outcome"], "written", "{ingested}");
+    let too_large = client.get(&buffered.retrieve_url).send().await.unwrap();
+    assert_eq!(too_large.status(), 413);
+    assert_eq!(json(too_large).await["error"]["code"], "PayloadTooLarge");
+    assert!(stop(buffered).await.success());
+
+    // Streamed, on the same data.
+    let running = start_with(data.path(), &streaming).await;
+
+    let served = client.get(&running.retrieve_url).send().await.unwrap();
+    assert_eq!(served.status(), 200);
+    let headers = served.headers().clone();
+    assert_eq!(headers["content-type"], "application/octet-stream");
+    assert_eq!(headers["content-length"], SIZE.to_string().as_str());
+    assert_eq!(headers["x-object-key"], ingested["key"].as_str().unwrap());
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    assert!(
+        served.bytes().await.unwrap() == body,
+        "the whole snapshot, byte for byte"
+    );
+
+    let revalidated = client
+        .get(&running.retrieve_url)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), 304);
+    assert_eq!(revalidated.headers()["etag"], etag.as_str());
+    let head = client.head(&running.retrieve_url).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-length"], SIZE.to_string().as_str());
+    assert_eq!(head.headers()["etag"], etag.as_str());
+
+    // A second snapshot, its last byte flipped in the store before anyone reads it.
+    let mut second = body.clone();
+    second[..8].copy_from_slice(b"second!!");
+    origin.set(test_support::origin::Resource {
+        body: second,
+        content_type: "application/octet-stream".into(),
+        etag: "\"v2\"".into(),
+        chunked: false,
+        delay: Duration::ZERO,
+        trickle: Duration::ZERO,
+    });
+    let written = json(client.post(&running.ingest_url).send().await.unwrap()).await;
+    let key = written["key"].as_str().unwrap();
+    let s3 = s3_latest_local::embedded_store::client_for(&running.s3_endpoint);
+    let stored = s3.get_object().bucket("s3-latest-local").key(key).send().await.unwrap();
+    let (metadata, content_type) = (stored.metadata().cloned(), stored.content_type().map(str::to_owned));
+    let mut ciphertext = stored.body.collect().await.unwrap().to_vec();
+    *ciphertext.last_mut().unwrap() ^= 0x01;
+    s3.put_object()
+        .bucket("s3-latest-local")
+        .key(key)
+        .set_metadata(metadata)
+        .set_content_type(content_type)
+        .body(ciphertext.into())
+        .send()
+        .await
+        .unwrap();
+    let refused = client.get(&running.retrieve_url).send().await.unwrap();
+    assert_eq!(refused.status(), 502);
+    let refused = json(refused).await;
+    assert_eq!(refused["error"]["code"], "IntegrityError", "{refused}");
+    assert!(stop(running).await.success());
+}
+
 /// SIGKILL, as a crash or an OOM kill would end it: no shutdown code runs.
 async fn crash(mut running: Running) {
     running.child.start_kill().expect("SIGKILL");

@@ -121,3 +121,55 @@ async fn a_missing_setting_stops_start_up_with_one_message() {
     assert_eq!(stderr.trim(), "invalid configuration: BUCKET_NAME must be set");
     assert!(api.first_poll().is_none(), "never asked for work");
 }
+
+/// `RESPONSE_MODE=stream`: the real binary answers a snapshot over Lambda's
+/// 6 MB buffered limit as a stream (`run_with_streaming_response`), as a REST
+/// integration in STREAM mode receives it: the HTTP prelude (status and
+/// headers) and then the whole body, byte for byte.
+#[tokio::test]
+async fn streams_a_snapshot_over_the_buffered_limit_through_the_runtime_api() {
+    const SIZE: usize = 8 << 20;
+    let body: Vec<u8> = (0..SIZE).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect();
+    let origin = test_support::origin::Origin::start(test_support::origin::Resource {
+        body: body.clone(),
+        content_type: "application/octet-stream".into(),
+        etag: "\"big\"".into(),
+        chunked: false,
+        delay: std::time::Duration::ZERO,
+        trickle: std::time::Duration::ZERO,
+    })
+    .await;
+    let m = moto();
+    let bucket = m.bucket("retrieve-stream").await;
+    let key_id = m.kms_key().await;
+    let mut env = aws_env(m);
+    env.extend([("BUCKET_NAME", bucket), ("KMS_KEY_ID", key_id)]);
+    let mut ingest_env = env.clone();
+    ingest_env.extend([
+        ("SOURCE_URL", origin.url.clone()),
+        ("SOURCE_MAX_BYTES", (2 * SIZE).to_string()),
+    ]);
+    let key = ingest_one(&RuntimeApi::start().await, &ingest_env).await;
+
+    let buffered = RuntimeApi::start().await;
+    let _buffered = buffered.spawn(&std::path::PathBuf::from(env!("CARGO_BIN_EXE_retrieve")), &env);
+    let refused = response(buffered.invoke(fixture("apigw_rest_proxy_request.json")).await);
+    assert_eq!(refused["statusCode"], 413, "buffered: over 6 MB");
+
+    env.push(("RESPONSE_MODE", "stream".into()));
+    let api = RuntimeApi::start().await;
+    let _retrieve = api.spawn(&std::path::PathBuf::from(env!("CARGO_BIN_EXE_retrieve")), &env);
+    match api.invoke(fixture("apigw_rest_proxy_request.json")).await {
+        Outcome::Streamed {
+            prelude,
+            body: streamed,
+        } => {
+            assert_eq!(prelude["statusCode"], 200, "{prelude}");
+            assert_eq!(prelude["headers"]["x-object-key"], key);
+            assert_eq!(prelude["headers"]["content-length"], SIZE.to_string());
+            assert_eq!(prelude["headers"]["content-type"], "application/octet-stream");
+            assert!(streamed == body, "the whole snapshot, byte for byte");
+        }
+        other => panic!("expected a streamed response, got {other:?}"),
+    }
+}

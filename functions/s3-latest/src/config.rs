@@ -299,7 +299,10 @@ pub struct RetrieveConfig {
     /// whether the newest object changed (`MAX_STALENESS_MS`, default 0).
     pub max_staleness: Duration,
     pub cache_control: String,
-    /// Largest response body (after base64 for binary bodies) retrieve returns.
+    /// Whether snapshots go back in one buffered response or as a stream.
+    pub response_mode: ResponseMode,
+    /// Largest response body retrieve returns: buffered, measured after
+    /// base64 for binary bodies; streamed, the snapshot's own size.
     pub response_max_bytes: u64,
     pub data_key_cache: CacheLimits,
     /// How long `GET /health` keeps its verdict (`HEALTH_CACHE_SECONDS`).
@@ -316,14 +319,52 @@ pub const DEFAULT_HEALTH_CACHE_SECONDS: u64 = 5;
 /// Lambda's synchronous response payload limit is 6 MB; leave room for headers.
 pub const DEFAULT_RESPONSE_MAX_BYTES: u64 = 6_000_000;
 
+/// Lambda's streamed response payload limit is 200 MB.
+pub const DEFAULT_STREAMED_RESPONSE_MAX_BYTES: u64 = 200_000_000;
+
+/// How retrieve hands a response back (`RESPONSE_MODE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseMode {
+    /// One response payload (`lambda_http::run`): Lambda's 6 MB limit,
+    /// binary bodies base64-encoded. What API Gateway's default (buffered)
+    /// integrations and the HTTP API expect.
+    #[default]
+    Buffered,
+    /// A streamed payload (`run_with_streaming_response`): up to 200 MB,
+    /// for a REST integration in `STREAM` transfer mode or a function URL in
+    /// `RESPONSE_STREAM` mode. The snapshot is still decrypted and
+    /// authenticated whole before its first byte is sent.
+    Stream,
+}
+
+impl std::str::FromStr for ResponseMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "buffered" => Ok(ResponseMode::Buffered),
+            "stream" => Ok(ResponseMode::Stream),
+            other => Err(format!("expected `buffered` or `stream`, found `{other}`")),
+        }
+    }
+}
+
 impl RetrieveConfig {
     pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        let response_mode = parsed(env, "RESPONSE_MODE", ResponseMode::Buffered)?;
         Ok(RetrieveConfig {
             location: Location::from_env(env)?,
             strategy: parsed(env, "LOOKUP_STRATEGY", LookupStrategy::Pointer)?,
             max_staleness: Duration::from_millis(parsed(env, "MAX_STALENESS_MS", 0)?),
             cache_control: optional(env, "CACHE_CONTROL").unwrap_or_else(|| "no-cache".into()),
-            response_max_bytes: positive(env, "RESPONSE_MAX_BYTES", DEFAULT_RESPONSE_MAX_BYTES)?,
+            response_mode,
+            response_max_bytes: positive(
+                env,
+                "RESPONSE_MAX_BYTES",
+                match response_mode {
+                    ResponseMode::Buffered => DEFAULT_RESPONSE_MAX_BYTES,
+                    ResponseMode::Stream => DEFAULT_STREAMED_RESPONSE_MAX_BYTES,
+                },
+            )?,
             data_key_cache: CacheLimits {
                 max_entries: positive(env, "DATA_KEY_CACHE_MAX_ENTRIES", 64)? as usize,
                 max_age: Duration::from_secs(positive(env, "DATA_KEY_CACHE_TTL_SECONDS", 300)?),
@@ -422,6 +463,7 @@ pub const RETRIEVE_VARIABLES: &[&str] = &[
     "LOOKUP_STRATEGY",
     "MAX_STALENESS_MS",
     "CACHE_CONTROL",
+    "RESPONSE_MODE",
     "RESPONSE_MAX_BYTES",
     "DATA_KEY_CACHE_MAX_ENTRIES",
     "DATA_KEY_CACHE_TTL_SECONDS",
@@ -439,8 +481,11 @@ pub const RETRIEVE_VARIABLES: &[&str] = &[
 
 /// Variables a deployment does not set: Lambda provides some, some exist for
 /// S3-compatible stores, not AWS, and the call budget's overrides default
-/// from `FUNCTION_TIMEOUT_SECONDS`, which it does set.
+/// from `FUNCTION_TIMEOUT_SECONDS`, which it does set. `RESPONSE_MODE=stream`
+/// needs the REST integration's `STREAM` transfer mode, an argument only
+/// hashicorp/aws 6.x has, so the modules (which accept 5.100) leave it unset.
 pub const NOT_SET_BY_DEPLOYMENT: &[&str] = &[
+    "RESPONSE_MODE",
     "AWS_LAMBDA_FUNCTION_VERSION",
     "S3_FORCE_PATH_STYLE",
     "REQUEST_TIMEOUT_MS",

@@ -34,7 +34,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -533,30 +533,26 @@ fn seal_with(content: &Content, data_key: &DataKey, plaintext: &[u8]) -> Vec<u8>
     sealed.expect("AES-GCM encryption of an in-memory buffer cannot fail")
 }
 
-/// Opens ciphertext-with-tag. For V3 the commitment is checked first, in
-/// constant time, so a wrong data key never reaches the cipher; any change to
-/// key, IV, message id or ciphertext fails.
-pub fn open(content: &Content, data_key: &DataKey, ciphertext: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
-    match content {
-        Content::Gcm { iv } => gcm(data_key)
-            .decrypt(Nonce::from_slice(iv), ciphertext)
-            .map_err(|_| EnvelopeError::Authentication),
+/// Opens ciphertext-with-tag in place: the buffer that held the ciphertext
+/// is returned holding the plaintext, so a large object needs its size in
+/// memory once, not twice. AES-GCM checks the tag over the whole ciphertext
+/// before it decrypts a byte, and a failure drops the buffer, so no
+/// unauthenticated plaintext exists even in memory. For V3 the commitment is
+/// checked first, in constant time, so a wrong data key never reaches the
+/// cipher; any change to key, IV, message id or ciphertext fails.
+pub fn open(content: &Content, data_key: &DataKey, mut buffer: Vec<u8>) -> Result<Vec<u8>, EnvelopeError> {
+    let opened = match content {
+        Content::Gcm { iv } => gcm(data_key).decrypt_in_place(Nonce::from_slice(iv), b"", &mut buffer),
         Content::CommittingGcm { message_id, commitment } => {
             let (content_key, derived) = derive_committing_keys(data_key, message_id);
             if !bool::from(derived.ct_eq(commitment)) {
                 return Err(EnvelopeError::CommitmentMismatch);
             }
-            gcm(&content_key)
-                .decrypt(
-                    Nonce::from_slice(&COMMITTING_IV),
-                    Payload {
-                        msg: ciphertext,
-                        aad: &COMMITTING_SUITE_ID,
-                    },
-                )
-                .map_err(|_| EnvelopeError::Authentication)
+            gcm(&content_key).decrypt_in_place(Nonce::from_slice(&COMMITTING_IV), &COMMITTING_SUITE_ID, &mut buffer)
         }
-    }
+    };
+    opened.map_err(|_| EnvelopeError::Authentication)?;
+    Ok(buffer)
 }
 
 /// A fresh random data key, for key providers that make their own.
@@ -607,7 +603,7 @@ mod tests {
         let ciphertext = seal_with(&content, &data_key, b"s3-latest known answer");
         assert_eq!(hex::encode(&ciphertext), KAT_CIPHERTEXT);
         assert_eq!(
-            open(&content, &data_key, &ciphertext).unwrap(),
+            open(&content, &data_key, ciphertext).unwrap(),
             b"s3-latest known answer"
         );
     }
@@ -623,18 +619,18 @@ mod tests {
             let (content, ct) = seal(format, &key, b"hello world");
             assert_eq!(content.format(), format);
             assert_eq!(ct.len(), 11 + TAG_LEN);
-            assert_eq!(open(&content, &key, &ct).unwrap(), b"hello world");
+            assert_eq!(open(&content, &key, ct.clone()).unwrap(), b"hello world");
 
             for i in 0..ct.len() {
                 let mut bad = ct.clone();
                 bad[i] ^= 0x01;
                 assert_eq!(
-                    open(&content, &key, &bad),
+                    open(&content, &key, bad),
                     Err(EnvelopeError::Authentication),
                     "{format:?} byte {i}"
                 );
             }
-            assert!(open(&content, &random_data_key(), &ct).is_err());
+            assert!(open(&content, &random_data_key(), ct.clone()).is_err());
         }
     }
 
@@ -651,17 +647,23 @@ mod tests {
             message_id,
             commitment: bad_commitment,
         };
-        assert_eq!(open(&tampered, &key, &ct), Err(EnvelopeError::CommitmentMismatch));
+        assert_eq!(
+            open(&tampered, &key, ct.clone()),
+            Err(EnvelopeError::CommitmentMismatch)
+        );
         let mut bad_id = message_id;
         bad_id[27] ^= 1;
         let tampered = Content::CommittingGcm {
             message_id: bad_id,
             commitment,
         };
-        assert_eq!(open(&tampered, &key, &ct), Err(EnvelopeError::CommitmentMismatch));
+        assert_eq!(
+            open(&tampered, &key, ct.clone()),
+            Err(EnvelopeError::CommitmentMismatch)
+        );
         // Another data key fails at the commitment, never at the cipher.
         assert_eq!(
-            open(&content, &random_data_key(), &ct),
+            open(&content, &random_data_key(), ct.clone()),
             Err(EnvelopeError::CommitmentMismatch)
         );
     }

@@ -116,6 +116,10 @@ pub fn is_newer(a: &ObjectSummary, b: &ObjectSummary, prefix: &str) -> bool {
 /// The code of a GetObject whose body broke off after its headers.
 const BODY_READ_FAILED: &str = "BodyReadFailed";
 
+/// The most a GET reserves up front from the response's Content-Length;
+/// a larger body still reads, growing its buffer as it goes.
+const MAX_BODY_RESERVATION: usize = 256 << 20;
+
 /// A prefix of one bucket, seen through the S3 API.
 #[derive(Clone, Debug)]
 pub struct SnapshotStore {
@@ -290,18 +294,27 @@ impl SnapshotStore {
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Err(StoreError::NotFound),
             Err(e) => return Err(StoreError::from_sdk("GetObject", &e)),
         };
-        let body = out
-            .body
-            .collect()
-            .await
-            .map_err(|e| {
+        // Read into one buffer sized from Content-Length, rather than
+        // collecting chunks and copying them together: a large object then
+        // needs its size in memory once, and decryption reuses the buffer.
+        let reserve = out
+            .content_length
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0)
+            .min(MAX_BODY_RESERVATION);
+        let mut body = Vec::with_capacity(reserve);
+        let mut stream = out.body;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| {
                 tracing::warn!(%key, error = %e, "reading a GetObject body failed");
                 StoreError::Unavailable {
                     operation: "GetObject",
                     code: BODY_READ_FAILED.into(),
                 }
-            })?
-            .into_bytes();
+            })?;
+            body.extend_from_slice(&chunk);
+        }
+        let body = Bytes::from(body);
         Ok(Some(StoredObject {
             content_type: out.content_type,
             metadata: out.metadata.unwrap_or_default(),

@@ -1,5 +1,6 @@
 //! The Lambda Runtime API on 127.0.0.1, enough of it to drive a real
-//! `bootstrap` as the Lambda service does: `next`, `response`, `error` and
+//! `bootstrap` as the Lambda service does: `next`, `response` (buffered, or
+//! streamed as `InvokeWithResponseStream` receives it), `error` and
 //! `init/error`.
 
 use std::collections::{HashMap, VecDeque};
@@ -22,7 +23,25 @@ use tokio::sync::{Notify, oneshot};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Response(Value),
-    Error { error_type: String, error_message: String },
+    /// A streamed HTTP response (`Lambda-Runtime-Function-Response-Mode:
+    /// streaming`): the JSON metadata prelude (status, headers, cookies) and
+    /// the body after its eight NUL separator bytes.
+    Streamed {
+        prelude: Value,
+        body: Bytes,
+    },
+    Error {
+        error_type: String,
+        error_message: String,
+    },
+}
+
+/// The prelude and body of a streamed HTTP integration response.
+fn split_streamed(payload: &Bytes) -> Option<(Value, Bytes)> {
+    const SEPARATOR: [u8; 8] = [0; 8];
+    let at = payload.windows(SEPARATOR.len()).position(|w| w == SEPARATOR)?;
+    let prelude = serde_json::from_slice(&payload[..at]).ok()?;
+    Some((prelude, payload.slice(at + SEPARATOR.len()..)))
 }
 
 #[derive(Default)]
@@ -135,6 +154,10 @@ fn reply(status: u16, body: Bytes, headers: &[(&str, String)]) -> http::Response
 async fn route(state: Arc<State>, req: http::Request<Incoming>) -> Result<http::Response<Full<Bytes>>, Infallible> {
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
+    let streamed = req
+        .headers()
+        .get("lambda-runtime-function-response-mode")
+        .is_some_and(|mode| mode == "streaming");
     let body = req
         .into_body()
         .collect()
@@ -176,7 +199,15 @@ async fn route(state: Arc<State>, req: http::Request<Incoming>) -> Result<http::
         }
         ("POST", ["2018-06-01", "runtime", "invocation", id, kind @ ("response" | "error")]) => {
             let value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            let outcome = if *kind == "response" {
+            let outcome = if *kind == "response" && streamed {
+                match split_streamed(&body) {
+                    Some((prelude, body)) => Outcome::Streamed { prelude, body },
+                    None => Outcome::Error {
+                        error_type: "MalformedStream".into(),
+                        error_message: "no JSON prelude and NUL separator".into(),
+                    },
+                }
+            } else if *kind == "response" {
                 Outcome::Response(value)
             } else {
                 Outcome::Error {

@@ -1,8 +1,10 @@
 //! The HTTP contract of `GET /retrieve_most_recent_object`: routing, methods,
-//! conditional requests, the JSON view and error bodies.
+//! conditional requests, the JSON view and error bodies, for a buffered or a
+//! streamed response.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode};
@@ -11,7 +13,9 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
 
 use super::health::HEALTH_ROUTE;
+use super::streamed::StreamedBody;
 use super::{RetrieveError, Retriever, Snapshot, entity_tag, plaintext_size};
+use crate::config::ResponseMode;
 use crate::envelope::EnvelopeError;
 use crate::keyring::{KeyError, KeyProvider};
 use crate::store::{ObjectSummary, StoreError};
@@ -181,14 +185,69 @@ fn is_text(content_type: &str) -> bool {
             .any(|suffix| mime.ends_with(suffix))
 }
 
+/// What a response carries, before it is shaped for its transport.
+enum Reply {
+    /// Errors, 304s, health and the JSON view.
+    Body(Body),
+    /// A snapshot's own bytes, shared with the cache until a buffered
+    /// response copies them; `text` when they may go as a UTF-8 string.
+    Snapshot { bytes: Bytes, text: bool },
+}
+
+impl Reply {
+    /// The body's length in bytes.
+    fn len(&self) -> usize {
+        match self {
+            Reply::Body(Body::Text(text)) => text.len(),
+            Reply::Body(Body::Binary(bytes)) => bytes.len(),
+            Reply::Body(_) => 0,
+            Reply::Snapshot { bytes, .. } => bytes.len(),
+        }
+    }
+
+    /// Bytes the body occupies in the Lambda response payload: a buffered
+    /// payload carries binary bodies base64-encoded, a stream as they are.
+    fn payload_size(&self, mode: ResponseMode) -> u64 {
+        let binary = matches!(self, Reply::Body(Body::Binary(_)) | Reply::Snapshot { text: false, .. });
+        let len = self.len() as u64;
+        match mode {
+            ResponseMode::Buffered if binary => len.div_ceil(3) * 4,
+            _ => len,
+        }
+    }
+
+    /// One buffered body (the snapshot's bytes copied out of the cache).
+    fn into_buffered(self) -> Body {
+        match self {
+            Reply::Body(body) => body,
+            Reply::Snapshot { bytes, text: true } => match String::from_utf8(bytes.to_vec()) {
+                Ok(text) => Body::Text(text),
+                Err(not_text) => Body::Binary(not_text.into_bytes()),
+            },
+            Reply::Snapshot { bytes, text: false } => Body::Binary(bytes.to_vec()),
+        }
+    }
+
+    /// A streamed body (the snapshot's bytes sliced, not copied).
+    fn into_streamed(self) -> StreamedBody {
+        match self {
+            Reply::Body(body) => StreamedBody::from(body),
+            Reply::Snapshot { bytes, .. } => StreamedBody::new(bytes),
+        }
+    }
+}
+
 /// The response body and its content type for a view of a snapshot.
-fn render(view: &View, snapshot: &Snapshot) -> (Body, String) {
+fn render(view: &View, snapshot: &Snapshot) -> (Reply, String) {
     let text = std::str::from_utf8(&snapshot.body).ok();
     match view {
-        View::Raw => match text.filter(|_| is_text(&snapshot.content_type)) {
-            Some(text) => (Body::Text(text.to_owned()), snapshot.content_type.clone()),
-            None => (Body::Binary(snapshot.body.to_vec()), snapshot.content_type.clone()),
-        },
+        View::Raw => (
+            Reply::Snapshot {
+                bytes: snapshot.body.clone(),
+                text: text.is_some() && is_text(&snapshot.content_type),
+            },
+            snapshot.content_type.clone(),
+        ),
         View::Json => {
             let (encoding, body) = match text {
                 Some(text) => ("utf8", text.to_owned()),
@@ -203,17 +262,11 @@ fn render(view: &View, snapshot: &Snapshot) -> (Body, String) {
                 "encoding": encoding,
                 "body": body,
             });
-            (Body::Text(document.to_string()), "application/json".to_owned())
+            (
+                Reply::Body(Body::Text(document.to_string())),
+                "application/json".to_owned(),
+            )
         }
-    }
-}
-
-/// Bytes the body occupies in the Lambda response payload.
-fn wire_size(body: &Body) -> u64 {
-    match body {
-        Body::Text(text) => text.len() as u64,
-        Body::Binary(bytes) => bytes.len().div_ceil(3) as u64 * 4,
-        _ => 0,
     }
 }
 
@@ -244,18 +297,32 @@ fn key_header(key: &str) -> HeaderValue {
 }
 
 impl<K: KeyProvider> Retriever<K> {
-    /// Answers one API Gateway request. Never fails: every error becomes a
-    /// status and a JSON body, and the details go to the log only.
-    #[tracing::instrument(skip_all, fields(method = %request.method(), request_id))]
+    /// Answers one API Gateway request in one buffered payload
+    /// (`RESPONSE_MODE=buffered`). Never fails: every error becomes a status
+    /// and a JSON body, and the details go to the log only.
     pub async fn handle(&self, request: Request) -> Response<Body> {
+        self.reply(request).await.map(Reply::into_buffered)
+    }
+
+    /// Answers one request as a stream (`RESPONSE_MODE=stream`): the same
+    /// statuses, headers and bodies. The snapshot has been decrypted and
+    /// authenticated whole before the response exists, so a stream never
+    /// carries unauthenticated plaintext, and a tampered object is a 502, not
+    /// a 200 cut short.
+    pub async fn handle_streaming(&self, request: Request) -> Response<StreamedBody> {
+        self.reply(request).await.map(Reply::into_streamed)
+    }
+
+    #[tracing::instrument(skip_all, fields(method = %request.method(), request_id))]
+    async fn reply(&self, request: Request) -> Response<Reply> {
         let (stage, request_id) = stage_and_request_id(&request);
         tracing::Span::current().record("request_id", request_id.as_str());
         // Whatever the SDK's own bounds, the request as a whole has one: an
         // answer the client can act on (503 + Retry-After) beats a hang that
         // API Gateway cuts at 29 s with its own 504.
         let bounded = tokio::time::timeout(self.config().request_timeout, self.respond(&request, stage.as_deref()));
-        match bounded.await {
-            Ok(Ok(response)) => response,
+        let response = match bounded.await {
+            Ok(Ok(response)) => return response,
             Ok(Err(err)) => error_response(err, &request_id),
             Err(_) => {
                 tracing::warn!(
@@ -271,12 +338,13 @@ impl<K: KeyProvider> Retriever<K> {
                     &request_id,
                 )
             }
-        }
+        };
+        response.map(Reply::Body)
     }
 
-    async fn respond(&self, request: &Request, stage: Option<&str>) -> Result<Response<Body>, ApiError> {
+    async fn respond(&self, request: &Request, stage: Option<&str>) -> Result<Response<Reply>, ApiError> {
         if without_stage(request.uri().path(), stage) == HEALTH_ROUTE {
-            return self.health_response(request.method()).await;
+            return Ok(self.health_response(request.method()).await?.map(Reply::Body));
         }
         if !route_matches(request.uri().path(), stage) {
             return Err(ApiError::new(
@@ -308,7 +376,7 @@ impl<K: KeyProvider> Retriever<K> {
             ));
         };
         if let Some(not_modified) = self.conditional(request.headers(), &summary) {
-            return Ok(not_modified);
+            return Ok(not_modified.map(Reply::Body));
         }
         let limit = self.config.response_max_bytes;
         if plaintext_size(summary.size) > limit {
@@ -317,19 +385,23 @@ impl<K: KeyProvider> Retriever<K> {
 
         let snapshot = self.load(&summary).await.map_err(|e| log_and_map(&e))?;
         let (body, content_type) = render(&view, &snapshot);
-        let size = wire_size(&body);
+        let size = body.payload_size(self.config.response_mode);
         if size > limit {
             return Err(too_large(size, limit));
         }
         let mut response = Response::builder()
             .status(StatusCode::OK)
             .header(header::CONTENT_TYPE, content_type_header(&content_type))
-            .header(header::CONTENT_LENGTH, body_length(&body))
+            .header(header::CONTENT_LENGTH, body.len())
             .header("x-content-type-options", "nosniff");
         for (name, value) in self.validators(&snapshot.key, &snapshot.etag, snapshot.last_modified) {
             response = response.header(name, value);
         }
-        let body = if method == Method::HEAD { Body::Empty } else { body };
+        let body = if method == Method::HEAD {
+            Reply::Body(Body::Empty)
+        } else {
+            body
+        };
         Ok(response.body(body).expect("static headers are valid"))
     }
 
@@ -403,14 +475,6 @@ fn check_method(method: &Method) -> Result<(), ApiError> {
     }
 }
 
-fn body_length(body: &Body) -> usize {
-    match body {
-        Body::Text(text) => text.len(),
-        Body::Binary(bytes) => bytes.len(),
-        _ => 0,
-    }
-}
-
 fn too_large(size: u64, limit: u64) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -478,10 +542,18 @@ mod tests {
     }
 
     #[test]
-    fn binary_bodies_count_as_base64_on_the_wire() {
-        assert_eq!(wire_size(&Body::Binary(vec![0; 3])), 4);
-        assert_eq!(wire_size(&Body::Binary(vec![0; 4])), 8);
-        assert_eq!(wire_size(&Body::Text("abcd".into())), 4);
+    fn binary_bodies_count_as_base64_in_a_buffered_payload_only() {
+        let buffered = |reply: Reply| reply.payload_size(ResponseMode::Buffered);
+        assert_eq!(buffered(Reply::Body(Body::Binary(vec![0; 3]))), 4);
+        assert_eq!(buffered(Reply::Body(Body::Binary(vec![0; 4]))), 8);
+        assert_eq!(buffered(Reply::Body(Body::Text("abcd".into()))), 4);
+        let snapshot = |text| Reply::Snapshot {
+            bytes: Bytes::from_static(b"abcd"),
+            text,
+        };
+        assert_eq!(buffered(snapshot(false)), 8);
+        assert_eq!(buffered(snapshot(true)), 4);
+        assert_eq!(snapshot(false).payload_size(ResponseMode::Stream), 4);
         assert!(is_text("application/json; charset=utf-8"));
         assert!(is_text("application/vnd.api+json"));
         assert!(!is_text("image/png"));

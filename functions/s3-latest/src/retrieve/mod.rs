@@ -10,6 +10,7 @@
 mod cache;
 mod health;
 mod http;
+mod streamed;
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -21,6 +22,7 @@ use sha2::{Digest, Sha256};
 pub use self::cache::{DataKeyCache, NewestCache};
 pub use self::health::{HEALTH_ROUTE, HealthVerdict};
 pub use self::http::{ROUTE, route_matches};
+pub use self::streamed::StreamedBody;
 use crate::config::RetrieveConfig;
 use crate::envelope::{self, EnvelopeError, EnvelopeMetadata, TAG_LEN};
 use crate::keyring::{KeyError, KeyProvider};
@@ -156,7 +158,10 @@ impl<K: KeyProvider> Retriever<K> {
             // Replaced between LIST and GET: this body does not match the tag.
             return Err(StoreError::NotFound.into());
         }
-        let body = self.open(&summary.key, &object.metadata, &object.body).await?;
+        // The body's buffer is decrypted in place and becomes the snapshot.
+        let body = self
+            .open(&summary.key, &object.metadata, Vec::from(object.body))
+            .await?;
         let snapshot = Arc::new(Snapshot {
             key: summary.key.clone(),
             last_modified: summary.last_modified,
@@ -172,7 +177,7 @@ impl<K: KeyProvider> Retriever<K> {
         &self,
         key: &str,
         metadata: &std::collections::HashMap<String, String>,
-        ciphertext: &[u8],
+        ciphertext: Vec<u8>,
     ) -> Result<Vec<u8>, RetrieveError> {
         let envelope = EnvelopeMetadata::from_s3_metadata(metadata)?;
         if envelope.wrap != self.keys.wrap_algorithm() {
