@@ -81,16 +81,9 @@ fn status_kib(pid: u32, field: &str) -> u64 {
 }
 
 pub async fn measure(size: usize) -> LargeObject {
-    let body: Vec<u8> = (0..size).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    let origin = test_support::origin::Origin::start(test_support::origin::Resource {
-        body: body.clone(),
-        content_type: "application/octet-stream".into(),
-        etag: "\"large\"".into(),
-        chunked: false,
-        delay: Duration::ZERO,
-        trickle: Duration::ZERO,
-    })
-    .await;
+    use test_support::origin::{Origin, Resource, patterned_bytes};
+    let body = patterned_bytes(size, 0);
+    let origin = Origin::start(Resource::new(body.clone(), "application/octet-stream", "\"large\"")).await;
     let data = tempfile::tempdir().unwrap();
     let max = (size * 2).to_string();
     let flags = [

@@ -77,6 +77,11 @@ fn object_files(data: &std::path::Path) -> usize {
     std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
 }
 
+/// `GET url` with `If-None-Match: etag`.
+async fn get_if_none_match(client: &reqwest::Client, url: &str, etag: &str) -> reqwest::Response {
+    client.get(url).header("if-none-match", etag).send().await.unwrap()
+}
+
 /// The first scheduled ingest runs at start; wait for its snapshot.
 async fn first_snapshot(client: &reqwest::Client, url: &str) -> reqwest::Response {
     for _ in 0..100 {
@@ -105,24 +110,14 @@ async fn the_local_service_serves_revalidates_survives_restart_and_stops_cleanly
     let snapshot = json(first).await;
     let run_id = snapshot["run_id"].as_str().unwrap().to_owned();
 
-    let revalidated = client
-        .get(&running.retrieve_url)
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let revalidated = get_if_none_match(&client, &running.retrieve_url, &etag).await;
     assert_eq!(revalidated.status(), 304);
 
     let ingested = client.post(&running.ingest_url).send().await.unwrap();
     assert_eq!(ingested.status(), 200);
     let summary = json(ingested).await;
     assert_eq!(summary["outcome"], "written");
-    let changed = client
-        .get(&running.retrieve_url)
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let changed = get_if_none_match(&client, &running.retrieve_url, &etag).await;
     assert_eq!(changed.status(), 200);
     assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
     let newest_key = changed.headers()["x-object-key"].to_str().unwrap().to_owned();
@@ -173,16 +168,9 @@ async fn the_local_service_serves_revalidates_survives_restart_and_stops_cleanly
 #[tokio::test]
 async fn a_large_snapshot_streams_whole_or_not_at_all() {
     const SIZE: usize = 8 << 20;
-    let body: Vec<u8> = (0..SIZE).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    let origin = test_support::origin::Origin::start(test_support::origin::Resource {
-        body: body.clone(),
-        content_type: "application/octet-stream".into(),
-        etag: "\"v1\"".into(),
-        chunked: false,
-        delay: Duration::ZERO,
-        trickle: Duration::ZERO,
-    })
-    .await;
+    use test_support::origin::{Origin, Resource, patterned_bytes};
+    let body = patterned_bytes(SIZE, 0);
+    let origin = Origin::start(Resource::new(body.clone(), "application/octet-stream", "\"v1\"")).await;
     let data = tempfile::tempdir().unwrap();
     let client = test_support::http_client();
     let source = [
@@ -219,12 +207,7 @@ async fn a_large_snapshot_streams_whole_or_not_at_all() {
         "the whole snapshot, byte for byte"
     );
 
-    let revalidated = client
-        .get(&running.retrieve_url)
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let revalidated = get_if_none_match(&client, &running.retrieve_url, &etag).await;
     assert_eq!(revalidated.status(), 304);
     assert_eq!(revalidated.headers()["etag"], etag.as_str());
     let head = client.head(&running.retrieve_url).send().await.unwrap();
@@ -235,14 +218,7 @@ async fn a_large_snapshot_streams_whole_or_not_at_all() {
     // A second snapshot, its last byte flipped in the store before anyone reads it.
     let mut second = body.clone();
     second[..8].copy_from_slice(b"second!!");
-    origin.set(test_support::origin::Resource {
-        body: second,
-        content_type: "application/octet-stream".into(),
-        etag: "\"v2\"".into(),
-        chunked: false,
-        delay: Duration::ZERO,
-        trickle: Duration::ZERO,
-    });
+    origin.set(Resource::new(second, "application/octet-stream", "\"v2\""));
     let written = json(client.post(&running.ingest_url).send().await.unwrap()).await;
     let key = written["key"].as_str().unwrap();
     let s3 = s3_latest_local::embedded_store::client_for(&running.s3_endpoint);

@@ -129,16 +129,9 @@ async fn a_missing_setting_stops_start_up_with_one_message() {
 #[tokio::test]
 async fn streams_a_snapshot_over_the_buffered_limit_through_the_runtime_api() {
     const SIZE: usize = 8 << 20;
-    let body: Vec<u8> = (0..SIZE).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect();
-    let origin = test_support::origin::Origin::start(test_support::origin::Resource {
-        body: body.clone(),
-        content_type: "application/octet-stream".into(),
-        etag: "\"big\"".into(),
-        chunked: false,
-        delay: std::time::Duration::ZERO,
-        trickle: std::time::Duration::ZERO,
-    })
-    .await;
+    use test_support::origin::{Origin, Resource, patterned_bytes};
+    let body = patterned_bytes(SIZE, 0x5a);
+    let origin = Origin::start(Resource::new(body.clone(), "application/octet-stream", "\"big\"")).await;
     let m = moto();
     let bucket = m.bucket("retrieve-stream").await;
     let key_id = m.kms_key().await;

@@ -28,6 +28,28 @@ pub struct Resource {
     pub trickle: Duration,
 }
 
+impl Resource {
+    /// `body` sent at once with its Content-Length, as most origins send it.
+    pub fn new(body: Vec<u8>, content_type: &str, etag: &str) -> Self {
+        Resource {
+            body,
+            content_type: content_type.to_owned(),
+            etag: etag.to_owned(),
+            chunked: false,
+            delay: Duration::ZERO,
+            trickle: Duration::ZERO,
+        }
+    }
+}
+
+/// `len` bytes with no short period, so a large snapshot cut, shifted or
+/// mixed up with another shows in a byte-for-byte comparison.
+pub fn patterned_bytes(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| ((i.wrapping_mul(2_654_435_761) >> 13) as u8) ^ seed)
+        .collect()
+}
+
 #[derive(Debug, Default)]
 struct Seen {
     requests: u32,
