@@ -239,17 +239,18 @@ impl Reply {
 
 /// The response body and its content type for a view of a snapshot.
 fn render(view: &View, snapshot: &Snapshot) -> (Reply, String) {
-    let text = std::str::from_utf8(&snapshot.body).ok();
+    let text = || std::str::from_utf8(&snapshot.body).ok();
     match view {
         View::Raw => (
             Reply::Snapshot {
                 bytes: snapshot.body.clone(),
-                text: text.is_some() && is_text(&snapshot.content_type),
+                // A textual type first: a binary snapshot is never scanned.
+                text: is_text(&snapshot.content_type) && text().is_some(),
             },
             snapshot.content_type.clone(),
         ),
         View::Json => {
-            let (encoding, body) = match text {
+            let (encoding, body) = match text() {
                 Some(text) => ("utf8", text.to_owned()),
                 None => ("base64", BASE64.encode(&snapshot.body)),
             };
