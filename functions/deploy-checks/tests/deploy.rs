@@ -717,6 +717,23 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
 
         let mut destroy_vars = vec![];
         if env == "dev" {
+            // What an HTTP API cannot do is refused before anything changes.
+            let refused = d.terraform(
+                env,
+                &[
+                    "plan",
+                    "-input=false",
+                    "-no-color",
+                    "-var",
+                    "api_type=http",
+                    "-var",
+                    "waf_enabled=true",
+                ],
+            );
+            let said = text(&refused).split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(!refused.status.success(), "an HTTP API with WAF must not plan");
+            assert!(said.contains("An HTTP API takes no WAF web ACL"), "{said}");
+
             // An operator switches a running deployment to the HTTP API.
             destroy_vars.push(("api_type", "http"));
             d.apply_with(env, &destroy_vars);
