@@ -20,7 +20,7 @@ fn configure() -> Result<(IngestConfig, AwsSettings), ConfigError> {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    s3_latest::logging::init();
     let (config, aws) = configure().unwrap_or_else(|e| e.exit());
     let sdk = s3_latest::aws::load_sdk_config(&aws.calls).await;
     let ingestor = s3_latest::aws::ingestor(&sdk, &aws, &config)?;

@@ -60,7 +60,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    lambda_http::tracing::init_default_subscriber();
+    s3_latest::logging::init();
     let args = Args::parse();
     let options = LocalOptions {
         data_dir: args.data_dir,

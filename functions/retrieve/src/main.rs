@@ -18,7 +18,7 @@ fn configure() -> Result<(RetrieveConfig, AwsSettings), ConfigError> {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    s3_latest::logging::init();
     let (config, aws) = configure().unwrap_or_else(|e| e.exit());
     let sdk = s3_latest::aws::load_sdk_config(&aws.calls).await;
     let retriever = s3_latest::aws::retriever(&sdk, &aws, config);

@@ -47,7 +47,23 @@ async fn serves_rest_and_http_api_payloads_through_the_runtime_api() {
     let key = ingest_one(&ingest_api, &env).await;
 
     let api = RuntimeApi::start().await;
-    let retrieve = api.spawn(&std::path::PathBuf::from(env!("CARGO_BIN_EXE_retrieve")), &env);
+    // Lambda's logging controls, as the modules set them (JSON) but at DEBUG,
+    // so the log has records to check.
+    let mut retrieve_env = env.clone();
+    retrieve_env.extend([
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON".to_owned()),
+        ("AWS_LAMBDA_LOG_LEVEL", "DEBUG".to_owned()),
+    ]);
+    let mut retrieve = api.spawn(&std::path::PathBuf::from(env!("CARGO_BIN_EXE_retrieve")), &retrieve_env);
+    // Drained as it comes: DEBUG fills a pipe's buffer, and a full pipe
+    // would stop the function mid-request.
+    let mut stdout = retrieve.stdout.take().expect("piped stdout");
+    let stdout = tokio::spawn(async move {
+        let mut all = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut stdout, &mut all)
+            .await
+            .map(|_| all)
+    });
 
     // API Gateway REST (v1): headers come back in multiValueHeaders.
     let rest = response(api.invoke(fixture("apigw_rest_proxy_request.json")).await);
@@ -88,14 +104,22 @@ async fn serves_rest_and_http_api_payloads_through_the_runtime_api() {
     health["requestContext"]["path"] = "/prod/health".into();
     let healthy = response(api.invoke(health).await);
     assert_eq!(healthy["statusCode"], 200, "{healthy}");
-    let mut retrieve = retrieve;
     retrieve.start_kill().unwrap();
-    let output = retrieve.wait_with_output().await.unwrap();
-    let records: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+    retrieve.wait().await.unwrap();
+    let stdout = stdout.await.unwrap().unwrap();
+    let stdout: Vec<Value> = String::from_utf8_lossy(&stdout)
         .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|record| record.get("_aws").is_some())
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            serde_json::from_str::<Value>(line)
+                .unwrap_or_else(|e| panic!("AWS_LAMBDA_LOG_FORMAT=JSON: every line is JSON, not {line:?}: {e}"))
+        })
         .collect();
+    let (records, logs): (Vec<Value>, Vec<Value>) = stdout.into_iter().partition(|record| record.get("_aws").is_some());
+    assert!(
+        logs.iter().any(|log| log["level"] == "DEBUG"),
+        "AWS_LAMBDA_LOG_LEVEL=DEBUG lets debug records through: {logs:?}"
+    );
     assert_eq!(records.len(), 1, "one metric record per health check: {records:?}");
     let record = &records[0];
     assert_eq!(record["_aws"]["CloudWatchMetrics"][0]["Namespace"], "s3-latest");

@@ -13,6 +13,8 @@
 //! * [`keyring`]: where data keys come from: KMS, or a local AES key.
 //! * [`ingest`]: the scheduled writer: trigger parsing, source, publish.
 //! * [`retrieve`]: the reader behind API Gateway: caches and the HTTP contract.
+//! * [`logging`]: the binaries' log filter and format (Lambda's logging
+//!   controls).
 //! * [`request_count`]: an SDK interceptor that counts AWS calls, for tests
 //!   and the benchmark.
 //! * [`aws_error`]: typed classification of SDK failures.
@@ -23,6 +25,7 @@ pub mod config;
 pub mod envelope;
 pub mod ingest;
 pub mod keyring;
+pub mod logging;
 pub mod object_key;
 pub mod pointer;
 pub mod request_count;
