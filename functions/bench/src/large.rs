@@ -3,12 +3,10 @@
 //! the same data serves it, so the runner's peak RSS is the read path's:
 //! the embedded store's GET, decryption in place, and the streamed response.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use test_support::local_runner::LocalRunner;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LargeObject {
@@ -26,46 +24,10 @@ pub struct LargeObject {
     pub peak_over_size: f64,
 }
 
-struct Runner {
-    child: Child,
-    retrieve_url: String,
-    ingest_url: String,
-}
-
-async fn start(data: &std::path::Path, flags: &[&str]) -> Runner {
-    let mut child = Command::new(test_support::repo::binary("s3-latest-local"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--interval-secs",
-            "3600",
-            "--no-initial-ingest",
-        ])
-        .args(flags)
-        .arg("--data-dir")
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start s3-latest-local (scripts/bench.sh builds it)");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut retrieve_url, mut ingest_url) = (None, None);
-    while retrieve_url.is_none() || ingest_url.is_none() {
-        let line = lines.next_line().await.unwrap().expect("output before exit");
-        if let Some(url) = line.trim().strip_prefix("retrieve:") {
-            retrieve_url = Some(url.trim().to_owned());
-        }
-        if let Some(command) = line.trim().strip_prefix("ingest:") {
-            ingest_url = command.split_whitespace().last().map(str::to_owned);
-        }
-    }
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Runner {
-        child,
-        retrieve_url: retrieve_url.unwrap(),
-        ingest_url: ingest_url.unwrap(),
-    }
+async fn start(data: &std::path::Path, flags: &[&str]) -> LocalRunner {
+    let binary = test_support::repo::binary("s3-latest-local"); // scripts/bench.sh builds it
+    let flags = [&["--no-initial-ingest"], flags].concat();
+    test_support::local_runner::start(&binary, data, &flags).await
 }
 
 fn status_kib(pid: u32, field: &str) -> u64 {

@@ -1,64 +1,27 @@
 //! The README's run command, as a process: start `s3-latest-local`, talk HTTP
 //! to it, restart it on the same data, and stop it with Ctrl-C (SIGINT).
 
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use test_support::local_runner::LocalRunner;
+use tokio::process::Command;
 
-struct Running {
-    child: Child,
-    retrieve_url: String,
-    ingest_url: String,
-    s3_endpoint: String,
-}
-
-async fn start(data_dir: &std::path::Path) -> Running {
+async fn start(data_dir: &std::path::Path) -> LocalRunner {
     start_with(data_dir, &[]).await
 }
 
-async fn start_with(data_dir: &std::path::Path, flags: &[&str]) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_s3-latest-local"))
-        .args(["--listen", "127.0.0.1:0", "--interval-secs", "3600"])
-        .args(flags)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start s3-latest-local");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut retrieve_url, mut ingest_url, mut s3_endpoint) = (None, None, None);
-    while retrieve_url.is_none() || ingest_url.is_none() || s3_endpoint.is_none() {
-        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .expect("ready within 30 s")
-            .unwrap()
-            .expect("output before exit");
-        if let Some(url) = line.trim().strip_prefix("retrieve:") {
-            retrieve_url = Some(url.trim().to_owned());
-        }
-        if let Some(command) = line.trim().strip_prefix("ingest:") {
-            ingest_url = command.split_whitespace().last().map(str::to_owned);
-        }
-        if let Some(store) = line.trim().strip_prefix("S3 store:") {
-            s3_endpoint = store.split_whitespace().next().map(str::to_owned);
-        }
-    }
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Running {
-        child,
-        retrieve_url: retrieve_url.unwrap(),
-        ingest_url: ingest_url.unwrap(),
-        s3_endpoint: s3_endpoint.unwrap(),
-    }
+async fn start_with(data_dir: &std::path::Path, flags: &[&str]) -> LocalRunner {
+    test_support::local_runner::start(
+        std::path::Path::new(env!("CARGO_BIN_EXE_s3-latest-local")),
+        data_dir,
+        flags,
+    )
+    .await
 }
 
-async fn stop(mut running: Running) -> std::process::ExitStatus {
+async fn stop(mut running: LocalRunner) -> std::process::ExitStatus {
     let pid = running.child.id().expect("running").to_string();
     let sent = Command::new("kill").args(["-INT", &pid]).status().await.unwrap();
     assert!(sent.success());
@@ -243,7 +206,7 @@ async fn a_large_snapshot_streams_whole_or_not_at_all() {
 }
 
 /// SIGKILL, as a crash or an OOM kill would end it: no shutdown code runs.
-async fn crash(mut running: Running) {
+async fn crash(mut running: LocalRunner) {
     running.child.start_kill().expect("SIGKILL");
     let status = running.child.wait().await.unwrap();
     assert!(!status.success(), "killed, not exited");

@@ -6,11 +6,13 @@
 //! * [`runtime_api`]: the Lambda Runtime API, to drive the real `bootstrap`
 //!   binaries as Lambda would.
 //! * [`origin`]: a tiny HTTP origin for ingest's `SOURCE_URL`.
+//! * [`local_runner`]: `s3-latest-local` as a process, with its addresses.
 //! * [`fault_proxy`]: a seeded fault-injecting proxy in front of moto.
 //! * [`repo`]: paths inside the repository (virtualenv, fixtures, binaries).
 
 pub mod fault_proxy;
 pub mod lambda_env;
+pub mod local_runner;
 pub mod moto;
 pub mod origin;
 pub mod repo;
