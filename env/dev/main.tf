@@ -21,6 +21,8 @@ module "service" {
   http_api_authorization        = var.http_api_authorization
   http_api_jwt_issuer           = var.http_api_jwt_issuer
   http_api_jwt_audience         = var.http_api_jwt_audience
+  stream_url_enabled            = var.stream_url_enabled
+  stream_max_bytes              = var.stream_max_bytes
   waf_enabled                   = var.waf_enabled
   endpoint_type                 = var.endpoint_type
   vpc_endpoint_ids              = var.vpc_endpoint_ids

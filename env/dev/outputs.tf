@@ -42,3 +42,13 @@ output "alarm_topic_arn" {
   description = "SNS topic the alarms notify."
   value       = module.service.alarm_topic_arn
 }
+
+output "stream_url" {
+  description = "With stream_url_enabled: the function URL that streams the newest snapshot (IAM-signed requests, service \"lambda\"); null otherwise."
+  value       = module.service.stream_url
+}
+
+output "stream_invoke_policy_json" {
+  description = "With stream_url_enabled: an IAM policy granting what a caller needs to call stream_url; null otherwise."
+  value       = module.service.stream_invoke_policy_json
+}

@@ -137,6 +137,18 @@ variable "http_api_jwt_audience" {
   default     = []
 }
 
+variable "stream_url_enabled" {
+  description = "Also serve snapshots over 6 MB through a streaming Lambda function URL (IAM-signed), from a second retrieve function."
+  type        = bool
+  default     = false
+}
+
+variable "stream_max_bytes" {
+  description = "With stream_url_enabled: the largest snapshot the function URL serves (at most 200000000)."
+  type        = number
+  default     = 200000000
+}
+
 variable "waf_enabled" {
   description = "Put a WAF web ACL (rate limit per IP and AWS managed rules) in front of the API."
   type        = bool

@@ -11,3 +11,5 @@ throttle_burst_limit = 400
 quota_per_day        = 1000000
 alarm_emails         = ["oncall@example.com"]
 # access_log_bucket           = "<an existing access-log bucket>"
+# Snapshots over 6 MB through a streaming function URL (IAM-signed):
+# stream_url_enabled = true

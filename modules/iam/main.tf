@@ -30,16 +30,17 @@ data "aws_iam_policy_document" "assume_lambda" {
 }
 
 # What every function needs to run: writing to its own log group, and X-Ray.
+# The retrieve role runs the streaming retrieve too, when there is one.
 data "aws_iam_policy_document" "runtime" {
   for_each = merge(
-    { retrieve = var.retrieve_function_name },
-    var.ingest_enabled ? { ingest = var.ingest_function_name } : {},
+    { retrieve = compact([var.retrieve_function_name, var.retrieve_stream_function_name]) },
+    var.ingest_enabled ? { ingest = [var.ingest_function_name] } : {},
   )
 
   statement {
     sid       = "OwnLogGroupOnly"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${local.log_arn}/${each.value}:*"]
+    resources = [for function_name in each.value : "${local.log_arn}/${function_name}:*"]
   }
 
   statement {

@@ -50,3 +50,9 @@ variable "retrieve_function_name" {
   description = "Name of the retrieve function (its log group is /aws/lambda/<name>)."
   type        = string
 }
+
+variable "retrieve_stream_function_name" {
+  description = "Name of the streaming retrieve function, which runs with retrieve's role (null: none)."
+  type        = string
+  default     = null
+}

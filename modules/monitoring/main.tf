@@ -4,6 +4,7 @@ locals {
   alarm_actions       = [aws_sns_topic.alarms.arn]
   functions = merge(
     { retrieve = var.retrieve_function_name },
+    var.retrieve_stream_function_name == null ? {} : { retrieve-stream = var.retrieve_stream_function_name },
     var.ingest_enabled ? { ingest = var.ingest_function_name } : {},
   )
   ingest_alarms = var.ingest_enabled ? 1 : 0

@@ -25,6 +25,12 @@ variable "retrieve_function_name" {
   type        = string
 }
 
+variable "retrieve_stream_function_name" {
+  description = "Name of the streaming retrieve function, alarmed like the others (null: none)."
+  type        = string
+  default     = null
+}
+
 variable "api_type" {
   description = "rest (metrics by ApiName) or http (metrics by ApiId)."
   type        = string

@@ -25,10 +25,39 @@ locals {
   # them before the functions exist.
   ingest_function_name   = "${local.name}-ingest"
   retrieve_function_name = "${local.name}-retrieve"
+  # Only with stream_url_enabled.
+  retrieve_stream_function_name = "${local.name}-retrieve-stream"
 
   # Seconds. retrieve stays well under API Gateway's 29 s integration timeout.
   ingest_timeout   = 60
   retrieve_timeout = 10
+
+  # retrieve as API Gateway invokes it (buffered, 6 MB), and with
+  # stream_url_enabled a second function for the streaming function URL.
+  # Lambda streams the first 6 MB at full speed and the rest at 2 MB/s, so
+  # the stream function's timeout allows for that plus 20 s to fetch and
+  # decrypt; its memory holds the snapshot once (decrypted in place) plus
+  # the runtime and the SDK.
+  retrieve_modes = merge(
+    {
+      buffered = {
+        function_name = local.retrieve_function_name
+        description   = "GET /retrieve_most_recent_object: the newest snapshot in ${local.bucket}"
+        memory_size   = 128
+        timeout       = local.retrieve_timeout
+        max_bytes     = 6000000
+      }
+    },
+    var.stream_url_enabled ? {
+      stream = {
+        function_name = local.retrieve_stream_function_name
+        description   = "The newest snapshot in ${local.bucket}, streamed through a function URL"
+        memory_size   = max(128, ceil(var.stream_max_bytes * 1.25 / 1048576) + 64)
+        timeout       = min(900, ceil(max(0, var.stream_max_bytes - 6000000) / 2000000) + 20)
+        max_bytes     = var.stream_max_bytes
+      }
+    } : {},
+  )
 }
 
 module "kms" {
@@ -54,16 +83,17 @@ module "s3" {
 }
 
 module "iam" {
-  source                       = "../iam"
-  name                         = local.name
-  bucket_arn                   = "arn:${data.aws_partition.current.partition}:s3:::${local.bucket}"
-  object_prefix                = var.object_prefix
-  kms_key_arn                  = module.kms.key_arn
-  ingest_enabled               = var.ingest_enabled
-  event_bus_arn                = one(module.eventbridge[*].event_bus_arn)
-  ingest_dead_letter_queue_arn = one(module.eventbridge[*].dead_letter_queue_arn)
-  ingest_function_name         = local.ingest_function_name
-  retrieve_function_name       = local.retrieve_function_name
+  source                        = "../iam"
+  name                          = local.name
+  bucket_arn                    = "arn:${data.aws_partition.current.partition}:s3:::${local.bucket}"
+  object_prefix                 = var.object_prefix
+  kms_key_arn                   = module.kms.key_arn
+  ingest_enabled                = var.ingest_enabled
+  event_bus_arn                 = one(module.eventbridge[*].event_bus_arn)
+  ingest_dead_letter_queue_arn  = one(module.eventbridge[*].dead_letter_queue_arn)
+  ingest_function_name          = local.ingest_function_name
+  retrieve_function_name        = local.retrieve_function_name
+  retrieve_stream_function_name = var.stream_url_enabled ? local.retrieve_stream_function_name : null
 }
 
 # Only where snapshots are made: a standby region receives them by replication.
@@ -101,13 +131,14 @@ module "ingest" {
 
 module "retrieve" {
   source                         = "../lambda"
-  function_name                  = local.retrieve_function_name
-  description                    = "GET /retrieve_most_recent_object: the newest snapshot in ${local.bucket}"
+  for_each                       = local.retrieve_modes
+  function_name                  = each.value.function_name
+  description                    = each.value.description
   role_arn                       = module.iam.retrieve_role_arn
   zip_path                       = var.retrieve_zip_path
   architecture                   = var.architecture
-  memory_size                    = 128
-  timeout                        = local.retrieve_timeout
+  memory_size                    = each.value.memory_size
+  timeout                        = each.value.timeout
   reserved_concurrent_executions = var.retrieve_reserved_concurrency
   kms_key_arn                    = module.kms.key_arn
   log_retention_in_days          = var.log_retention_in_days
@@ -120,12 +151,39 @@ module "retrieve" {
     LOOKUP_STRATEGY            = var.lookup_strategy
     MAX_STALENESS_MS           = tostring(var.max_staleness_ms)
     CACHE_CONTROL              = "no-cache"
-    RESPONSE_MAX_BYTES         = "6000000"
+    RESPONSE_MODE              = each.key
+    RESPONSE_MAX_BYTES         = tostring(each.value.max_bytes)
     DATA_KEY_CACHE_MAX_ENTRIES = "64"
     DATA_KEY_CACHE_TTL_SECONDS = "300"
     HEALTH_CACHE_SECONDS       = "5"
     # The request's bound (1 s less) and every AWS call's are derived from it.
-    FUNCTION_TIMEOUT_SECONDS = tostring(local.retrieve_timeout)
+    FUNCTION_TIMEOUT_SECONDS = tostring(each.value.timeout)
+  }
+}
+
+# Deployments made before the streaming function keep their retrieve.
+moved {
+  from = module.retrieve
+  to   = module.retrieve["buffered"]
+}
+
+# Streams (InvokeWithResponseStream) up to 200 MB; only requests signed by a
+# principal whose policy allows it (output stream_invoke_policy_json).
+resource "aws_lambda_function_url" "stream" {
+  count              = var.stream_url_enabled ? 1 : 0
+  function_name      = module.retrieve["stream"].function_name
+  authorization_type = "AWS_IAM"
+  invoke_mode        = "RESPONSE_STREAM"
+}
+
+# What a caller in this account needs to call the function URL: since
+# October 2025 Lambda checks both actions for a new function URL.
+data "aws_iam_policy_document" "stream_invoke" {
+  count = var.stream_url_enabled ? 1 : 0
+  statement {
+    sid       = "InvokeTheStreamingFunctionUrl"
+    actions   = ["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"]
+    resources = [module.retrieve["stream"].function_arn]
   }
 }
 
@@ -150,8 +208,8 @@ module "api_gateway" {
   count                = var.api_type == "rest" ? 1 : 0
   name                 = local.name
   stage_name           = var.stage_name
-  lambda_function_name = module.retrieve.function_name
-  lambda_invoke_arn    = module.retrieve.invoke_arn
+  lambda_function_name = module.retrieve["buffered"].function_name
+  lambda_invoke_arn    = module.retrieve["buffered"].invoke_arn
   endpoint_type        = var.endpoint_type
   vpc_endpoint_ids     = var.vpc_endpoint_ids
   api_key_required     = true
@@ -171,8 +229,8 @@ module "http_api" {
   count                 = var.api_type == "http" ? 1 : 0
   name                  = local.name
   stage_name            = var.stage_name
-  lambda_function_name  = module.retrieve.function_name
-  lambda_invoke_arn     = module.retrieve.invoke_arn
+  lambda_function_name  = module.retrieve["buffered"].function_name
+  lambda_invoke_arn     = module.retrieve["buffered"].invoke_arn
   authorization_type    = var.http_api_authorization
   jwt_issuer            = var.http_api_jwt_issuer
   jwt_audience          = var.http_api_jwt_audience
@@ -209,7 +267,8 @@ module "monitoring" {
   region                        = local.region
   ingest_enabled                = var.ingest_enabled
   ingest_function_name          = one(module.ingest[*].function_name)
-  retrieve_function_name        = module.retrieve.function_name
+  retrieve_function_name        = module.retrieve["buffered"].function_name
+  retrieve_stream_function_name = var.stream_url_enabled ? module.retrieve["stream"].function_name : null
   api_type                      = var.api_type
   api_name                      = local.name
   api_id                        = local.api.id

@@ -30,7 +30,7 @@ output "ingest_function_name" {
 
 output "retrieve_function_name" {
   description = "Name of the retrieve function."
-  value       = module.retrieve.function_name
+  value       = module.retrieve["buffered"].function_name
 }
 
 output "event_bus_name" {
@@ -72,4 +72,19 @@ output "api_key_value" {
   description = "Value of the API key, for the post-deploy check."
   value       = one(module.api_gateway[*].api_key_value)
   sensitive   = true
+}
+
+output "stream_url" {
+  description = "With stream_url_enabled: the function URL that streams the newest snapshot (IAM-signed requests, service \"lambda\"); null otherwise."
+  value       = one(aws_lambda_function_url.stream[*].function_url)
+}
+
+output "stream_function_name" {
+  description = "With stream_url_enabled: the retrieve function behind stream_url; null otherwise."
+  value       = var.stream_url_enabled ? module.retrieve["stream"].function_name : null
+}
+
+output "stream_invoke_policy_json" {
+  description = "With stream_url_enabled: an IAM policy granting what a caller needs to call stream_url; null otherwise."
+  value       = one(data.aws_iam_policy_document.stream_invoke[*].json)
 }

@@ -147,6 +147,23 @@ variable "http_api_jwt_audience" {
   default     = []
 }
 
+variable "stream_url_enabled" {
+  description = "Also serve snapshots over API Gateway's 6 MB through a Lambda function URL that streams (RESPONSE_STREAM, IAM-signed requests only), from a second retrieve function in RESPONSE_MODE=stream. See the README's \"Large snapshots\"."
+  type        = bool
+  default     = false
+}
+
+variable "stream_max_bytes" {
+  description = "With stream_url_enabled: the largest snapshot the function URL serves (RESPONSE_MAX_BYTES); its function's memory and timeout are sized from it."
+  type        = number
+  default     = 200000000
+
+  validation {
+    condition     = var.stream_max_bytes >= 1 && var.stream_max_bytes <= 200000000 && floor(var.stream_max_bytes) == var.stream_max_bytes
+    error_message = "stream_max_bytes must be a whole number of bytes, at most 200000000 (Lambda's streamed response limit)."
+  }
+}
+
 variable "waf_enabled" {
   description = "Put a WAF web ACL (rate limit per IP and AWS managed rules) in front of the API."
   type        = bool

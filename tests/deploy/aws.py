@@ -180,7 +180,8 @@ def environment(make, name):
     lam = make("lambda")
     facts["functions"] = {}
     deployed = {f["FunctionName"] for f in lam.list_functions()["Functions"]}
-    functions = [f for f in ("ingest", "retrieve") if f"{name}-{f}" in deployed]
+    # retrieve-stream runs with retrieve's role.
+    functions = [f for f in ("ingest", "retrieve", "retrieve-stream") if f"{name}-{f}" in deployed]
     for function in functions:
         config = lam.get_function_configuration(FunctionName=f"{name}-{function}")
         policy = absent(lambda: lam.get_policy(FunctionName=f"{name}-{function}")["Policy"], "ResourceNotFoundException")
@@ -192,7 +193,16 @@ def environment(make, name):
             ),
             "dead_letter_target": config.get("DeadLetterConfig", {}).get("TargetArn"),
             "policy": json.loads(policy) if policy else None,
+            "memory": config["MemorySize"],
+            "timeout": config["Timeout"],
         }
+        url = absent(lambda: lam.get_function_url_config(FunctionName=f"{name}-{function}"), "ResourceNotFoundException")
+        if url:
+            facts["functions"][function]["url"] = {
+                "url": url["FunctionUrl"],
+                "auth": url["AuthType"],
+                "invoke_mode": url["InvokeMode"],
+            }
 
     if "ingest" in functions:
         schedule = make("scheduler").get_schedule(Name=f"{name}-ingest")
@@ -214,7 +224,7 @@ def environment(make, name):
 
     iam = make("iam")
     facts["roles"] = {}
-    for function in functions:
+    for function in (f for f in functions if f != "retrieve-stream"):
         role = f"{name}-{function}"
         statements = []
         for policy_name in iam.list_role_policies(RoleName=role)["PolicyNames"]:

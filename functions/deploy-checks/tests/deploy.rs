@@ -415,6 +415,36 @@ fn assert_http_api(d: &Deployment, name: &str, env: &str) {
     assert_invoke_permissions(&facts, env, REGION);
 }
 
+/// `stream_url_enabled`: a second retrieve in stream mode, sized for the
+/// 200 MB default (memory for the snapshot once, a timeout for 194 MB at
+/// Lambda's 2 MB/s plus 20 s), behind an IAM-signed function URL that
+/// streams, running with retrieve's role (which may write its log group) and
+/// alarmed like the other functions.
+fn assert_stream_function(facts: &Value, name: &str) {
+    let stream = &facts["functions"]["retrieve-stream"];
+    assert_environment("retrieve-stream", &stream["environment"], RETRIEVE_VARIABLES);
+    let environment = &stream["environment"];
+    assert_eq!(environment["RESPONSE_MODE"], "stream", "{environment}");
+    assert_eq!(environment["RESPONSE_MAX_BYTES"], "200000000", "{environment}");
+    assert_eq!(environment["FUNCTION_TIMEOUT_SECONDS"], "117", "{environment}");
+    assert_eq!(stream["timeout"], 117);
+    assert_eq!(stream["memory"], 303);
+    assert_eq!(stream["role"], facts["functions"]["retrieve"]["role"]);
+    assert_eq!(stream["url"]["auth"], "AWS_IAM", "{stream}");
+    assert_eq!(stream["url"]["invoke_mode"], "RESPONSE_STREAM", "{stream}");
+    let logs = statement(
+        &json!({"Statement": facts["roles"]["retrieve"]["statements"]}),
+        "OwnLogGroupOnly",
+    )
+    .clone();
+    let stream_log_group = format!("arn:aws:logs:{REGION}:123456789012:log-group:/aws/lambda/{name}-retrieve-stream:*");
+    assert!(one_or_many(&logs["Resource"]).contains(&stream_log_group), "{logs}");
+    for alarm in ["errors", "throttles"] {
+        let alarm = json!(format!("{name}-retrieve-stream-{alarm}"));
+        assert!(facts["alarms"].as_array().unwrap().contains(&alarm), "{alarm}");
+    }
+}
+
 /// Reads `name`'s deployment back and checks what was meant; returns the facts.
 fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
     let facts = d.read_back(name);
@@ -443,6 +473,16 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
             Value::Null,
             "{name}: reserved concurrency is opt-in"
         );
+    }
+    assert_eq!(
+        facts["functions"]["retrieve"]["environment"]["RESPONSE_MODE"],
+        "buffered"
+    );
+    // dev's tfvars turn the streaming function URL on; prod's leave it off.
+    if env == "dev" {
+        assert_stream_function(&facts, name);
+    } else {
+        assert_eq!(facts["functions"]["retrieve-stream"], Value::Null, "{name}: opt-in");
     }
 
     assert_api(&facts, name, env, REGION);
@@ -605,11 +645,8 @@ async fn run_the_deployed_binaries(facts: &Value) -> String {
     };
 
     let retrieve_api = RuntimeApi::start().await;
-    let _retrieve = spawn(
-        &retrieve_api,
-        &extract_bootstrap("retrieve", bin.path()),
-        &deployed_env(facts, "retrieve", REGION),
-    );
+    let retrieve = extract_bootstrap("retrieve", bin.path());
+    let _retrieve = spawn(&retrieve_api, &retrieve, &deployed_env(facts, "retrieve", REGION));
     let request: Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("functions/s3-latest/tests/data/apigw_rest_proxy_request.json")).unwrap(),
     )
@@ -626,6 +663,27 @@ async fn run_the_deployed_binaries(facts: &Value) -> String {
             assert_eq!(body["trigger"], "scheduler", "{body}");
         }
         other => panic!("retrieve with the deployed configuration: {other:?}"),
+    }
+
+    // The streaming retrieve, where deployed, answers a function URL's event
+    // (the HTTP API 2.0 shape) as a stream: the prelude, then the snapshot.
+    if facts["functions"]["retrieve-stream"].is_object() {
+        let stream_api = RuntimeApi::start().await;
+        let _stream = spawn(&stream_api, &retrieve, &deployed_env(facts, "retrieve-stream", REGION));
+        let request: Value = serde_json::from_str(
+            &std::fs::read_to_string(root().join("functions/s3-latest/tests/data/apigw_http_proxy_request.json"))
+                .unwrap(),
+        )
+        .unwrap();
+        match stream_api.invoke(request).await {
+            Outcome::Streamed { prelude, body } => {
+                assert_eq!(prelude["statusCode"], 200, "{prelude}");
+                assert_eq!(prelude["headers"]["x-object-key"], key.as_str(), "{prelude}");
+                let body: Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!(body["trigger"], "scheduler", "{body}");
+            }
+            other => panic!("the streaming retrieve with the deployed configuration: {other:?}"),
+        }
     }
     key
 }

@@ -481,11 +481,8 @@ pub const RETRIEVE_VARIABLES: &[&str] = &[
 
 /// Variables a deployment does not set: Lambda provides some, some exist for
 /// S3-compatible stores, not AWS, and the call budget's overrides default
-/// from `FUNCTION_TIMEOUT_SECONDS`, which it does set. `RESPONSE_MODE=stream`
-/// needs the REST integration's `STREAM` transfer mode, an argument only
-/// hashicorp/aws 6.x has, so the modules (which accept 5.100) leave it unset.
+/// from `FUNCTION_TIMEOUT_SECONDS`, which it does set.
 pub const NOT_SET_BY_DEPLOYMENT: &[&str] = &[
-    "RESPONSE_MODE",
     "AWS_LAMBDA_FUNCTION_VERSION",
     "S3_FORCE_PATH_STYLE",
     "REQUEST_TIMEOUT_MS",
