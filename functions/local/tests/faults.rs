@@ -496,3 +496,88 @@ async fn under_injected_faults_nothing_is_lost_duplicated_or_leaked() -> TestRes
     );
     Ok(())
 }
+
+/// S3 answers a GET or HEAD of a missing key with 403, not 404, to a caller
+/// without `s3:ListBucket` (moto always says 404). The proxy rewrites every
+/// S3 404 to 403, and the exactly-once recovery path still announces each
+/// object once: a first delivery whose publish fails, a redelivery after the
+/// grace that finds the object but no receipt (403) and announces it, and a
+/// third that finds the receipt. retrieve, with no pointer and then with
+/// one, answers as it would with 404s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_s3_answers_missing_keys_with_403_ingest_announces_once_and_retrieve_serves() -> TestResult {
+    let m = moto();
+    let bucket = m.bucket("forbidden").await;
+    let key_id = m.kms_key().await;
+    let bus = format!("{bucket}-bus"); // created only after the first delivery
+    let proxy = FaultProxy::start(&m.endpoint, FaultPlan::none()).await;
+    proxy.answer_missing_keys_with_403(true);
+    let grace = Duration::from_secs(1);
+
+    let budget = CallBudget::for_ingest(INGEST_FUNCTION_TIMEOUT);
+    let via_proxy = clients("ingest-403", &proxy.endpoint, &budget, &RequestCounter::default());
+    let announced = Announced::new(EventBridgePublisher::new(via_proxy.events.clone(), &bus));
+    let ingestor = Ingestor::new(
+        SnapshotStore::new(via_proxy.s3.clone(), &bucket, PREFIX),
+        KmsKeyring::new(via_proxy.kms.clone(), &key_id),
+        announced.clone(),
+        &IngestConfig {
+            location: Location::new(bucket.clone(), PREFIX),
+            event_bus: Some(bus.clone()),
+            source: SourceConfig::Generated,
+            function_version: "forbidden".into(),
+            format: Default::default(),
+        },
+    )?
+    .with_announce_grace(grace);
+
+    let retrieve_budget = CallBudget::for_retrieve(REQUEST_TIMEOUT);
+    let retrieve_clients = clients(
+        "retrieve-403",
+        &proxy.endpoint,
+        &retrieve_budget,
+        &RequestCounter::default(),
+    );
+    let harness = Harness {
+        s3: retrieve_clients.s3.clone(),
+        bucket: bucket.clone(),
+        keys: KmsKeyring::new(retrieve_clients.kms.clone(), &key_id),
+        counter: RequestCounter::default(),
+    };
+    let fresh_retriever = || {
+        let mut config = harness.retrieve_config(PREFIX, LookupStrategy::Pointer);
+        config.request_timeout = REQUEST_TIMEOUT;
+        Retriever::new(harness.store(PREFIX), harness.keys.clone(), config)
+    };
+
+    // No snapshot and no pointer (both answered 403): 404 NoObjects, as with 404s.
+    let empty = ask(&fresh_retriever(), None).await;
+    assert_eq!((empty.status, empty.error_code.as_deref()), (404, Some("NoObjects")));
+
+    // The first delivery writes and moves the pointer, but cannot publish.
+    let event = scheduled_event();
+    let first = ingestor.run(&event).await;
+    assert!(first.is_err(), "the bus does not exist yet: {first:?}");
+    m.events().create_event_bus().name(&bus).send().await?;
+
+    // A redelivery after the grace finds its object and no receipt (403), and announces it.
+    tokio::time::sleep(grace + Duration::from_millis(200)).await;
+    let second = ingestor.run(&event).await?;
+    assert_eq!(second.outcome, Outcome::AlreadyIngested);
+    assert!(second.event_published, "the redelivery announces the object");
+    // A third finds the receipt and announces nothing.
+    let third = ingestor.run(&event).await?;
+    assert_eq!(third.outcome, Outcome::AlreadyIngested);
+    assert!(!third.event_published, "announced once");
+    let key = second.key.clone().expect("a key");
+    assert_eq!(announced.counts().get(&key), Some(&1), "{:?}", announced.counts());
+
+    // Served, warm and fresh.
+    let retriever = fresh_retriever();
+    for reader in [&retriever, &retriever, &fresh_retriever()] {
+        let answer = ask(reader, None).await;
+        assert_eq!(answer.status, 200, "{:?}", answer.error_code);
+        assert_eq!(answer.key.as_deref(), Some(key.as_str()));
+    }
+    Ok(())
+}

@@ -114,6 +114,8 @@ impl FaultStats {
 struct State {
     upstream: String,
     client: reqwest::Client,
+    /// S3 as a caller without `s3:ListBucket` sees it: 403 for a missing key.
+    missing_as_forbidden: std::sync::atomic::AtomicBool,
     plan: Mutex<FaultPlan>,
     rng: Mutex<StdRng>,
     stats: Mutex<FaultStats>,
@@ -173,6 +175,7 @@ impl FaultProxy {
                     .build()
                     .expect("proxy client")
             },
+            missing_as_forbidden: Default::default(),
             rng: Mutex::new(StdRng::seed_from_u64(plan.seed)),
             plan: Mutex::new(plan),
             stats: Mutex::new(FaultStats::default()),
@@ -188,6 +191,15 @@ impl FaultProxy {
 
     pub fn stats(&self) -> FaultStats {
         self.state.stats.lock().unwrap().clone()
+    }
+
+    /// From now on, every S3 404 reaches the client as S3 answers a caller
+    /// that lacks `s3:ListBucket`: 403 `AccessDenied` (moto answers 404
+    /// whatever the caller may do).
+    pub fn answer_missing_keys_with_403(&self, on: bool) {
+        self.state
+            .missing_as_forbidden
+            .store(on, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -328,6 +340,22 @@ async fn handle(state: Arc<State>, request: http::Request<Incoming>) -> Result<h
     let upstream = forward.send().await.map_err(|_| aborted("upstream unreachable"))?;
     state.stats.lock().unwrap().forwarded += 1;
     let status = upstream.status();
+    if service == "s3"
+        && status == reqwest::StatusCode::NOT_FOUND
+        && state.missing_as_forbidden.load(std::sync::atomic::Ordering::SeqCst)
+    {
+        let body = if parts.method == http::Method::HEAD {
+            String::new()
+        } else {
+            s3_error("AccessDenied", "Access Denied")
+        };
+        return Ok(http::Response::builder()
+            .status(403)
+            .header("content-type", "application/xml")
+            .header("x-amz-request-id", "FAULTPROXY")
+            .body(full(Bytes::from(body)))
+            .expect("static response"));
+    }
     let headers = upstream.headers().clone();
     let body = upstream.bytes().await.map_err(|_| aborted("upstream body"))?;
 

@@ -253,6 +253,14 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
         let head = match self.store.head(key).await {
             Ok(head) => head,
             Err(StoreError::NotFound) => return Ok(None),
+            // S3 answers a missing key with 403 to a caller without
+            // s3:ListBucket: taken as "not written yet", since the
+            // create-only write that follows decides for certain (and a key
+            // that is there after all comes back here as Taken).
+            Err(StoreError::Refused { code, .. }) => {
+                tracing::debug!(%key, %code, "the HEAD of the trigger's key was refused; the create-only write decides");
+                return Ok(None);
+            }
             Err(e) => return Err(e.into()),
         };
         if head.metadata.get(TRIGGER_METADATA).map(String::as_str) != Some(digest) {
@@ -268,13 +276,15 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
             .last_modified
             .map(|t| (Utc::now() - t).to_std().unwrap_or_default())
             .unwrap_or(Duration::MAX);
-        let event_published = if self.is_announced(key).await? {
-            tracing::info!(%key, "this trigger's object is already written and announced; nothing to do");
-            false
-        } else if age < self.announce_grace {
+        // The grace first: within it the writer announces, whatever a
+        // receipt lookup would say, so it costs no request.
+        let event_published = if age < self.announce_grace {
             // A concurrent delivery wrote it moments ago and is announcing it
             // now; if that fails, its own retry comes after the grace.
             tracing::info!(%key, ?age, "this trigger's object was just written; its writer announces it");
+            false
+        } else if self.is_announced(key).await? {
+            tracing::info!(%key, "this trigger's object is already written and announced; nothing to do");
             false
         } else {
             tracing::warn!(%key, "this trigger's object was written but never announced; announcing it now");
@@ -358,6 +368,15 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
         match self.store.head(&receipt).await {
             Ok(_) => Ok(true),
             Err(StoreError::NotFound) => Ok(false),
+            // S3 answers a missing key with 403 to a caller without
+            // s3:ListBucket (HeadObject API reference, "Permissions"). Read
+            // as "no receipt": at worst the object is announced once more,
+            // while failing here would fail every redelivery until the
+            // dead-letter queue and never announce it.
+            Err(StoreError::Refused { code, .. }) => {
+                tracing::warn!(%key, %receipt, %code, "the receipt lookup was refused; taking it as not announced");
+                Ok(false)
+            }
             Err(e) => Err(e.into()),
         }
     }
