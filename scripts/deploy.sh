@@ -11,7 +11,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/terraform-init.sh"
 terraform_init "${1:-}"
+# The plan file holds every input and generated secret (the API key) in
+# clear: it never outlives this script, whether apply succeeds or not.
+plan="$dir/tfplan"
+trap 'rm -f "$plan"' EXIT
 terraform -chdir="$dir" validate -no-color
 terraform -chdir="$dir" plan -input=false -no-color -out=tfplan
 terraform -chdir="$dir" apply -input=false -no-color tfplan
-rm -f "$dir/tfplan"

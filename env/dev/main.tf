@@ -34,6 +34,9 @@ module "service" {
   store_id                      = var.store_id
   encryption_format             = var.encryption_format
   alarm_emails                  = var.alarm_emails
+  key_administrators            = var.key_administrators
+  role_path                     = var.role_path
+  permissions_boundary_arn      = var.permissions_boundary_arn
 }
 
 # Addresses from before the service module existed, so a deployment made then

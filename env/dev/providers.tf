@@ -2,9 +2,9 @@ provider "aws" {
   region = var.region
 
   default_tags {
-    tags = {
+    tags = merge(var.tags, {
       project     = "s3-latest"
       environment = var.environment
-    }
+    })
   }
 }

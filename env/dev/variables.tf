@@ -92,7 +92,7 @@ variable "max_staleness_ms" {
 }
 
 variable "force_destroy" {
-  description = "Let terraform destroy empty and delete the snapshot bucket."
+  description = "true: the data is disposable, and terraform destroy empties the bucket and schedules the key's deletion. false: any plan that would destroy the bucket or its key is refused before anything changes."
   type        = bool
 }
 
@@ -218,4 +218,28 @@ variable "alarm_emails" {
   description = "Addresses that receive alarm notifications."
   type        = list(string)
   default     = []
+}
+
+variable "tags" {
+  description = "Tags on every resource (the provider's default_tags), besides project and environment: for accounts whose SCPs or cost reports require some."
+  type        = map(string)
+  default     = {}
+}
+
+variable "key_administrators" {
+  description = "IAM role or user ARNs that administer the KMS key(s), besides whoever applies this (who always does). None of them may decrypt."
+  type        = list(string)
+  default     = []
+}
+
+variable "role_path" {
+  description = "Path of every IAM role this creates."
+  type        = string
+  default     = "/"
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary for every IAM role this creates (null: none)."
+  type        = string
+  default     = null
 }

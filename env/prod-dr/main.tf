@@ -40,6 +40,10 @@ module "primary" {
   throttle_burst_limit  = var.throttle_burst_limit
   quota_per_day         = var.quota_per_day
   alarm_emails          = var.alarm_emails
+
+  key_administrators       = var.key_administrators
+  role_path                = var.role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 module "standby" {
@@ -58,6 +62,9 @@ module "standby" {
   # Replication copies the snapshot prefix, not the pointer beside it (whose
   # object may land after it): the standby lists.
   lookup_strategy = "index"
+  # Route 53 fails clients over on /health, which takes no key: the standby
+  # must accept the key they already hold.
+  api_key_value = module.primary.api_key_value
 
   architecture          = var.architecture
   ingest_zip_path       = var.ingest_zip_path
@@ -70,6 +77,10 @@ module "standby" {
   throttle_burst_limit  = var.throttle_burst_limit
   quota_per_day         = var.quota_per_day
   alarm_emails          = var.alarm_emails
+
+  key_administrators       = var.key_administrators
+  role_path                = var.role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 
   # The standby's stage logs once the region's API Gateway account has the role.
   depends_on = [aws_api_gateway_account.standby]
@@ -90,6 +101,8 @@ module "replication" {
   destination_kms_key_arn   = module.standby.kms_key_arn
   latency_threshold_minutes = var.replication_latency_threshold_minutes
   alarm_actions             = [module.primary.alarm_topic_arn]
+  role_path                 = var.role_path
+  permissions_boundary_arn  = var.permissions_boundary_arn
 }
 
 module "primary_failover" {
@@ -104,6 +117,33 @@ module "primary_failover" {
   health_check_failure_threshold = var.health_check_failure_threshold
   domain_name                    = var.domain_name
   hosted_zone_id                 = var.hosted_zone_id
+  validation_record_fqdns        = [for record in aws_route53_record.certificate_validation : record.fqdn]
+}
+
+# One validation record for both regions' certificates (ACM's record for a
+# name is the same in every region of an account), owned here, so removing
+# either region's failover module leaves the other's renewal intact.
+resource "aws_route53_record" "certificate_validation" {
+  for_each = module.primary_failover.validation_records
+  zone_id  = var.hosted_zone_id
+  name     = each.value.name
+  type     = each.value.type
+  records  = [each.value.record]
+  ttl      = 300
+}
+
+moved {
+  from = module.primary_failover.aws_route53_record.validation
+  to   = aws_route53_record.certificate_validation
+}
+
+# The standby's copy of the same record was the primary's record too:
+# forgotten, never deleted.
+removed {
+  from = module.standby_failover.aws_route53_record.validation
+  lifecycle {
+    destroy = false
+  }
 }
 
 module "standby_failover" {
@@ -119,6 +159,7 @@ module "standby_failover" {
   health_check_failure_threshold = var.health_check_failure_threshold
   domain_name                    = var.domain_name
   hosted_zone_id                 = var.hosted_zone_id
+  validation_record_fqdns        = [for record in aws_route53_record.certificate_validation : record.fqdn]
 }
 
 # API Gateway writes stage logs with an account-wide role set per region:

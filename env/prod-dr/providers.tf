@@ -2,11 +2,11 @@ provider "aws" {
   region = var.region
 
   default_tags {
-    tags = {
+    tags = merge(var.tags, {
       project     = "s3-latest"
       environment = var.environment
       role        = "primary"
-    }
+    })
   }
 }
 
@@ -15,10 +15,10 @@ provider "aws" {
   region = var.standby_region
 
   default_tags {
-    tags = {
+    tags = merge(var.tags, {
       project     = "s3-latest"
       environment = var.environment
       role        = "standby"
-    }
+    })
   }
 }

@@ -141,3 +141,27 @@ variable "hosted_zone_id" {
     error_message = "Give domain_name and hosted_zone_id together, or neither."
   }
 }
+
+variable "tags" {
+  description = "Tags on every resource (the provider's default_tags), besides project and environment: for accounts whose SCPs or cost reports require some."
+  type        = map(string)
+  default     = {}
+}
+
+variable "key_administrators" {
+  description = "IAM role or user ARNs that administer the KMS key(s), besides whoever applies this (who always does). None of them may decrypt."
+  type        = list(string)
+  default     = []
+}
+
+variable "role_path" {
+  description = "Path of every IAM role this creates."
+  type        = string
+  default     = "/"
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary for every IAM role this creates (null: none)."
+  type        = string
+  default     = null
+}

@@ -122,9 +122,26 @@ resource "aws_api_gateway_deployment" "this" {
 
 resource "aws_cloudwatch_log_group" "access" {
   #checkov:skip=CKV_AWS_338:Retention is the log_retention_in_days input: prod keeps 365 days, dev 14 to keep cost down.
-  name              = "API-Gateway-Access-Logs_${var.name}/${var.stage_name}"
+  name              = local.access_log_group_name
   retention_in_days = var.log_retention_in_days
   kms_key_id        = var.kms_key_arn
+}
+
+# API Gateway writes execution logs (logging_level below) to a group of this
+# name, and creates it itself, unencrypted and never expiring, unless it
+# exists: made here first, with the key and the retention, and destroyed
+# with the stage (provider docs for aws_api_gateway_stage, "Managing the API
+# Logging CloudWatch Log Group").
+resource "aws_cloudwatch_log_group" "execution" {
+  #checkov:skip=CKV_AWS_338:Retention is the log_retention_in_days input: prod keeps 365 days, dev 14 to keep cost down.
+  name              = local.execution_log_group_name
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.kms_key_arn
+}
+
+locals {
+  access_log_group_name    = "API-Gateway-Access-Logs_${var.name}/${var.stage_name}"
+  execution_log_group_name = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.this.id}/${var.stage_name}"
 }
 
 resource "aws_api_gateway_stage" "this" {
@@ -166,6 +183,8 @@ resource "aws_api_gateway_method_settings" "this" {
   stage_name  = aws_api_gateway_stage.this.stage_name
   method_path = "*/*"
 
+  depends_on = [aws_cloudwatch_log_group.execution]
+
   settings {
     #checkov:skip=CKV_AWS_225:Caching is off on purpose, see the stage.
     metrics_enabled        = true
@@ -180,6 +199,7 @@ resource "aws_api_gateway_method_settings" "this" {
 resource "aws_api_gateway_api_key" "this" {
   count = var.api_key_required ? 1 : 0
   name  = "${var.name}-${var.stage_name}"
+  value = var.api_key_value
 }
 
 resource "aws_api_gateway_usage_plan" "this" {

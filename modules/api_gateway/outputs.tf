@@ -28,3 +28,8 @@ output "api_key_value" {
   value       = try(aws_api_gateway_api_key.this[0].value, null)
   sensitive   = true
 }
+
+output "log_group_names" {
+  description = "The stage's access and execution log groups, by name (known before the groups exist, for the key policy)."
+  value       = [local.access_log_group_name, local.execution_log_group_name]
+}

@@ -47,9 +47,15 @@ variable "endpoint_type" {
 }
 
 variable "vpc_endpoint_ids" {
-  description = "execute-api VPC endpoints allowed to call a PRIVATE API."
+  description = "execute-api VPC endpoints allowed to call a PRIVATE API (at least one with PRIVATE)."
   type        = list(string)
   default     = []
+
+  # A PRIVATE API with no endpoint would deploy and be unreachable.
+  validation {
+    condition     = var.endpoint_type != "PRIVATE" || length(var.vpc_endpoint_ids) > 0
+    error_message = "A PRIVATE API needs at least one execute-api VPC endpoint id in vpc_endpoint_ids."
+  }
 }
 
 variable "api_key_required" {
@@ -103,4 +109,11 @@ variable "log_retention_in_days" {
   description = "Days the access logs are kept."
   type        = number
   default     = 14
+}
+
+variable "api_key_value" {
+  description = "The API key's value (null: API Gateway generates one). Two regions behind one failover name share one value."
+  type        = string
+  default     = null
+  sensitive   = true
 }

@@ -1,4 +1,6 @@
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 # The bus ingest announces ObjectIngested on, and where operators send
 # "Ingest Requested" to take a snapshot now.
@@ -53,12 +55,21 @@ data "aws_iam_policy_document" "assume_scheduler" {
       variable = "aws:SourceAccount"
       values   = [data.aws_caller_identity.current.account_id]
     }
+    # Scheduler's confused-deputy guard: schedules of this account's default
+    # group only (EventBridge Scheduler User Guide, "Set up the execution role").
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:scheduler:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:schedule-group/default"]
+    }
   }
 }
 
 resource "aws_iam_role" "scheduler" {
-  name               = "${var.name}-scheduler"
-  assume_role_policy = data.aws_iam_policy_document.assume_scheduler.json
+  name                 = "${var.name}-scheduler"
+  path                 = var.role_path
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.assume_scheduler.json
 }
 
 data "aws_iam_policy_document" "scheduler" {

@@ -56,3 +56,15 @@ variable "kms_key_arn" {
   description = "Key encrypting events on the bus."
   type        = string
 }
+
+variable "role_path" {
+  description = "Path of the scheduler's role."
+  type        = string
+  default     = "/"
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary for the scheduler's role (null: none)."
+  type        = string
+  default     = null
+}

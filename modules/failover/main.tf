@@ -35,23 +35,13 @@ resource "aws_acm_certificate" "this" {
   }
 }
 
-# Both regions' certificates for one name share one validation record.
-resource "aws_route53_record" "validation" {
-  for_each = local.with_domain ? {
-    for option in aws_acm_certificate.this[0].domain_validation_options : option.domain_name => option
-  } : {}
-  zone_id         = var.hosted_zone_id
-  name            = each.value.resource_record_name
-  type            = each.value.resource_record_type
-  records         = [each.value.resource_record_value]
-  ttl             = 300
-  allow_overwrite = true
-}
-
+# Both regions' certificates for one name are validated by one DNS record,
+# which the caller creates once from validation_records (env/prod-dr does),
+# so that removing either region never deletes what the other's renewal needs.
 resource "aws_acm_certificate_validation" "this" {
   count                   = local.with_domain ? 1 : 0
   certificate_arn         = aws_acm_certificate.this[0].arn
-  validation_record_fqdns = [for record in aws_route53_record.validation : record.fqdn]
+  validation_record_fqdns = var.validation_record_fqdns
 }
 
 resource "aws_api_gateway_domain_name" "this" {

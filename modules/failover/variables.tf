@@ -61,3 +61,9 @@ variable "hosted_zone_id" {
   type        = string
   default     = null
 }
+
+variable "validation_record_fqdns" {
+  description = "With domain_name: the DNS validation records of the certificate (made once by the caller from validation_records, shared by both regions)."
+  type        = list(string)
+  default     = []
+}

@@ -53,9 +53,13 @@ resource "aws_apigatewayv2_route" "this" {
 
 # Named apart from the REST API's group: switching api_type creates this one
 # while the other is being deleted, and CloudWatch refuses a name in use.
+locals {
+  access_log_group_name = "API-Gateway-Access-Logs_${var.name}-http/${var.stage_name}"
+}
+
 resource "aws_cloudwatch_log_group" "access" {
   #checkov:skip=CKV_AWS_338:Retention is the log_retention_in_days input: prod keeps 365 days, dev 14 to keep cost down.
-  name              = "API-Gateway-Access-Logs_${var.name}-http/${var.stage_name}"
+  name              = local.access_log_group_name
   retention_in_days = var.log_retention_in_days
   kms_key_id        = var.kms_key_arn
 }

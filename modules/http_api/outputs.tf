@@ -17,3 +17,8 @@ output "health_url" {
   description = "Full URL of GET /health, the public health check for Route 53."
   value       = "${aws_apigatewayv2_stage.this.invoke_url}/health"
 }
+
+output "log_group_names" {
+  description = "The stage's access log group, by name (known before it exists, for the key policy)."
+  value       = [local.access_log_group_name]
+}

@@ -55,9 +55,11 @@ data "aws_iam_policy_document" "runtime" {
 # ---------------------------------------------------------------- ingest
 
 resource "aws_iam_role" "ingest" {
-  count              = var.ingest_enabled ? 1 : 0
-  name               = "${var.name}-ingest"
-  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
+  count                = var.ingest_enabled ? 1 : 0
+  name                 = "${var.name}-ingest"
+  path                 = var.role_path
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.assume_lambda.json
 }
 
 data "aws_iam_policy_document" "ingest" {
@@ -95,17 +97,16 @@ data "aws_iam_policy_document" "ingest" {
     resources = [local.objects_arn]
   }
 
-  # Without s3:ListBucket, S3 answers a HeadObject for a missing key with 403
-  # instead of 404, and "not written yet" could not be told from "denied".
+  # S3 answers a GET or HEAD of a missing key with 404 only to a caller
+  # allowed s3:ListBucket on the bucket, and with 403 otherwise (HeadObject
+  # and GetObject API reference, "Permissions"). That check carries no
+  # s3:prefix, so a grant conditioned on the prefix does not count: the
+  # receipt and pointer lookups would get 403. Hence unconditioned; listing
+  # reveals key names only, never content.
   statement {
-    sid       = "ListUnderThePrefix"
+    sid       = "ListTheBucket"
     actions   = ["s3:ListBucket"]
     resources = [var.bucket_arn]
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = [var.object_prefix, "${var.object_prefix}*"]
-    }
   }
 
   statement {
@@ -120,6 +121,7 @@ data "aws_iam_policy_document" "ingest" {
     resources = [var.event_bus_arn]
   }
 
+  # Lambda's on-failure destination sends with the function's role.
   statement {
     sid       = "SendFailedInvocationsToTheDeadLetterQueue"
     actions   = ["sqs:SendMessage"]
@@ -137,22 +139,21 @@ resource "aws_iam_role_policy" "ingest" {
 # ---------------------------------------------------------------- retrieve
 
 resource "aws_iam_role" "retrieve" {
-  name               = "${var.name}-retrieve"
-  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
+  name                 = "${var.name}-retrieve"
+  path                 = var.role_path
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.assume_lambda.json
 }
 
 data "aws_iam_policy_document" "retrieve" {
   source_policy_documents = [data.aws_iam_policy_document.runtime["retrieve"].json]
 
+  # Unconditioned, for the reason given in ingest's ListTheBucket: a
+  # missing pointer must read as 404, not 403.
   statement {
-    sid       = "ListUnderThePrefix"
+    sid       = "ListTheBucket"
     actions   = ["s3:ListBucket"]
     resources = [var.bucket_arn]
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = [var.object_prefix, "${var.object_prefix}*"]
-    }
   }
 
   statement {

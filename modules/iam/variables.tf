@@ -56,3 +56,20 @@ variable "retrieve_stream_function_name" {
   type        = string
   default     = null
 }
+
+variable "role_path" {
+  description = "Path of the functions' roles (accounts whose SCPs or boundaries key on a path)."
+  type        = string
+  default     = "/"
+
+  validation {
+    condition     = can(regex("^/([A-Za-z0-9+=,.@_-]+/)*$", var.role_path))
+    error_message = "role_path begins and ends with '/'."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary policy ARN for the functions' roles (null: none)."
+  type        = string
+  default     = null
+}

@@ -2,32 +2,86 @@ data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
+# Whoever applies this is a key administrator, so the key stays manageable
+# (KMS refuses a key policy that would lock out its own caller). An assumed
+# role's session ARN is not a valid principal; the role's ARN is.
+data "aws_iam_session_context" "deployer" {
+  arn = data.aws_caller_identity.current.arn
+}
+
 locals {
   account_id = data.aws_caller_identity.current.account_id
   region     = data.aws_region.current.name
   partition  = data.aws_partition.current.partition
   root_arn   = "arn:${local.partition}:iam::${local.account_id}:root"
+  administrators = distinct(concat(
+    var.key_administrators,
+    [data.aws_iam_session_context.deployer.issuer_arn],
+  ))
+  # Exact log group names: a pattern such as *name* would also match
+  # another deployment whose name contains this one.
+  log_group_arns = [
+    for group in var.log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${group}"
+  ]
 }
 
-# The key policy names every principal that may use the key; IAM policies
-# alone cannot grant its use, because the root statement allows only
-# administration, not cryptographic operations.
+# The key policy names every principal that may use the key. The account
+# root may only read the key's configuration: it delegates to IAM, and any
+# principal with broad IAM rights (PowerUserAccess allows kms:*) would
+# otherwise gain what the root is granted here. Administration, replication
+# included, belongs to the named administrators; no statement lets anyone
+# decrypt except the functions (for this store) and the AWS services that
+# encrypt this deployment's logs, bus, topic and bucket.
 data "aws_iam_policy_document" "this" {
   #checkov:skip=CKV_AWS_111:This is a key policy: "*" as the resource means this key only, and every statement names its principal.
   #checkov:skip=CKV_AWS_356:This is a key policy: "*" as the resource means this key only, and every statement names its principal.
-  #checkov:skip=CKV_AWS_109:This is a key policy: the account root administers its own key (the AWS-recommended default that prevents an unmanageable key).
+  #checkov:skip=CKV_AWS_109:This is a key policy: "*" means this key, and administration is granted to the named key administrators only.
   statement {
-    sid = "AccountAdministersTheKey"
+    sid = "AccountReadsTheKeyConfiguration"
     principals {
       type        = "AWS"
       identifiers = [local.root_arn]
     }
-    actions = [
-      "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
-      "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
-      "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
-    ]
+    actions   = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListKeyRotations", "kms:ListResourceTags"]
     resources = ["*"] # in a key policy, "*" means this key
+  }
+
+  # ReplicateKey is authorized by the primary key's policy alone (KMS guide,
+  # "Controlling access to multi-Region keys"); UpdatePrimaryRegion lets an
+  # administrator promote the standby's replica.
+  statement {
+    sid = "KeyAdministration"
+    principals {
+      type        = "AWS"
+      identifiers = local.administrators
+    }
+    actions = [
+      "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants",
+      "kms:ListKeyPolicies", "kms:ListKeyRotations", "kms:ListResourceTags", "kms:ListRetirableGrants",
+      "kms:PutKeyPolicy", "kms:UpdateKeyDescription", "kms:EnableKey", "kms:DisableKey",
+      "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:RotateKeyOnDemand",
+      "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:TagResource", "kms:UntagResource",
+      "kms:RevokeGrant", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+      "kms:ReplicateKey", "kms:UpdatePrimaryRegion",
+    ]
+    resources = ["*"]
+  }
+
+  # Grants only for AWS services acting for the administrators (S3, Lambda),
+  # never a grant an administrator could hand to itself to decrypt.
+  statement {
+    sid = "KeyAdministratorsGrantOnlyToAwsServices"
+    principals {
+      type        = "AWS"
+      identifiers = local.administrators
+    }
+    actions   = ["kms:CreateGrant"]
+    resources = ["*"]
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
+    }
   }
 
   # Only where ingest runs: a standby region receives snapshots by replication.
@@ -116,12 +170,15 @@ data "aws_iam_policy_document" "this" {
       type        = "Service"
       identifiers = ["logs.${local.region}.amazonaws.com"]
     }
-    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    # No Describe*: DescribeKey carries no encryption context, so under this
+    # condition it could never be allowed (parliament reports it).
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"]
     resources = ["*"]
+    # An encryption context value is a string, whatever it holds.
     condition {
-      test     = "ArnLike"
+      test     = "StringEquals"
       variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*${var.name}*"]
+      values   = local.log_group_arns
     }
   }
 
@@ -138,6 +195,11 @@ data "aws_iam_policy_document" "this" {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [local.account_id]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/${var.name}"]
     }
   }
 
@@ -171,6 +233,11 @@ data "aws_iam_policy_document" "this" {
       variable = "aws:SourceAccount"
       values   = [local.account_id]
     }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-*"]
+    }
   }
 }
 
@@ -181,8 +248,28 @@ locals {
 # A new key, or (with primary_key) this region's replica of a
 # multi-region key: same key material and id, so ciphertexts made under the
 # primary decrypt here, but its own key policy, naming this region's roles.
+#
+# With prevent_destroy (kept data), the key is the "this" variant, whose
+# lifecycle refuses any plan that would destroy it, so `terraform destroy`
+# stops before changing anything. prevent_destroy must be a literal, hence
+# a second, "disposable" variant of each resource for deployments whose data
+# is disposable (dev).
 resource "aws_kms_key" "this" {
-  count                   = var.primary_key == null ? 1 : 0
+  count                   = var.primary_key == null && var.prevent_destroy ? 1 : 0
+  description             = local.description
+  multi_region            = var.multi_region
+  enable_key_rotation     = true
+  rotation_period_in_days = var.rotation_period_in_days
+  deletion_window_in_days = var.deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.this.json
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_kms_key" "disposable" {
+  count                   = var.primary_key == null && !var.prevent_destroy ? 1 : 0
   description             = local.description
   multi_region            = var.multi_region
   enable_key_rotation     = true
@@ -193,7 +280,19 @@ resource "aws_kms_key" "this" {
 
 # Rotation is the primary's: KMS rotates a multi-region key's replicas with it.
 resource "aws_kms_replica_key" "this" {
-  count                   = var.primary_key == null ? 0 : 1
+  count                   = var.primary_key != null && var.prevent_destroy ? 1 : 0
+  description             = local.description
+  primary_key_arn         = var.primary_key.arn
+  deletion_window_in_days = var.deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.this.json
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_kms_replica_key" "disposable" {
+  count                   = var.primary_key != null && !var.prevent_destroy ? 1 : 0
   description             = local.description
   primary_key_arn         = var.primary_key.arn
   deletion_window_in_days = var.deletion_window_in_days
@@ -201,7 +300,7 @@ resource "aws_kms_replica_key" "this" {
 }
 
 locals {
-  key = one(concat(aws_kms_key.this, aws_kms_replica_key.this))
+  key = one(concat(aws_kms_key.this, aws_kms_key.disposable, aws_kms_replica_key.this, aws_kms_replica_key.disposable))
 }
 
 moved {

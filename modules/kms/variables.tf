@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Deployment name (e.g. s3-latest-dev); the alias is alias/<name> and log groups containing it may use the key."
+  description = "Deployment name (e.g. s3-latest-dev): the alias is alias/<name>, the bus <name> and the alarms <name>-*."
   type        = string
 
   validation {
@@ -72,4 +72,26 @@ variable "replication" {
     actions  = list(string)
   })
   default = null
+}
+
+variable "key_administrators" {
+  description = "IAM role or user ARNs that administer the key (policy, rotation, deletion, replication), besides whoever applies this configuration, who always does. None of them may decrypt."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.key_administrators : can(regex("^arn:[^:]+:iam::[0-9]{12}:(role|user)/", arn))])
+    error_message = "key_administrators are IAM role or user ARNs (arn:<partition>:iam::<account>:role/<name>)."
+  }
+}
+
+variable "log_group_names" {
+  description = "Every CloudWatch Logs group this key encrypts, by exact name: CloudWatch Logs may use the key for these groups only."
+  type        = list(string)
+}
+
+variable "prevent_destroy" {
+  description = "Refuse any plan that destroys the key (kept data: prod). false only where the data is disposable."
+  type        = bool
+  default     = true
 }

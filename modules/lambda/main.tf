@@ -9,7 +9,7 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_115:Reserved concurrency is the reserved_concurrent_executions input, off by default: new accounts have a concurrency quota too low to reserve from (see the README).
   #checkov:skip=CKV_AWS_117:The function only calls AWS APIs over TLS; a VPC would add NAT cost and cold-start time and protect nothing.
   #checkov:skip=CKV_AWS_272:The zip is built in CI from this repository; code signing needs an AWS Signer profile, which operators can add with code_signing_config_arn.
-  #checkov:skip=CKV_AWS_116:A dead-letter queue applies to asynchronous invocations; it is set for ingest (dead_letter_queue_arn) and meaningless for retrieve, which API Gateway invokes synchronously.
+  #checkov:skip=CKV_AWS_116:Failed asynchronous invocations of ingest go to its queue through the on-failure destination (aws_lambda_function_event_invoke_config below), which carries more than a dead_letter_config and would duplicate it; retrieve is invoked synchronously.
   function_name                  = var.function_name
   description                    = var.description
   role                           = var.role_arn
@@ -38,17 +38,12 @@ resource "aws_lambda_function" "this" {
     application_log_level = var.log_level
     system_log_level      = "WARN"
   }
-
-  dynamic "dead_letter_config" {
-    for_each = var.dead_letter_queue_enabled ? [var.dead_letter_queue_arn] : []
-    content {
-      target_arn = dead_letter_config.value
-    }
-  }
 }
 
 # Asynchronous invocations (schedules, events): how often Lambda retries, and
-# where an invocation that still fails goes.
+# where an invocation that still fails goes. One route only: the on-failure
+# destination, which records the request, the response and the error (a
+# dead_letter_config as well would deliver each failure twice).
 resource "aws_lambda_function_event_invoke_config" "this" {
   count                        = var.dead_letter_queue_enabled ? 1 : 0
   function_name                = aws_lambda_function.this.function_name

@@ -24,12 +24,20 @@ data "aws_iam_policy_document" "assume_s3" {
       variable = "aws:SourceAccount"
       values   = [var.account_id]
     }
+    # Only replication of the source bucket may assume it.
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [var.source_bucket_arn]
+    }
   }
 }
 
 resource "aws_iam_role" "this" {
-  name               = "${var.name}-replication"
-  assume_role_policy = data.aws_iam_policy_document.assume_s3.json
+  name                 = "${var.name}-replication"
+  path                 = var.role_path
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.assume_s3.json
 }
 
 # What S3 documents for SSE-KMS replication, and nothing more: no
@@ -92,6 +100,10 @@ resource "aws_iam_role_policy" "this" {
   policy = data.aws_iam_policy_document.this.json
 }
 
+# source_bucket_name and both bucket ARNs come from modules/s3 outputs that
+# wait for each bucket's versioning and lifecycle configuration: this is
+# created after them (S3 refuses replication to or from an unversioned
+# bucket) and destroyed before them (InvalidBucketState otherwise).
 resource "aws_s3_bucket_replication_configuration" "this" {
   bucket = var.source_bucket_name
   role   = aws_iam_role.this.arn

@@ -59,3 +59,15 @@ variable "alarm_actions" {
   type        = list(string)
   default     = []
 }
+
+variable "role_path" {
+  description = "Path of the replication role."
+  type        = string
+  default     = "/"
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary for the replication role (null: none)."
+  type        = string
+  default     = null
+}

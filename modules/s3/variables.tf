@@ -57,3 +57,9 @@ variable "access_log_bucket" {
   type        = string
   default     = null
 }
+
+variable "prevent_destroy" {
+  description = "Refuse any plan that destroys the bucket (kept data: prod). force_destroy applies only without it."
+  type        = bool
+  default     = true
+}

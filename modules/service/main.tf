@@ -60,9 +60,21 @@ locals {
   )
 }
 
+# Every log group the key encrypts, by exact name.
+locals {
+  log_group_names = concat(
+    [for mode in values(local.retrieve_modes) : "/aws/lambda/${mode.function_name}"],
+    var.ingest_enabled ? ["/aws/lambda/${local.ingest_function_name}"] : [],
+    var.api_type == "rest" ? module.api_gateway[0].log_group_names : module.http_api[0].log_group_names,
+  )
+}
+
 module "kms" {
   source                  = "../kms"
   name                    = local.name
+  prevent_destroy         = !var.force_destroy
+  key_administrators      = var.key_administrators
+  log_group_names         = local.log_group_names
   bucket_name             = local.bucket
   store_id                = local.store_id
   ingest_role_arn         = module.iam.ingest_role_arn
@@ -78,6 +90,7 @@ module "s3" {
   bucket_name       = local.bucket
   kms_key_arn       = module.kms.key_arn
   object_prefix     = var.object_prefix
+  prevent_destroy   = !var.force_destroy
   force_destroy     = var.force_destroy
   access_log_bucket = var.access_log_bucket
 }
@@ -94,6 +107,8 @@ module "iam" {
   ingest_function_name          = local.ingest_function_name
   retrieve_function_name        = local.retrieve_function_name
   retrieve_stream_function_name = var.stream_url_enabled ? local.retrieve_stream_function_name : null
+  role_path                     = var.role_path
+  permissions_boundary_arn      = var.permissions_boundary_arn
 }
 
 # Only where snapshots are made: a standby region receives them by replication.
@@ -188,13 +203,15 @@ data "aws_iam_policy_document" "stream_invoke" {
 }
 
 module "eventbridge" {
-  source               = "../eventbridge"
-  count                = var.ingest_enabled ? 1 : 0
-  name                 = local.name
-  ingest_function_name = module.ingest[0].function_name
-  ingest_function_arn  = module.ingest[0].function_arn
-  schedule_expression  = "rate(${var.schedule_period_minutes} ${var.schedule_period_minutes == 1 ? "minute" : "minutes"})"
-  kms_key_arn          = module.kms.key_arn
+  source                   = "../eventbridge"
+  count                    = var.ingest_enabled ? 1 : 0
+  name                     = local.name
+  ingest_function_name     = module.ingest[0].function_name
+  ingest_function_arn      = module.ingest[0].function_arn
+  schedule_expression      = "rate(${var.schedule_period_minutes} ${var.schedule_period_minutes == 1 ? "minute" : "minutes"})"
+  kms_key_arn              = module.kms.key_arn
+  role_path                = var.role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 module "waf" {
@@ -213,6 +230,7 @@ module "api_gateway" {
   endpoint_type        = var.endpoint_type
   vpc_endpoint_ids     = var.vpc_endpoint_ids
   api_key_required     = true
+  api_key_value        = var.api_key_value
   throttle_rate_limit  = var.throttle_rate_limit
   throttle_burst_limit = var.throttle_burst_limit
   quota_per_day        = var.quota_per_day
@@ -238,6 +256,19 @@ module "http_api" {
   throttle_burst_limit  = var.throttle_burst_limit
   kms_key_arn           = module.kms.key_arn
   log_retention_in_days = var.log_retention_in_days
+}
+
+# What a caller needs to call an IAM-authorized HTTP API's snapshot route.
+data "aws_iam_policy_document" "http_invoke" {
+  count = var.api_type == "http" && var.http_api_authorization == "AWS_IAM" ? 1 : 0
+  statement {
+    sid     = "InvokeTheSnapshotRoute"
+    actions = ["execute-api:Invoke"]
+    resources = [
+      for method in ["GET", "HEAD"] :
+      "arn:${data.aws_partition.current.partition}:execute-api:${local.region}:${data.aws_caller_identity.current.account_id}:${module.http_api[0].api_id}/${module.http_api[0].stage_name}/${method}/retrieve_most_recent_object"
+    ]
+  }
 }
 
 # Deployments made before the API became a choice keep their REST API.

@@ -92,7 +92,7 @@ variable "max_staleness_ms" {
 }
 
 variable "force_destroy" {
-  description = "Let terraform destroy empty and delete the snapshot bucket."
+  description = "true: the data is disposable, and terraform destroy empties and deletes the bucket and schedules the key's deletion (dev). false: the data is kept, and any plan that would destroy the bucket or its key is refused before anything changes (prod)."
   type        = bool
 }
 
@@ -268,4 +268,29 @@ variable "newest_object_max_age_minutes" {
   description = "Alarm when the newest snapshot retrieve's health checks see is older than this (null: no alarm; the metric needs something calling /health, such as Route 53)."
   type        = number
   default     = null
+}
+
+variable "key_administrators" {
+  description = "IAM role or user ARNs that administer the KMS key, besides whoever applies this (who always does). None of them may decrypt."
+  type        = list(string)
+  default     = []
+}
+
+variable "role_path" {
+  description = "Path of every IAM role this creates."
+  type        = string
+  default     = "/"
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary for every IAM role this creates (null: none)."
+  type        = string
+  default     = null
+}
+
+variable "api_key_value" {
+  description = "The REST API's key value (null: API Gateway generates one). env/prod-dr gives the standby the primary's, so a failover keeps every client's key working."
+  type        = string
+  default     = null
+  sensitive   = true
 }

@@ -234,6 +234,16 @@ def environment(make, name):
         attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
         facts["roles"][function] = {"statements": statements, "attached": attached}
 
+    api_id = (facts["api"] or {}).get("id")
+    facts["log_groups"] = {
+        g["logGroupName"]: {"kms_key": g.get("kmsKeyId"), "retention": g.get("retentionInDays")}
+        for g in make("logs").describe_log_groups()["logGroups"]
+        if name in g["logGroupName"] or (api_id and f"_{api_id}/" in g["logGroupName"])
+    }
+    facts["api_key_values"] = [
+        k["value"] for k in make("apigateway").get_api_keys(includeValues=True)["items"] if k["name"].startswith(name)
+    ]
+
     kms = make("kms")
     key = facts["functions"]["retrieve"]["environment"]["KMS_KEY_ID"]
     facts["key_policy"] = json.loads(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])

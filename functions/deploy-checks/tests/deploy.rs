@@ -131,12 +131,28 @@ impl Deployment {
 
     /// Runs `scripts/<script>.sh <env>` as an operator would, with
     /// `TF_VAR_<name>=<value>` for each of `vars`.
+    /// Destroying scripts are confirmed with the environment's name, as an
+    /// operator would type it.
     fn script(&self, script: &str, env: &str, vars: &[(&str, &str)]) -> Output {
         let mut command = Command::new(root().join("scripts").join(format!("{script}.sh")));
         for (name, value) in vars {
             command.env(format!("TF_VAR_{name}"), value);
         }
+        command.env("CONFIRM_DESTROY", env);
         self.with_inputs(command.arg(env)).output().expect("run script")
+    }
+
+    /// A script run with no terminal and no confirmation.
+    fn script_unconfirmed(&self, script: &str, env: &str) -> Output {
+        let mut command = Command::new(root().join("scripts").join(format!("{script}.sh")));
+        self.with_inputs(
+            command
+                .arg(env)
+                .env_remove("CONFIRM_DESTROY")
+                .stdin(std::process::Stdio::null()),
+        )
+        .output()
+        .expect("run script")
     }
 
     /// `terraform <args>` in the copy of `env`, initialised by a script before.
@@ -299,6 +315,102 @@ fn assert_protected_bucket(bucket: &Value, kms_key: &str) {
     assert_eq!(tls["Condition"]["Bool"]["aws:SecureTransport"], "false");
 }
 
+/// The bucket policy as S3 would enforce it (moto does not evaluate these
+/// conditions, so the statements are read back): another key or another
+/// encryption is refused only when an upload names one (UploadPart names
+/// none), a snapshot write must be create-only, and a pointer write must be
+/// conditional.
+fn assert_bucket_policy_enforces_writes(policy: &Value, kms_key: &str) {
+    let other_key = statement(policy, "DenyUploadsNamingAnotherKey");
+    assert_eq!(other_key["Effect"], "Deny");
+    assert_eq!(other_key["Action"], "s3:PutObject");
+    assert_eq!(
+        other_key["Condition"]["StringNotEqualsIfExists"]["s3:x-amz-server-side-encryption-aws-kms-key-id"],
+        kms_key
+    );
+    let other_encryption = statement(policy, "DenyUploadsNamingAnotherEncryption");
+    assert_eq!(
+        other_encryption["Condition"]["StringNotEqualsIfExists"]["s3:x-amz-server-side-encryption"],
+        "aws:kms"
+    );
+    let snapshots = statement(policy, "DenySnapshotWritesThatCouldOverwrite");
+    assert_eq!(snapshots["Effect"], "Deny");
+    assert_eq!(snapshots["Action"], "s3:PutObject");
+    assert!(
+        snapshots["Resource"].as_str().unwrap().ends_with("/snapshots/*"),
+        "{snapshots}"
+    );
+    assert_eq!(snapshots["Condition"]["StringNotEquals"]["s3:if-none-match"], "*");
+    let pointer = statement(policy, "DenyPointerWritesWithoutACondition");
+    assert!(
+        pointer["Resource"].as_str().unwrap().ends_with("/snapshots.newest"),
+        "{pointer}"
+    );
+    assert_eq!(pointer["Condition"]["Null"]["s3:if-none-match"], "true");
+    assert_eq!(pointer["Condition"]["Null"]["s3:if-match"], "true");
+}
+
+/// The account root may only read the key's configuration (it delegates to
+/// every IAM principal); administration, replication included, is the named
+/// administrators', who may create grants only for AWS services and may not
+/// decrypt.
+fn assert_key_administration(key_policy: &Value) {
+    let root = statement(key_policy, "AccountReadsTheKeyConfiguration");
+    for action in one_or_many(&root["Action"]) {
+        assert!(
+            ["kms:Describe", "kms:Get", "kms:List"]
+                .iter()
+                .any(|p| action.starts_with(p)),
+            "the root may only read: {action}"
+        );
+    }
+    let admin = statement(key_policy, "KeyAdministration");
+    let actions = one_or_many(&admin["Action"]);
+    for action in ["kms:ReplicateKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"] {
+        assert!(actions.contains(&action.to_owned()), "administrators lack {action}");
+    }
+    for action in &actions {
+        assert!(!action.contains('*'), "no wildcard in administration: {action}");
+        assert!(
+            !["kms:Decrypt", "kms:CreateGrant", "kms:Encrypt"].contains(&action.as_str()),
+            "administrators must not get {action} unconditionally"
+        );
+    }
+    let admins = one_or_many(&admin["Principal"]["AWS"]);
+    assert!(!admins.iter().any(|a| a.ends_with(":root")), "{admins:?}");
+    let grants = statement(key_policy, "KeyAdministratorsGrantOnlyToAwsServices");
+    assert_eq!(grants["Action"], "kms:CreateGrant");
+    assert_eq!(grants["Condition"]["Bool"]["kms:GrantIsForAWSResource"], "true");
+    assert_eq!(one_or_many(&grants["Principal"]["AWS"]), admins);
+}
+
+/// Every log group of the deployment, API Gateway's execution log group
+/// included (which API Gateway would otherwise create unencrypted and never
+/// expiring), is encrypted with the key and expires; CloudWatch Logs may use
+/// the key for exactly those groups.
+fn assert_logs_encrypted(facts: &Value, name: &str, env: &str) {
+    let key = facts["key"]["Arn"].as_str().unwrap();
+    let groups = facts["log_groups"].as_object().unwrap();
+    let api_id = facts["api"]["id"].as_str().unwrap();
+    let execution = format!("API-Gateway-Execution-Logs_{api_id}/{env}");
+    if facts["api"]["kind"] == "rest" {
+        assert!(groups.contains_key(&execution), "{name}: {groups:?}");
+    }
+    let logs = statement(&facts["key_policy"], "CloudWatchLogsEncryptsThisDeploymentsLogGroups");
+    let allowed = one_or_many(&logs["Condition"]["StringEquals"]["kms:EncryptionContext:aws:logs:arn"]);
+    for (group, facts) in groups {
+        assert_eq!(facts["kms_key"], key, "{group}");
+        assert!(facts["retention"].as_u64().is_some(), "{group} expires");
+        assert!(
+            allowed.iter().any(|arn| arn.ends_with(&format!(":log-group:{group}"))),
+            "{group} not in the key policy: {allowed:?}"
+        );
+    }
+    for arn in &allowed {
+        assert!(!arn.contains('*'), "exact names only: {arn}");
+    }
+}
+
 /// The variables each deployed function is given are exactly those its code
 /// reads (less those Lambda or S3-compatible stores supply).
 fn assert_environment(function: &str, deployed: &Value, reads: &[&str]) {
@@ -454,12 +566,7 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
         .to_owned();
     let bucket = &facts["bucket"];
     assert_protected_bucket(bucket, &kms_key);
-    let right_key = statement(&bucket["policy"], "DenyUploadsNotEncryptedWithTheBucketKey");
-    assert_eq!(right_key["Action"], "s3:PutObject");
-    assert_eq!(
-        right_key["Condition"]["StringNotEquals"]["s3:x-amz-server-side-encryption-aws-kms-key-id"],
-        kms_key
-    );
+    assert_bucket_policy_enforces_writes(&bucket["policy"], &kms_key);
 
     assert_environment("ingest", &facts["functions"]["ingest"]["environment"], INGEST_VARIABLES);
     assert_environment(
@@ -559,6 +666,8 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
             "{sid}"
         );
     }
+    assert_key_administration(&facts["key_policy"]);
+    assert_logs_encrypted(&facts, name, env);
     let events = one_or_many(&statement(&facts["key_policy"], "EventBridgeEncryptsThisDeploymentsBus")["Action"]);
     for action in ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"] {
         assert!(
@@ -729,6 +838,7 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
 
     // bootstrap: the state bucket, protected like the snapshot buckets.
     d.apply("bootstrap");
+    audit_policies(&d, "bootstrap");
     let bootstrap = d.read_back("bootstrap");
     let state_key = String::from_utf8(
         d.terraform("bootstrap", &["output", "-raw", "state_kms_key_arn"])
@@ -749,6 +859,7 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
     for env in ["dev", "prod"] {
         let name = format!("s3-latest-{env}");
         d.apply(env);
+        audit_policies(&d, env);
         let facts = assert_deployed(&d, &name, env);
         let bucket = facts["bucket"]["name"].as_str().unwrap().to_owned();
 
@@ -798,11 +909,7 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
             assert_http_api(&d, &name, env);
         }
         if env == "prod" {
-            // prod keeps its bucket: destroy stops at the non-empty bucket,
-            // and succeeds once the operator has emptied it on purpose.
-            let refused = d.destroy(env);
-            assert!(!refused.status.success(), "prod destroy with objects must fail");
-            assert!(text(&refused).contains("BucketNotEmpty"), "{}", text(&refused));
+            assert_destroy_keeps_the_data(&d, env, &[(&name, &facts["bucket"]["policy"])]).await;
             empty_bucket(&bucket).await;
         }
         let destroyed = d.destroy_with(env, &destroy_vars);
@@ -828,6 +935,137 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
     );
 }
 
+/// Plain `terraform destroy` of a kept environment holding snapshots is
+/// refused before anything changes: the bucket, its key and every
+/// protection are as they were. The script also refuses without the
+/// environment's name. Then the operator's deliberate path: release the
+/// data (scripts/release-data.sh), after which the caller empties the
+/// bucket(s) and destroys.
+async fn assert_destroy_keeps_the_data(d: &Deployment, env: &str, kept: &[(&str, &Value)]) {
+    // The bucket policies go back on first (the test took them off for
+    // object traffic: moto applies their conditional Deny statements to all).
+    for (name, policy) in kept {
+        let region = region_of(name);
+        let bucket = d.read_back_in(region, name)["bucket"]["name"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        s3().await
+            .put_bucket_policy()
+            .bucket(bucket)
+            .policy(policy.to_string())
+            .send()
+            .await
+            .expect("put the bucket policy back");
+    }
+    let names: Vec<&str> = kept.iter().map(|(name, _)| *name).collect();
+    let before: Vec<Value> = names.iter().map(|n| d.read_back_in(region_of(n), n)).collect();
+
+    let unconfirmed = d.script_unconfirmed("destroy", env);
+    assert!(!unconfirmed.status.success(), "destroy {env} without confirmation");
+    assert!(text(&unconfirmed).contains("confirm"), "{}", text(&unconfirmed));
+
+    let refused = d.destroy(env);
+    assert!(!refused.status.success(), "{env} destroy with data must be refused");
+    assert!(text(&refused).contains("prevent_destroy"), "{}", text(&refused));
+    assert!(
+        !text(&refused).contains("Destroying..."),
+        "nothing destroyed:\n{}",
+        text(&refused)
+    );
+
+    for (name, before) in names.iter().zip(&before) {
+        let after = d.read_back_in(region_of(name), name);
+        assert_eq!(
+            after["leftovers"], before["leftovers"],
+            "{name}: everything still there"
+        );
+        let key = before["key"]["Arn"].as_str().unwrap();
+        assert_eq!(after["key"]["KeyState"], "Enabled", "{name}: {}", after["key"]);
+        assert_eq!(after["key"]["Arn"], key);
+        assert_eq!(after["key_policy"], before["key_policy"], "{name}: key policy");
+        assert_eq!(
+            after["bucket"]["policy"], before["bucket"]["policy"],
+            "{name}: bucket policy"
+        );
+        assert!(after["bucket"]["policy"].is_object(), "{name}: a bucket policy");
+        assert_eq!(after["bucket"]["versioning"], "Enabled", "{name}");
+        assert_eq!(
+            after["bucket"]["public_access_block"],
+            before["bucket"]["public_access_block"]
+        );
+        assert_eq!(after["bucket"]["sse_kms_key"], key, "{name}");
+        assert_eq!(after["bucket"]["bucket_key"], true, "{name}");
+    }
+
+    let released = d.script("release-data", env, &[]);
+    assert!(released.status.success(), "release-data {env}:\n{}", text(&released));
+    for (name, _) in kept {
+        let region = region_of(name);
+        let bucket = d.read_back_in(region, name)["bucket"]["name"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        s3().await.delete_bucket_policy().bucket(bucket).send().await.unwrap();
+    }
+}
+
+/// The region a deployment name lives in (prod-dr's standby is elsewhere).
+fn region_of(name: &str) -> &'static str {
+    if name.ends_with("-standby") {
+        STANDBY_REGION
+    } else {
+        REGION
+    }
+}
+
+/// parliament over every policy document the applied environment renders
+/// (role, trust, key, bucket, queue and API policies, from `terraform show
+/// -json`): moto evaluates none of them, so a real auditor reads them.
+/// Reviewed findings are suppressed, with reasons, in tests/policies/reviewed.json.
+fn audit_policies(d: &Deployment, env: &str) {
+    let shown = d.terraform(env, &["show", "-json"]);
+    assert!(shown.status.success(), "{}", text(&shown));
+    let state: Value = serde_json::from_slice(&shown.stdout).expect("terraform show -json");
+    let mut policies = serde_json::Map::new();
+    let mut seen = BTreeSet::new();
+    collect_policies(&state["values"]["root_module"], env, &mut policies, &mut seen);
+    assert!(policies.len() >= 3, "{env}: only {} policies found", policies.len());
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), serde_json::to_vec(&policies).unwrap()).unwrap();
+    let audit = Command::new(test_support::repo::venv_program("python"))
+        .arg(root().join("tests/policies/audit.py"))
+        .arg(file.path())
+        .output()
+        .expect("run parliament");
+    println!("{env}: {}", String::from_utf8_lossy(&audit.stdout).trim());
+    assert!(audit.status.success(), "{env}: parliament findings:\n{}", text(&audit));
+}
+
+fn collect_policies(module: &Value, env: &str, out: &mut serde_json::Map<String, Value>, seen: &mut BTreeSet<String>) {
+    for resource in module["resources"].as_array().into_iter().flatten() {
+        if resource["mode"] != "managed" {
+            continue;
+        }
+        for attribute in ["policy", "assume_role_policy"] {
+            let Some(document) = resource["values"][attribute]
+                .as_str()
+                .and_then(|text| serde_json::from_str::<Value>(text).ok())
+                .filter(|document| document.get("Statement").is_some())
+            else {
+                continue;
+            };
+            if seen.insert(document.to_string()) {
+                let address = resource["address"].as_str().unwrap();
+                out.insert(format!("{env} {address} {attribute}"), document);
+            }
+        }
+    }
+    for child in module["child_modules"].as_array().into_iter().flatten() {
+        collect_policies(child, env, out, seen);
+    }
+}
+
 /// Whether a policy has a statement whose Sid is `sid`.
 fn has_statement(policy: &Value, sid: &str) -> bool {
     policy["Statement"]
@@ -850,6 +1088,7 @@ async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
     )
     .unwrap();
     d.apply(ENV);
+    audit_policies(d, ENV);
 
     // The primary is the whole service, checked as dev and prod are.
     let primary = assert_deployed(d, PRIMARY, ENV);
@@ -952,6 +1191,48 @@ async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
         assert!(one_or_many(&grant["Action"]).contains(&action.to_owned()), "{grant}");
     }
 
+    // The replication configuration waits for both buckets' versioning and
+    // lifecycle configuration: Terraform records those as its dependencies,
+    // which order its creation after them and its destruction before them.
+    let state = d.terraform(ENV, &["state", "pull"]);
+    let state: Value = serde_json::from_slice(&state.stdout).expect("state JSON");
+    let replication = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "aws_s3_bucket_replication_configuration")
+        .expect("the replication configuration in state");
+    let depends_on = one_or_many(&replication["instances"][0]["dependencies"]);
+    for region in ["primary", "standby"] {
+        for resource in [
+            "aws_s3_bucket_versioning.this",
+            "aws_s3_bucket_lifecycle_configuration.this",
+        ] {
+            let address = format!("module.{region}.module.s3.{resource}");
+            assert!(
+                depends_on.contains(&address),
+                "replication waits for {address}: {depends_on:?}"
+            );
+        }
+    }
+
+    // One API key value in both regions: a client failed over to the
+    // standby keeps the key it has.
+    assert_eq!(primary["api_key_values"].as_array().unwrap().len(), 1);
+    assert_eq!(primary["api_key_values"], standby["api_key_values"]);
+
+    // One certificate validation record for both regions, owned by neither
+    // region's failover module.
+    let validation: Vec<&Value> = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "aws_route53_record" && r["name"] != "failover")
+        .collect();
+    assert_eq!(validation.len(), 1, "{validation:?}");
+    assert_eq!(validation[0]["name"], "certificate_validation");
+    assert!(validation[0]["module"].is_null(), "{}", validation[0]);
+
     // Alarms: replication in the primary, the newest object's age in both.
     assert_eq!(
         dr["alarms"],
@@ -1037,6 +1318,15 @@ async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
     }
 
     // Destroy: prod-dr keeps its buckets like prod, so the operator empties both first.
+    assert_destroy_keeps_the_data(
+        d,
+        ENV,
+        &[
+            (PRIMARY, &primary["bucket"]["policy"]),
+            (STANDBY, &standby["bucket"]["policy"]),
+        ],
+    )
+    .await;
     empty_bucket(&primary_bucket).await;
     empty_bucket(&standby_bucket).await;
     let destroyed = d.destroy(ENV);
