@@ -5,6 +5,7 @@
 #   scripts/destroy.sh prod       # refused before anything changes: prod's bucket and key have prevent_destroy
 #   scripts/destroy.sh prod-dr    # likewise, for both regions' buckets and keys
 #   scripts/destroy.sh bootstrap  # refused: the state bucket has prevent_destroy
+#   scripts/destroy.sh bootstrap-region REGION  # resets API Gateway's logging role there (provider 6.x)
 #
 # Only dev is destroyed without a question. Any other environment asks for
 # its name on a terminal; without one, CONFIRM_DESTROY=<env> must say it.
@@ -27,5 +28,5 @@ if [ "$env" != dev ]; then
         fi
     fi
 fi
-terraform_init "$env"
+terraform_init "$env" "${2:-}"
 terraform -chdir="$dir" destroy -input=false -no-color -auto-approve

@@ -127,6 +127,11 @@ resource "aws_s3_bucket_policy" "state" {
 
 # ---------------------------------------------------------------- account-wide
 
+# The trust names the service alone. API Gateway documents no source
+# condition for this role (its CloudWatch set-up guide and the provider's
+# aws_api_gateway_account example trust apigateway.amazonaws.com plainly),
+# and a condition the service does not send would stop every execution log
+# without an error. The role can only push logs (the managed policy below).
 data "aws_iam_policy_document" "assume_api_gateway" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -149,7 +154,17 @@ resource "aws_iam_role_policy_attachment" "api_gateway_cloudwatch" {
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 }
 
-resource "aws_api_gateway_account" "this" {
+# -------------------------------------------------------------- this region
+
+# The role set in the home region; env/bootstrap-region sets it in others.
+module "api_gateway_logging" {
   count               = var.manage_api_gateway_account ? 1 : 0
+  source              = "../../modules/api_gateway_logging"
   cloudwatch_role_arn = aws_iam_role.api_gateway_cloudwatch[0].arn
+  depends_on          = [aws_iam_role_policy_attachment.api_gateway_cloudwatch]
+}
+
+moved {
+  from = aws_api_gateway_account.this[0]
+  to   = module.api_gateway_logging[0].aws_api_gateway_account.this
 }

@@ -12,3 +12,8 @@ output "region" {
   description = "Region of the state bucket (the backend's region)."
   value       = var.region
 }
+
+output "api_gateway_cloudwatch_role_name" {
+  description = "The account-wide role env/bootstrap-region sets in other regions."
+  value       = one(aws_iam_role.api_gateway_cloudwatch[*].name)
+}

@@ -53,6 +53,11 @@ output "stream_invoke_policy_json" {
   value       = module.service.stream_invoke_policy_json
 }
 
+output "rest_invoke_policy_json" {
+  description = "With rest_api_authorization = AWS_IAM: the IAM policy a caller needs to call retrieve_url."
+  value       = module.service.rest_invoke_policy_json
+}
+
 output "http_invoke_policy_json" {
   description = "With api_type = http and IAM authorization: an IAM policy granting what a caller needs to call retrieve_url; null otherwise."
   value       = module.service.http_invoke_policy_json

@@ -119,6 +119,12 @@ variable "api_type" {
   default     = "rest"
 }
 
+variable "rest_api_authorization" {
+  description = "With api_type = rest: API_KEY or AWS_IAM (prod's choice: an API key identifies, it does not authorize)."
+  type        = string
+  default     = "API_KEY"
+}
+
 variable "http_api_authorization" {
   description = "With api_type = http: AWS_IAM or JWT."
   type        = string

@@ -81,9 +81,6 @@ module "standby" {
   key_administrators       = var.key_administrators
   role_path                = var.role_path
   permissions_boundary_arn = var.permissions_boundary_arn
-
-  # The standby's stage logs once the region's API Gateway account has the role.
-  depends_on = [aws_api_gateway_account.standby]
 }
 
 module "replication" {
@@ -162,14 +159,14 @@ module "standby_failover" {
   validation_record_fqdns        = [for record in aws_route53_record.certificate_validation : record.fqdn]
 }
 
-# API Gateway writes stage logs with an account-wide role set per region:
-# env/bootstrap made the role and set it in the primary region; this sets it
-# in the standby's (the same role, one setting per region).
-data "aws_iam_role" "api_gateway_cloudwatch" {
-  name = "s3-latest-api-gateway-cloudwatch"
-}
-
-resource "aws_api_gateway_account" "standby" {
-  provider            = aws.standby
-  cloudwatch_role_arn = data.aws_iam_role.api_gateway_cloudwatch.arn
+# The standby region's API Gateway logging role is env/bootstrap-region's
+# (scripts/deploy.sh bootstrap-region <standby_region>), never this
+# environment's: with provider 6.x, destroying it here would reset the
+# region's setting for every other API there. State that still holds it
+# forgets it, leaving the setting as it is.
+removed {
+  from = aws_api_gateway_account.standby
+  lifecycle {
+    destroy = false
+  }
 }

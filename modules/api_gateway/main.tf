@@ -54,7 +54,7 @@ resource "aws_api_gateway_method" "this" {
   rest_api_id          = aws_api_gateway_rest_api.this.id
   resource_id          = aws_api_gateway_resource.this.id
   http_method          = each.key
-  authorization        = "NONE"
+  authorization        = var.iam_authorization ? "AWS_IAM" : "NONE"
   api_key_required     = var.api_key_required
   request_validator_id = aws_api_gateway_request_validator.this.id
   request_parameters = {
@@ -157,7 +157,7 @@ resource "aws_api_gateway_stage" "this" {
   lifecycle {
     precondition {
       condition     = var.account_logging_role_ready
-      error_message = "API Gateway stage logging needs the account-wide CloudWatch role in this region: apply env/bootstrap (manage_api_gateway_account = true) in this account and region first."
+      error_message = "API Gateway stage logging needs the account's CloudWatch role set in this region: run scripts/deploy.sh bootstrap (its home region) or scripts/deploy.sh bootstrap-region <region> first."
     }
   }
 

@@ -18,6 +18,11 @@ output "health_url" {
   value       = "${aws_api_gateway_stage.this.invoke_url}${aws_api_gateway_resource.health.path}"
 }
 
+output "snapshot_route_arns" {
+  description = "execute-api ARNs of GET and HEAD /retrieve_most_recent_object on this stage, for an invoke policy."
+  value       = [for method in keys(aws_api_gateway_method.this) : "${aws_api_gateway_stage.this.execution_arn}/${method}${aws_api_gateway_resource.this.path}"]
+}
+
 output "api_key_id" {
   description = "Id of the API key (read its value with `aws apigateway get-api-key --include-value`), or null."
   value       = try(aws_api_gateway_api_key.this[0].id, null)

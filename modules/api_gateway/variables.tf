@@ -58,6 +58,12 @@ variable "vpc_endpoint_ids" {
   }
 }
 
+variable "iam_authorization" {
+  description = "Authorize the snapshot route with IAM (SigV4-signed callers allowed execute-api:Invoke); /health stays open for Route 53."
+  type        = bool
+  default     = false
+}
+
 variable "api_key_required" {
   description = "Require an API key (x-api-key) and attach a usage plan."
   type        = bool
@@ -89,7 +95,7 @@ variable "waf_enabled" {
 }
 
 variable "account_logging_role_ready" {
-  description = "Whether the account's API Gateway CloudWatch role (env/bootstrap) exists; stage logging cannot be enabled without it, so the plan stops early when false."
+  description = "Whether the account's API Gateway CloudWatch role is set in this region (modules/api_gateway_logging's marker); stage logging cannot be enabled without it, so the plan stops early when false."
   type        = bool
   default     = true
 }

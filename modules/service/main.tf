@@ -7,11 +7,13 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
-# The account-wide role API Gateway logs with, made by env/bootstrap. Looked
-# up by name so that a plan in an account without it stops with a message
-# that says what to do, instead of failing halfway through apply.
-data "aws_iam_roles" "api_gateway_cloudwatch" {
-  name_regex = "^s3-latest-api-gateway-cloudwatch$"
+# API Gateway logs with a role set per account and region; the bootstrap
+# (modules/api_gateway_logging) marks each region it set up. Looked up by
+# path, which answers an empty list rather than an error, so that a plan in
+# a region never bootstrapped stops with a message that says what to do,
+# instead of failing halfway through apply.
+data "aws_ssm_parameters_by_path" "bootstrap" {
+  path = dirname(var.api_gateway_logging_parameter)
 }
 
 locals {
@@ -229,15 +231,16 @@ module "api_gateway" {
   lambda_invoke_arn    = module.retrieve["buffered"].invoke_arn
   endpoint_type        = var.endpoint_type
   vpc_endpoint_ids     = var.vpc_endpoint_ids
-  api_key_required     = true
+  iam_authorization    = var.rest_api_authorization == "AWS_IAM"
+  api_key_required     = var.rest_api_authorization == "API_KEY"
   api_key_value        = var.api_key_value
   throttle_rate_limit  = var.throttle_rate_limit
   throttle_burst_limit = var.throttle_burst_limit
   quota_per_day        = var.quota_per_day
   waf_enabled          = var.waf_enabled
   waf_acl_arn          = var.waf_enabled ? module.waf[0].web_acl_arn : null
-  # Known at plan time (a data source), so a missing role stops the plan.
-  account_logging_role_ready = length(data.aws_iam_roles.api_gateway_cloudwatch.names) == 1
+  # Known at plan time (a data source), so an unprepared region stops the plan.
+  account_logging_role_ready = contains(data.aws_ssm_parameters_by_path.bootstrap.names, var.api_gateway_logging_parameter)
   kms_key_arn                = module.kms.key_arn
   log_retention_in_days      = var.log_retention_in_days
 }
@@ -268,6 +271,16 @@ data "aws_iam_policy_document" "http_invoke" {
       for method in ["GET", "HEAD"] :
       "arn:${data.aws_partition.current.partition}:execute-api:${local.region}:${data.aws_caller_identity.current.account_id}:${module.http_api[0].api_id}/${module.http_api[0].stage_name}/${method}/retrieve_most_recent_object"
     ]
+  }
+}
+
+# What a caller needs to call an IAM-authorized REST API's snapshot route.
+data "aws_iam_policy_document" "rest_invoke" {
+  count = var.api_type == "rest" && var.rest_api_authorization == "AWS_IAM" ? 1 : 0
+  statement {
+    sid       = "InvokeTheSnapshotRoute"
+    actions   = ["execute-api:Invoke"]
+    resources = module.api_gateway[0].snapshot_route_arns
   }
 }
 

@@ -89,6 +89,11 @@ output "stream_invoke_policy_json" {
   value       = one(data.aws_iam_policy_document.stream_invoke[*].json)
 }
 
+output "rest_invoke_policy_json" {
+  description = "With api_type = rest and AWS_IAM authorization: an IAM policy granting what a caller needs to call retrieve_url; null otherwise."
+  value       = one(data.aws_iam_policy_document.rest_invoke[*].json)
+}
+
 output "http_invoke_policy_json" {
   description = "With api_type = http and IAM authorization: an IAM policy granting what a caller needs to call retrieve_url; null otherwise."
   value       = one(data.aws_iam_policy_document.http_invoke[*].json)

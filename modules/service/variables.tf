@@ -129,6 +129,17 @@ variable "api_type" {
   }
 }
 
+variable "rest_api_authorization" {
+  description = "With api_type = rest: API_KEY (x-api-key with a usage plan and its quota) or AWS_IAM (SigV4-signed callers allowed execute-api:Invoke, rest_invoke_policy_json). An API key identifies a client, it does not authorize one: prod uses AWS_IAM."
+  type        = string
+  default     = "API_KEY"
+
+  validation {
+    condition     = contains(["API_KEY", "AWS_IAM"], var.rest_api_authorization)
+    error_message = "rest_api_authorization is API_KEY or AWS_IAM."
+  }
+}
+
 variable "http_api_authorization" {
   description = "With api_type = http: AWS_IAM (SigV4-signed callers allowed execute-api:Invoke) or JWT (http_api_jwt_issuer, http_api_jwt_audience)."
   type        = string
@@ -293,4 +304,10 @@ variable "api_key_value" {
   type        = string
   default     = null
   sensitive   = true
+}
+
+variable "api_gateway_logging_parameter" {
+  description = "The SSM parameter the bootstrap leaves in each region it set API Gateway's logging role in (modules/api_gateway_logging); a REST API plan stops without it."
+  type        = string
+  default     = "/s3-latest/api-gateway/cloudwatch-role-arn"
 }

@@ -2,7 +2,7 @@
 
     aws.py ENDPOINT REGION readback NAME     (NAME: s3-latest-dev, s3-latest-prod, or bootstrap)
     aws.py ENDPOINT REGION readback-dr NAME  (NAME: s3-latest-prod-dr; REGION: the primary's)
-    aws.py ENDPOINT REGION remove-role NAME  (detaches and deletes IAM role NAME)
+    aws.py ENDPOINT REGION api-gateway-account -  (the region's API Gateway logging role, and the bootstrap's marker)
     aws.py ENDPOINT REGION create-zone NAME  (a public hosted zone; prints its id)
 
 `readback` prints one JSON document of facts about a deployment; the deploy
@@ -119,6 +119,13 @@ def rest_api(apigw, name):
         "api_key_required": {
             f"{method} {r['path']}": apigw.get_method(restApiId=api["id"], resourceId=r["id"], httpMethod=method).get(
                 "apiKeyRequired", False
+            )
+            for r in resources
+            for method in r.get("resourceMethods", {})
+        },
+        "authorization": {
+            f"{method} {r['path']}": apigw.get_method(restApiId=api["id"], resourceId=r["id"], httpMethod=method).get(
+                "authorizationType"
             )
             for r in resources
             for method in r.get("resourceMethods", {})
@@ -323,13 +330,13 @@ def create_zone(make, name):
     print(zone["Id"].split("/")[-1])
 
 
-def remove_role(make, name):
-    iam = make("iam")
-    for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
-        iam.detach_role_policy(RoleName=name, PolicyArn=attached["PolicyArn"])
-    for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
-        iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
-    iam.delete_role(RoleName=name)
+def api_gateway_account(make):
+    ssm = make("ssm")
+    marker = ssm.get_parameters_by_path(Path="/s3-latest/api-gateway")["Parameters"]
+    return {
+        "cloudwatch_role_arn": make("apigateway").get_account().get("cloudwatchRoleArn"),
+        "markers": {p["Name"]: p["Value"] for p in marker},
+    }
 
 
 def main(argv):
@@ -340,8 +347,8 @@ def main(argv):
         json.dump(facts, sys.stdout, indent=1, default=str)
     elif command == "readback-dr":
         json.dump(disaster_recovery(make, name), sys.stdout, indent=1, default=str)
-    elif command == "remove-role":
-        remove_role(make, name)
+    elif command == "api-gateway-account":
+        json.dump(api_gateway_account(make), sys.stdout, indent=1)
     elif command == "create-zone":
         create_zone(make, name)
     else:

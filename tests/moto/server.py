@@ -1,4 +1,4 @@
-"""moto_server, with four repairs the disaster-recovery tests need.
+"""moto_server, with five repairs the deploy and disaster-recovery tests need.
 
 moto 5.2.5 gets these wrong; each is fixed here, and nothing else changes:
 
@@ -19,16 +19,24 @@ moto 5.2.5 gets these wrong; each is fixed here, and nothing else changes:
    DeleteMarkerReplication, and drops SourceSelectionCriteria, whatever was
    put; here it returns the rule as stored, so the deploy test reads back
    what Terraform configured.
+5. It evaluates a bucket policy without its conditions, so a TLS-only
+   bucket (Deny when aws:SecureTransport is false) refuses every object
+   request. The test's plain-http endpoint on 127.0.0.1 stands in for AWS's
+   TLS endpoints, which every client here uses on AWS: a Deny whose only
+   condition is aws:SecureTransport = false is left out of the evaluation.
+   Every other statement is evaluated as moto does (without conditions).
 
 Usage: python tests/moto/server.py -H 127.0.0.1 -p PORT (moto_server's flags).
 """
 
 import copy
+import json
 import struct
 import sys
 
 from moto.core.responses import ActionResult
 from moto.kms import models, responses, utils
+from moto.s3 import models as s3_models
 from moto.s3 import responses as s3_responses
 from moto.s3.exceptions import ReplicationConfigurationNotFoundError
 from moto.server import main
@@ -120,6 +128,44 @@ def _get_bucket_replication_as_stored(self):
 
 
 s3_responses.S3Response.get_bucket_replication = _get_bucket_replication_as_stored
+
+# A TLS-only Deny never applies to the TLS requests it stands in for.
+_get_permission = s3_models.FakeBucket.get_permission
+
+
+def _denies_plain_http_only(statement):
+    condition = statement.get("Condition")
+    if statement.get("Effect") != "Deny" or list(condition or {}) != ["Bool"]:
+        return False
+    values = condition["Bool"]
+    secure = values.get("aws:SecureTransport") if list(values) == ["aws:SecureTransport"] else None
+    return secure in ("false", ["false"])
+
+
+def _get_permission_over_tls(self, action, resource):
+    if self.policy is None:
+        return _get_permission(self, action, resource)
+    document = json.loads(self.policy.decode())
+    statements = document.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    kept = [s for s in statements if not _denies_plain_http_only(s)]
+    if len(kept) == len(statements):
+        return _get_permission(self, action, resource)
+    if not kept:
+        from moto.iam.access_control import PermissionResult
+
+        return PermissionResult.NEUTRAL
+    original = self.policy
+    self.policy = json.dumps({**document, "Statement": kept}).encode()
+    try:
+        return _get_permission(self, action, resource)
+    finally:
+        self.policy = original
+
+
+s3_models.FakeBucket.get_permission = _get_permission_over_tls
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -37,6 +37,9 @@ use test_support::moto::moto;
 use test_support::runtime_api::{Outcome, RuntimeApi};
 
 const REGION: &str = "eu-west-1";
+/// The requirement versions.tf carries for checks.tf.
+const HTTP_PROVIDER: &str = "    http = {\n      source  = \"hashicorp/http\"\n      version = \"~> 3.4\"\n    }\n";
+
 /// env/prod-dr's standby region (its terraform.tfvars).
 const STANDBY_REGION: &str = "eu-central-1";
 
@@ -61,17 +64,25 @@ impl Deployment {
             copy,
             endpoint: endpoint.to_owned(),
         };
-        for env in ["bootstrap", "dev", "prod", "prod-dr"] {
+        for env in ["bootstrap", "bootstrap-region", "dev", "prod", "prod-dr"] {
             let dir = deployment.env_dir(env);
-            let _ = std::fs::remove_file(dir.join("checks.tf"));
+            if std::fs::remove_file(dir.join("checks.tf")).is_ok() {
+                // checks.tf is the one user of hashicorp/http, which this
+                // machine does not have (tests/terraform.rs loads both as shipped).
+                let versions = std::fs::read_to_string(dir.join("versions.tf")).unwrap();
+                let without = versions.replace(HTTP_PROVIDER, "");
+                assert_ne!(
+                    without, versions,
+                    "{env}/versions.tf requires hashicorp/http as expected"
+                );
+                std::fs::write(dir.join("versions.tf"), without).unwrap();
+            }
             let mut providers = deployment.provider_override("");
             if env == "prod-dr" {
                 providers += &deployment.provider_override("standby");
             }
             std::fs::write(dir.join("providers_override.tf"), providers).unwrap();
-            if env != "bootstrap" {
-                std::fs::write(dir.join("backend_override.tf"), deployment.backend_override()).unwrap();
-            }
+            std::fs::write(dir.join("backend_override.tf"), deployment.backend_override()).unwrap();
         }
         deployment
     }
@@ -97,6 +108,7 @@ impl Deployment {
             "scheduler",
             "sns",
             "sqs",
+            "ssm",
             "sts",
             "wafv2",
         ];
@@ -140,6 +152,21 @@ impl Deployment {
         }
         command.env("CONFIRM_DESTROY", env);
         self.with_inputs(command.arg(env)).output().expect("run script")
+    }
+
+    /// `scripts/deploy.sh bootstrap-region REGION`: API Gateway's logging
+    /// role set in one more region.
+    fn apply_region(&self, region: &str) {
+        let mut command = Command::new(root().join("scripts/deploy.sh"));
+        let output = self
+            .with_inputs(command.args(["bootstrap-region", region]))
+            .output()
+            .expect("run script");
+        assert!(
+            output.status.success(),
+            "deploy.sh bootstrap-region {region}:\n{}",
+            text(&output)
+        );
     }
 
     /// A script run with no terminal and no confirmation.
@@ -445,14 +472,22 @@ fn assert_api(facts: &Value, name: &str, env: &str, region: &str) {
                 "{method} {path} proxies to retrieve: {integration}"
             );
         }
-        assert_eq!(
-            api["api_key_required"][format!("{method} /retrieve_most_recent_object")],
-            true
-        );
+        // prod authorizes with IAM (an API key identifies, it does not
+        // authorize); dev and prod-dr with the API key and its usage plan.
+        let iam = env == "prod";
+        let route = format!("{method} /retrieve_most_recent_object");
+        assert_eq!(api["api_key_required"][&route], !iam, "{env} {route}");
+        let expected = if iam { "AWS_IAM" } else { "NONE" };
+        assert_eq!(api["authorization"][&route], expected, "{env} {route}");
         assert_eq!(
             api["api_key_required"][format!("{method} /health")],
             false,
             "Route 53 sends no API key"
+        );
+        assert_eq!(
+            api["authorization"][format!("{method} /health")],
+            "NONE",
+            "Route 53 does not sign"
         );
     }
     assert_invoke_permissions(facts, env, region);
@@ -593,6 +628,22 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
     }
 
     assert_api(&facts, name, env, REGION);
+    if env == "prod" {
+        // What a signing caller is given: Invoke on the snapshot route's
+        // GET and HEAD of this API and stage, nothing else.
+        let output = d.terraform(env, &["output", "-raw", "rest_invoke_policy_json"]);
+        let policy: Value = serde_json::from_slice(&output.stdout).expect("rest_invoke_policy_json");
+        let api_id = facts["api"]["id"].as_str().unwrap();
+        let expected: Vec<String> = ["GET", "HEAD"]
+            .iter()
+            .map(|m| format!("arn:aws:execute-api:{REGION}:123456789012:{api_id}/prod/{m}/retrieve_most_recent_object"))
+            .collect();
+        let statement = &policy["Statement"][0];
+        assert_eq!(statement["Action"], "execute-api:Invoke", "{policy}");
+        let mut resources: Vec<String> = serde_json::from_value(statement["Resource"].clone()).unwrap();
+        resources.sort();
+        assert_eq!(resources, expected, "{policy}");
+    }
 
     // Least privilege as deployed: each role has what its code calls and not
     // what the other function needs, every resource scoped (X-Ray aside),
@@ -845,8 +896,33 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
             .stdout,
     )
     .unwrap();
+    // Its TLS-only policy stays on: tests/moto/server.py evaluates it as a
+    // TLS client would meet it, so every state below is written through it.
     assert_protected_bucket(&bootstrap["bucket"], &state_key);
-    remove_bucket_policy(bootstrap["bucket"]["name"].as_str().unwrap()).await;
+
+    // The bootstrap's own state moved into its bucket, and env/backend.hcl
+    // says where, for every later init (a second operator's, CI's).
+    let bootstrap_dir = d.env_dir("bootstrap");
+    for local in ["terraform.tfstate", "local_backend_override.tf"] {
+        assert!(!bootstrap_dir.join(local).exists(), "bootstrap left {local} behind");
+    }
+    let backend = std::fs::read_to_string(d.copy.path().join("env/backend.hcl")).expect("env/backend.hcl");
+    assert!(
+        backend.contains(bootstrap["bucket"]["name"].as_str().unwrap()) && backend.contains(state_key.as_str()),
+        "{backend}"
+    );
+    let own_state = &bootstrap["state_objects"]["s3-latest/bootstrap.tfstate"];
+    assert_eq!(
+        own_state["sse_kms_key"],
+        state_key.as_str(),
+        "bootstrap state: {own_state}"
+    );
+    let listed = d.terraform("bootstrap", &["state", "list"]);
+    assert!(
+        text(&listed).contains("module.api_gateway_logging[0].aws_api_gateway_account.this"),
+        "the remote state is the bootstrap's:\n{}",
+        text(&listed)
+    );
 
     let refused = d.destroy("bootstrap");
     assert!(!refused.status.success(), "bootstrap destroy must be refused");
@@ -923,13 +999,16 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
 
     the_standby_region_serves_what_the_primary_wrote(&d).await;
 
-    // Without the account's API Gateway logging role (env/bootstrap's), a
-    // plan stops early and says what to do, instead of failing mid-apply.
-    d.aws(&["remove-role", "s3-latest-api-gateway-cloudwatch"]);
-    let plan = d.terraform("dev", &["plan", "-input=false", "-no-color"]);
-    assert!(!plan.status.success(), "plan without the logging role must fail");
+    // In a region the bootstrap never set API Gateway's logging role in
+    // (the role itself is account-wide and exists), a plan stops early and
+    // says what to do, instead of failing mid-apply.
+    let plan = d.terraform(
+        "dev",
+        &["plan", "-input=false", "-no-color", "-var", "region=ap-southeast-2"],
+    );
+    assert!(!plan.status.success(), "plan in an unprepared region must fail");
     assert!(
-        text(&plan).contains("apply env/bootstrap"),
+        text(&plan).contains("scripts/deploy.sh bootstrap-region <region>"),
         "the failure names the fix:\n{}",
         text(&plan)
     );
@@ -1087,6 +1166,18 @@ async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
         format!("domain_name    = \"{DOMAIN}\"\nhosted_zone_id = \"{}\"\n", zone.trim()),
     )
     .unwrap();
+    // The standby region gets API Gateway's logging role from the per-region
+    // bootstrap, never from this environment (whose destroy would reset it
+    // with provider 6.x): the same account-wide role, and the marker plans read.
+    d.apply_region(STANDBY_REGION);
+    let account: Value =
+        serde_json::from_slice(&d.aws_in(STANDBY_REGION, &["api-gateway-account", "-"]).stdout).unwrap();
+    let role = account["cloudwatch_role_arn"].as_str().unwrap_or_default();
+    assert!(role.ends_with(":role/s3-latest-api-gateway-cloudwatch"), "{account}");
+    assert_eq!(
+        account["markers"]["/s3-latest/api-gateway/cloudwatch-role-arn"], role,
+        "{account}"
+    );
     d.apply(ENV);
     audit_policies(d, ENV);
 
@@ -1341,4 +1432,11 @@ async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
     }
     let state = d.terraform(ENV, &["state", "list"]);
     assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "", "{ENV}: empty state");
+    // Other APIs in the standby region keep logging: the region's setting
+    // was never this environment's to reset.
+    let after: Value = serde_json::from_slice(&d.aws_in(STANDBY_REGION, &["api-gateway-account", "-"]).stdout).unwrap();
+    assert_eq!(
+        after, account,
+        "the standby region's API Gateway account setting survives"
+    );
 }

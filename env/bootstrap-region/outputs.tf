@@ -1,0 +1,4 @@
+output "region" {
+  description = "The region this state sets up."
+  value       = var.region
+}
