@@ -169,6 +169,26 @@ resource "aws_cloudwatch_metric_alarm" "newest_object_age" {
   ok_actions          = local.alarm_actions
 }
 
+# A pointer naming an older snapshot than the listing's newest: someone with
+# s3:PutObject on the bucket tried to roll "newest" back (retrieve refused it
+# and served the listing's; see functions/s3-latest/src/retrieve/lookup.rs).
+# Each instance reports each forged pointer once, so any count is an event.
+resource "aws_cloudwatch_metric_alarm" "pointer_refused" {
+  alarm_name          = "${var.name}-pointer-refused"
+  alarm_description   = "retrieve refused a pointer naming an older snapshot than the listing's newest in ${var.bucket_name}: check who wrote the pointer (CloudTrail data events)"
+  namespace           = "s3-latest"
+  metric_name         = "PointerRefused"
+  dimensions          = { Bucket = var.bucket_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
   dashboard_body = jsonencode({

@@ -114,9 +114,8 @@ variable "kms_key_arn" {
 }
 
 variable "bucket_name" {
-  description = "The snapshot bucket: the dimension of retrieve's NewestObjectAgeSeconds metric."
+  description = "The snapshot bucket: the dimension of retrieve's NewestObjectAgeSeconds and PointerRefused metrics."
   type        = string
-  default     = null
 }
 
 variable "newest_object_max_age_minutes" {

@@ -30,6 +30,12 @@ locals {
   # Only with stream_url_enabled.
   retrieve_stream_function_name = "${local.name}-retrieve-stream"
 
+  # The largest snapshot ingest takes: what the streaming function URL can
+  # serve when it is on (else the 200 MB path could never be used), 4 MiB
+  # otherwise. ingest holds the body and its ciphertext at once.
+  source_max_bytes   = var.stream_url_enabled ? var.stream_max_bytes : 4194304
+  ingest_memory_size = max(128, ceil(local.source_max_bytes * 2.25 / 1048576) + 64)
+
   # Seconds. retrieve stays well under API Gateway's 29 s integration timeout.
   ingest_timeout   = 60
   retrieve_timeout = 10
@@ -122,7 +128,7 @@ module "ingest" {
   role_arn                       = module.iam.ingest_role_arn
   zip_path                       = var.ingest_zip_path
   architecture                   = var.architecture
-  memory_size                    = 128
+  memory_size                    = local.ingest_memory_size
   timeout                        = local.ingest_timeout
   reserved_concurrent_executions = var.ingest_reserved_concurrency
   kms_key_arn                    = module.kms.key_arn
@@ -139,7 +145,7 @@ module "ingest" {
     EVENT_BUS_NAME    = module.eventbridge[0].event_bus_name
     SOURCE_URL        = var.source_url
     SOURCE_TIMEOUT_MS = "10000"
-    SOURCE_MAX_BYTES  = "4194304"
+    SOURCE_MAX_BYTES  = tostring(local.source_max_bytes)
     # Every AWS call's timeouts and retries are derived from this, so the
     # invocation fails on its own terms before Lambda's timeout.
     FUNCTION_TIMEOUT_SECONDS = tostring(local.ingest_timeout)
@@ -167,6 +173,7 @@ module "retrieve" {
     S3_SSE_KMS_KEY_ID          = module.kms.key_arn
     LOOKUP_STRATEGY            = var.lookup_strategy
     MAX_STALENESS_MS           = tostring(var.max_staleness_ms)
+    POINTER_AUDIT_SECONDS      = tostring(var.pointer_audit_seconds)
     CACHE_CONTROL              = "no-cache"
     RESPONSE_MODE              = each.key
     RESPONSE_MAX_BYTES         = tostring(each.value.max_bytes)

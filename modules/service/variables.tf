@@ -80,6 +80,17 @@ variable "lookup_strategy" {
   }
 }
 
+variable "pointer_audit_seconds" {
+  description = "The longest a warm retrieve trusts its last listing while the pointer is unchanged (POINTER_AUDIT_SECONDS): the bound on serving a snapshot written without moving the pointer, or a deletion. One LIST per warm instance per period."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.pointer_audit_seconds >= 1 && var.pointer_audit_seconds <= 3600 && floor(var.pointer_audit_seconds) == var.pointer_audit_seconds
+    error_message = "pointer_audit_seconds must be a whole number of seconds from 1 to 3600."
+  }
+}
+
 variable "max_staleness_ms" {
   description = "How long a warm retrieve may answer from memory without asking S3 whether the newest object changed (MAX_STALENESS_MS); 0 asks on every request."
   type        = number

@@ -1,4 +1,4 @@
-"""moto_server, with five repairs the deploy and disaster-recovery tests need.
+"""moto_server, with six repairs the deploy, revocation and disaster-recovery tests need.
 
 moto 5.2.5 gets these wrong; each is fixed here, and nothing else changes:
 
@@ -25,6 +25,9 @@ moto 5.2.5 gets these wrong; each is fixed here, and nothing else changes:
    TLS endpoints, which every client here uses on AWS: a Deny whose only
    condition is aws:SecureTransport = false is left out of the evaluation.
    Every other statement is evaluated as moto does (without conditions).
+6. Decrypt succeeds under a disabled key (or one pending deletion); AWS
+   answers DisabledException or KMSInvalidStateException. Here it answers
+   DisabledException (400), so revocation can be tested.
 
 Usage: python tests/moto/server.py -H 127.0.0.1 -p PORT (moto_server's flags).
 """
@@ -34,6 +37,7 @@ import json
 import struct
 import sys
 
+from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
 from moto.kms import models, responses, utils
 from moto.s3 import models as s3_models
@@ -165,6 +169,27 @@ def _get_permission_over_tls(self, action, resource):
 
 
 s3_models.FakeBucket.get_permission = _get_permission_over_tls
+
+
+# A disabled key decrypts nothing.
+class DisabledException(JsonRESTError):
+    code = 400
+
+    def __init__(self, arn):
+        super().__init__("DisabledException", f"{arn} is disabled.")
+
+
+_decrypt = models.KmsBackend.decrypt
+
+
+def _decrypt_under_enabled_keys_only(self, *args, **kwargs):
+    plaintext, arn = _decrypt(self, *args, **kwargs)
+    if self.keys[self.any_id_to_key_id(arn)].key_state != "Enabled":
+        raise DisabledException(arn)
+    return plaintext, arn
+
+
+models.KmsBackend.decrypt = _decrypt_under_enabled_keys_only
 
 
 if __name__ == "__main__":

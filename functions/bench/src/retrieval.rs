@@ -33,6 +33,7 @@ impl Setup {
             location: Location::new(self.bucket.clone(), self.prefix.clone()),
             strategy,
             max_staleness: Duration::ZERO,
+            pointer_audit: Duration::from_secs(s3_latest::config::DEFAULT_POINTER_AUDIT_SECONDS),
             cache_control: "no-cache".into(),
             response_mode: Default::default(),
             response_max_bytes: s3_latest::config::DEFAULT_RESPONSE_MAX_BYTES,

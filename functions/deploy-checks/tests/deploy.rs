@@ -576,6 +576,10 @@ fn assert_stream_function(facts: &Value, name: &str) {
     assert_eq!(environment["FUNCTION_TIMEOUT_SECONDS"], "117", "{environment}");
     assert_eq!(stream["timeout"], 117);
     assert_eq!(stream["memory"], 303);
+    // ingest takes what the stream can serve: the body and its ciphertext.
+    let ingest = &facts["functions"]["ingest"];
+    assert_eq!(ingest["environment"]["SOURCE_MAX_BYTES"], "200000000", "{ingest}");
+    assert_eq!(ingest["memory"], 494, "{ingest}");
     assert_eq!(stream["role"], facts["functions"]["retrieve"]["role"]);
     assert_eq!(stream["url"]["auth"], "AWS_IAM", "{stream}");
     assert_eq!(stream["url"]["invoke_mode"], "RESPONSE_STREAM", "{stream}");
@@ -628,6 +632,11 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
     }
 
     assert_api(&facts, name, env, REGION);
+    let refused_alarm = json!(format!("{name}-pointer-refused"));
+    assert!(
+        facts["alarms"].as_array().unwrap().contains(&refused_alarm),
+        "{name}: an alarm watches refused pointers"
+    );
     if env == "prod" {
         // What a signing caller is given: Invoke on the snapshot route's
         // GET and HEAD of this API and stage, nothing else.

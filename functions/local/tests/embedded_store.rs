@@ -151,6 +151,31 @@ async fn a_lost_pointer_update_is_repaired() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_rewritten_pointer_rolls_nothing_back() -> TestResult {
+    a_rewritten_pointer_cannot_roll_back_or_freeze_newest(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn a_pointer_to_a_missing_key_is_repaired() -> TestResult {
+    a_pointer_to_a_missing_newer_key_is_repaired(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn writes_that_skip_the_pointer_are_served() -> TestResult {
+    writes_that_skip_the_pointer_are_served_within_the_audit(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn an_oversized_snapshot_is_refused_before_any_read() -> TestResult {
+    common::an_oversized_snapshot_is_refused_before_any_read(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn stray_keys_are_skipped() -> TestResult {
+    a_stray_key_is_skipped(&embedded().await.harness).await
+}
+
+#[tokio::test]
 async fn the_pointer_never_moves_backwards() -> TestResult {
     racing_ingests_never_move_the_pointer_backwards(&embedded().await.harness).await
 }

@@ -419,7 +419,10 @@ async fn under_injected_faults_nothing_is_lost_duplicated_or_leaked() -> TestRes
     let newest = clean.newest(LookupStrategy::Index).await?.expect("objects");
     assert_eq!(recovered.key.as_deref(), Some(newest.key.as_str()));
     let pointer = s3_latest::pointer::pointer_key(PREFIX).expect("a pointer");
-    let pointed = s3_latest::pointer::decode(PREFIX, &clean.get(&pointer).await?.body)?;
+    let pointed = s3_latest::pointer::decode(
+        PREFIX,
+        &clean.get(&pointer, s3_latest::pointer::POINTER_MAX_BYTES).await?.body,
+    )?;
     assert_eq!(pointed.key, newest.key, "the pointer names the newest object");
 
     println!("\nfault injection: seed {SEED}, rate {FAULT_RATE} per request, {elapsed:.1?}");

@@ -135,6 +135,67 @@ async fn the_pointer_never_moves_backwards() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_rewritten_pointer_rolls_nothing_back() -> TestResult {
+    a_rewritten_pointer_cannot_roll_back_or_freeze_newest(&with_moto("rollback").await.harness).await
+}
+
+#[tokio::test]
+async fn a_pointer_to_a_missing_key_is_repaired() -> TestResult {
+    a_pointer_to_a_missing_newer_key_is_repaired(&with_moto("phantom").await.harness).await
+}
+
+#[tokio::test]
+async fn writes_that_skip_the_pointer_are_served() -> TestResult {
+    writes_that_skip_the_pointer_are_served_within_the_audit(&with_moto("skipped").await.harness).await
+}
+
+#[tokio::test]
+async fn an_oversized_snapshot_is_refused_before_any_read() -> TestResult {
+    common::an_oversized_snapshot_is_refused_before_any_read(&with_moto("oversized").await.harness).await
+}
+
+#[tokio::test]
+async fn stray_keys_are_skipped() -> TestResult {
+    a_stray_key_is_skipped(&with_moto("stray").await.harness).await
+}
+
+/// Revocation reaches warm instances: once the key is disabled, a warm
+/// instance stops serving the plaintext it holds within the data-key TTL,
+/// and answers 502 without a byte of it.
+#[tokio::test]
+async fn a_disabled_key_stops_a_warm_instance_within_the_data_key_ttl() -> TestResult {
+    let m = with_moto("revocation").await;
+    let h = &m.harness;
+    let key = h.ingest().await;
+    let ttl = std::time::Duration::from_millis(1500);
+    let warm = retriever_tuned(h, std::time::Duration::from_secs(60), ttl);
+    let served = call(&warm, "GET", URL, &[]).await;
+    assert_eq!(served.status(), 200);
+    assert_eq!(header(&served, "x-object-key"), key);
+
+    moto().kms().disable_key().key_id(&m.kms_key).send().await?;
+    tokio::time::sleep(ttl).await;
+    h.counter.reset();
+    for _ in 0..3 {
+        // The body is our JSON error, nothing of the snapshot.
+        assert_error(&call(&warm, "GET", URL, &[]).await, 502, "KeyServiceError");
+    }
+    assert_eq!(
+        h.counter.get("Decrypt"),
+        1,
+        "asked once, then the refusal is replayed briefly"
+    );
+    assert_eq!(
+        h.counter.get("GetObject"),
+        3,
+        "the pointer only, answered 304: no body fetched"
+    );
+    assert_eq!(h.counter.not_modified(), 3);
+    moto().kms().enable_key().key_id(&m.kms_key).send().await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_staleness_budget() -> TestResult {
     the_staleness_budget_answers_from_memory_within_it(&with_moto("staleness").await.harness).await
 }

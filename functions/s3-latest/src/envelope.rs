@@ -219,7 +219,7 @@ pub fn material_description(wrap: WrapAlgorithm, format: Format, context: &Encry
 }
 
 /// Why an object cannot be opened. None of these ever comes with plaintext.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum EnvelopeError {
     #[error("object has no client-side encryption metadata")]
     NotEncrypted,

@@ -21,7 +21,7 @@ pub struct GeneratedKey {
     pub wrapped: Vec<u8>,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum KeyError {
     #[error("key service unavailable ({code})")]
     Unavailable { code: String },

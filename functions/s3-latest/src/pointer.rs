@@ -12,9 +12,11 @@
 //!   names what the one-LIST index lookup would, and racing ingests can never
 //!   move it backwards. An ingest whose pointer update fails fails, and its
 //!   retry (which finds its object already written) moves the pointer.
-//! * **Readers** (retrieve) trust it only as far as they check it: a missing,
-//!   unparsable or foreign pointer, or one naming an object that is gone or
-//!   changed, falls back to the index lookup and logs it.
+//! * **Readers** (retrieve) use it as a hint, never as the answer: it says
+//!   cheaply (a 304) that nothing was written, and when it changes the
+//!   listing is asked what is newest (see [`crate::retrieve`]). Anyone with
+//!   `s3:PutObject` can write it, so it can cost a reader a LIST, never make
+//!   it serve an older snapshot.
 //! * It lives beside the prefix, never under it, so no listing of snapshots
 //!   sees it; an empty prefix has no "beside", and then there is no pointer.
 //! * It carries nothing secret: a key, an ETag, a time and a size, all of
@@ -28,11 +30,14 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::object_key::written_at;
-use crate::store::{ObjectSummary, Precondition, SnapshotStore, StoreError};
+use crate::store::{ObjectSummary, Precondition, SnapshotStore, StoreError, in_layout};
 
 /// Appended to the snapshot prefix (less its `/`) to name the pointer.
 pub const POINTER_SUFFIX: &str = ".newest";
+
+/// The most a pointer read takes: a document is a key, an ETag, a time and
+/// a size, a few hundred bytes.
+pub const POINTER_MAX_BYTES: u64 = 4096;
 
 /// The document's format version.
 const VERSION: u32 = 1;
@@ -87,7 +92,7 @@ pub fn decode(prefix: &str, bytes: &[u8]) -> Result<ObjectSummary, PointerError>
     if document.version != VERSION {
         return Err(PointerError::UnknownVersion(document.version));
     }
-    if written_at(prefix, &document.key).is_none() || document.key[prefix.len()..].contains('/') {
+    if !in_layout(prefix, &document.key) {
         return Err(PointerError::ForeignKey);
     }
     Ok(ObjectSummary {
@@ -124,11 +129,18 @@ pub enum Advance {
 /// (412, or 409 while its write is in flight) reads the pointer again.
 pub async fn advance(store: &SnapshotStore, pointer: &str, summary: &ObjectSummary) -> Result<Advance, StoreError> {
     for attempt in 1..=MAX_ADVANCE_ATTEMPTS {
-        let condition = match store.get(pointer).await {
+        let condition = match store.get(pointer, POINTER_MAX_BYTES).await {
             Ok(current) => {
                 match decode(store.prefix(), &current.body) {
-                    // Newest first: a smaller key was written for a later trigger.
-                    Ok(held) if held.key <= summary.key => return Ok(Advance::AlreadyAhead),
+                    Ok(held) if held == *summary => return Ok(Advance::AlreadyAhead),
+                    // Newest first: a smaller key was written for a later
+                    // trigger, if that object exists as described. One that
+                    // does not (deleted, or never written: anyone with
+                    // s3:PutObject can write the pointer) is unreadable.
+                    Ok(held) if held.key < summary.key => match names_a_real_object(store, &held).await? {
+                        true => return Ok(Advance::AlreadyAhead),
+                        false => tracing::warn!(%pointer, key = %held.key, "replacing a pointer to a missing object"),
+                    },
                     Ok(_) => {}
                     Err(e) => tracing::warn!(%pointer, error = %e, "replacing an unreadable pointer"),
                 }
@@ -143,15 +155,19 @@ pub async fn advance(store: &SnapshotStore, pointer: &str, summary: &ObjectSumma
                 tracing::warn!(%pointer, attempt, error = %e, "the pointer could not be read; reading it again");
                 continue;
             }
-            // Without s3:ListBucket over the pointer's key (the role's grant
-            // is scoped to the prefix's listing), S3 answers a missing
-            // object with 403: try to create it, and if something is there
-            // after all, the refusal was real.
+            // Without s3:ListBucket, S3 answers a missing object with 403:
+            // try to create it. If something is there after all (412), or
+            // being written (409), another writer won the first creation:
+            // read again; a refusal that outlasts the rounds was real.
             Err(refused @ StoreError::Refused { .. }) => {
-                return match write(store, pointer, summary, Precondition::Absent).await {
-                    Err(StoreError::AlreadyExists) => Err(refused),
-                    created => created.map(|()| Advance::Moved { attempts: attempt }),
-                };
+                match write(store, pointer, summary, Precondition::Absent).await {
+                    Ok(()) => return Ok(Advance::Moved { attempts: attempt }),
+                    Err(StoreError::AlreadyExists | StoreError::WriteInFlight) if attempt < MAX_ADVANCE_ATTEMPTS => {
+                        continue;
+                    }
+                    Err(StoreError::AlreadyExists | StoreError::WriteInFlight) => return Err(refused),
+                    Err(e) => return Err(e),
+                }
             }
             Err(e) => return Err(e),
         };
@@ -165,6 +181,15 @@ pub async fn advance(store: &SnapshotStore, pointer: &str, summary: &ObjectSumma
         }
     }
     Err(StoreError::WriteInFlight)
+}
+
+/// Whether `held` describes an object that exists, at that version.
+async fn names_a_real_object(store: &SnapshotStore, held: &ObjectSummary) -> Result<bool, StoreError> {
+    match store.summary(&held.key).await {
+        Ok(listed) => Ok(listed == *held),
+        Err(StoreError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 async fn write(
@@ -190,12 +215,22 @@ pub struct PointerReader {
 }
 
 /// What a read of the pointer found.
-#[derive(Debug)]
-pub enum Read {
-    /// The pointer names this object.
-    Newest(ObjectSummary),
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PointerRead {
+    /// The pointer document, under this S3 ETag, names this object.
+    Names { etag: String, summary: ObjectSummary },
     /// No usable pointer: look the newest object up another way.
     FallBack,
+}
+
+impl PointerRead {
+    /// The pointer's own ETag: what changes whenever anyone writes it.
+    pub fn etag(&self) -> Option<&str> {
+        match self {
+            PointerRead::Names { etag, .. } => Some(etag),
+            PointerRead::FallBack => None,
+        }
+    }
 }
 
 impl PointerReader {
@@ -215,18 +250,18 @@ impl PointerReader {
     /// what was read before. Any failure (missing, refused, unreadable, or a
     /// store that did not answer after the SDK's retries) falls back: the
     /// listing may still answer, and if the store is down it fails there.
-    pub async fn read(&self, store: &SnapshotStore) -> Read {
+    pub async fn read(&self, store: &SnapshotStore) -> PointerRead {
         let Some(key) = &self.key else {
-            return Read::FallBack;
+            return PointerRead::FallBack;
         };
         let held_etag = self.held().as_ref().map(|(etag, _)| etag.clone());
-        let found = match store.get_if_changed(key, held_etag.as_deref()).await {
+        let found = match store.get_if_changed(key, held_etag.as_deref(), POINTER_MAX_BYTES).await {
             Ok(None) => {
-                let held = self.held().as_ref().map(|(_, summary)| summary.clone());
+                let held = self.held().clone();
                 match held {
-                    Some(summary) => return self.using(summary),
-                    // Forgotten meanwhile (see `distrust`): read it whole.
-                    None => store.get(key).await.map(Some),
+                    Some((etag, summary)) => return self.using(etag, summary),
+                    // Forgotten meanwhile (a fallback): read it whole.
+                    None => store.get(key, POINTER_MAX_BYTES).await.map(Some),
                 }
             }
             found => found,
@@ -234,8 +269,8 @@ impl PointerReader {
         match found {
             Ok(Some(object)) => match (decode(store.prefix(), &object.body), object.etag) {
                 (Ok(summary), Some(etag)) => {
-                    *self.held() = Some((etag, summary.clone()));
-                    self.using(summary)
+                    *self.held() = Some((etag.clone(), summary.clone()));
+                    self.using(etag, summary)
                 }
                 (Ok(_), None) => self.fall_back("the pointer has no ETag"),
                 (Err(e), _) => self.fall_back(&e.to_string()),
@@ -246,30 +281,19 @@ impl PointerReader {
         }
     }
 
-    /// Forgets a pointer whose object turned out gone or changed; the next
-    /// read fetches it whole.
-    pub fn distrust(&self, summary: &ObjectSummary) {
-        let mut held = self.held();
-        if held.as_ref().is_some_and(|(_, s)| s == summary) {
-            *held = None;
-        }
-        drop(held);
-        self.fall_back("the pointer names an object that is gone or changed");
-    }
-
-    fn using(&self, summary: ObjectSummary) -> Read {
+    fn using(&self, etag: String, summary: ObjectSummary) -> PointerRead {
         if self.falling_back.swap(false, Ordering::Relaxed) {
             tracing::info!(key = %summary.key, "the pointer is usable again");
         }
-        Read::Newest(summary)
+        PointerRead::Names { etag, summary }
     }
 
-    fn fall_back(&self, why: &str) -> Read {
+    fn fall_back(&self, why: &str) -> PointerRead {
         *self.held() = None;
         if !self.falling_back.swap(true, Ordering::Relaxed) {
             tracing::warn!(why, "no usable pointer to the newest object; listing instead");
         }
-        Read::FallBack
+        PointerRead::FallBack
     }
 }
 

@@ -18,7 +18,8 @@ pub enum LookupStrategy {
     /// unreadable or stale. Only retrieve holds a pointer reader: to the
     /// store alone this is `Index`.
     Pointer,
-    /// One `ListObjectsV2(max-keys=1)`: relies on the newest-first key layout.
+    /// The first key of the newest-first layout in the listing: one
+    /// `ListObjectsV2` (a small page), more only past keys of other names.
     Index,
     /// Every page of the listing, greatest `LastModified` (ties: greatest key).
     /// Works for objects of any naming, at one request per 1,000 objects.
@@ -81,6 +82,9 @@ pub enum StoreError {
     WriteInFlight,
     #[error("the object changed since it was read")]
     Changed,
+    /// Larger than the reader takes: reading stopped at the limit.
+    #[error("the object is larger than {limit} bytes")]
+    TooLarge { limit: u64 },
 }
 
 /// The condition a write is made under.
@@ -111,6 +115,15 @@ impl StoreError {
 pub fn is_newer(a: &ObjectSummary, b: &ObjectSummary, prefix: &str) -> bool {
     let rank = |o: &ObjectSummary| (o.last_modified.timestamp(), written_at(prefix, &o.key), o.key.clone());
     rank(a) > rank(b)
+}
+
+/// Keys per page of the index lookup: the first of our layout is normally
+/// the first key, and a few stray ones cost no second request.
+const INDEX_PAGE_KEYS: i32 = 8;
+
+/// Whether `key` is one ingest writes: flat, under the prefix, newest first.
+pub fn in_layout(prefix: &str, key: &str) -> bool {
+    written_at(prefix, key).is_some() && !key[prefix.len()..].contains('/')
 }
 
 /// The code of a GetObject whose body broke off after its headers.
@@ -177,17 +190,28 @@ impl SnapshotStore {
         }
     }
 
+    /// The first key of our layout. A stray key (`snapshots/readme.txt`,
+    /// an operator's copy) is logged and skipped: served as the newest, it
+    /// would fail to open on every request.
     async fn newest_by_key_order(&self) -> Result<Option<ObjectSummary>, StoreError> {
-        let page = self
+        let mut pages = self
             .client
             .list_objects_v2()
             .bucket(&self.bucket)
             .prefix(&self.prefix)
-            .max_keys(1)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("ListObjectsV2", &e))?;
-        Ok(page.contents().first().and_then(summary_of))
+            .max_keys(INDEX_PAGE_KEYS)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| StoreError::from_sdk("ListObjectsV2", &e))?;
+            for summary in page.contents().iter().filter_map(summary_of) {
+                if in_layout(&self.prefix, &summary.key) {
+                    return Ok(Some(summary));
+                }
+                tracing::warn!(key = %summary.key, "skipping a key outside the snapshot layout");
+            }
+        }
+        Ok(None)
     }
 
     async fn newest_by_scan(&self) -> Result<Option<ObjectSummary>, StoreError> {
@@ -210,9 +234,12 @@ impl SnapshotStore {
         Ok(newest)
     }
 
-    pub async fn get(&self, key: &str) -> Result<StoredObject, StoreError> {
+    /// `key`'s object, if it is at most `max_bytes` long.
+    pub async fn get(&self, key: &str, max_bytes: u64) -> Result<StoredObject, StoreError> {
         // Unconditional: S3 has nothing to answer 304 to.
-        self.get_if_changed(key, None).await?.ok_or(StoreError::NotFound)
+        self.get_if_changed(key, None, max_bytes)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// The user metadata of one object, without its body.
@@ -265,21 +292,32 @@ impl SnapshotStore {
     }
 
     /// `key`'s object unless its ETag is still `etag` (`If-None-Match`):
-    /// `Ok(None)` for S3's 304.
+    /// `Ok(None)` for S3's 304. Reading stops past `max_bytes`, whatever
+    /// `Content-Length` said: [`StoreError::TooLarge`].
     ///
     /// The SDK retries a request until its response headers arrive; a body
     /// cut short after that reaches us, and is asked for once more here.
-    pub async fn get_if_changed(&self, key: &str, etag: Option<&str>) -> Result<Option<StoredObject>, StoreError> {
-        match self.get_once(key, etag).await {
+    pub async fn get_if_changed(
+        &self,
+        key: &str,
+        etag: Option<&str>,
+        max_bytes: u64,
+    ) -> Result<Option<StoredObject>, StoreError> {
+        match self.get_once(key, etag, max_bytes).await {
             Err(StoreError::Unavailable { code, .. }) if code == BODY_READ_FAILED => {
                 tracing::warn!(%key, "a GetObject body was cut short; asking once more");
-                self.get_once(key, etag).await
+                self.get_once(key, etag, max_bytes).await
             }
             result => result,
         }
     }
 
-    async fn get_once(&self, key: &str, etag: Option<&str>) -> Result<Option<StoredObject>, StoreError> {
+    async fn get_once(
+        &self,
+        key: &str,
+        etag: Option<&str>,
+        max_bytes: u64,
+    ) -> Result<Option<StoredObject>, StoreError> {
         let out = self
             .client
             .get_object()
@@ -297,6 +335,10 @@ impl SnapshotStore {
         // Read into one buffer sized from Content-Length, rather than
         // collecting chunks and copying them together: a large object then
         // needs its size in memory once, and decryption reuses the buffer.
+        let too_large = StoreError::TooLarge { limit: max_bytes };
+        if out.content_length.and_then(|n| u64::try_from(n).ok()).unwrap_or(0) > max_bytes {
+            return Err(too_large);
+        }
         let reserve = out
             .content_length
             .and_then(|n| usize::try_from(n).ok())
@@ -312,6 +354,10 @@ impl SnapshotStore {
                     code: BODY_READ_FAILED.into(),
                 }
             })?;
+            // Content-Length may lie (or be absent): count what arrives.
+            if (body.len() + chunk.len()) as u64 > max_bytes {
+                return Err(too_large);
+            }
             body.extend_from_slice(&chunk);
         }
         let body = Bytes::from(body);

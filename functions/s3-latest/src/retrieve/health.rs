@@ -73,6 +73,13 @@ impl<K: KeyProvider> Retriever<K> {
                 let now = Utc::now();
                 let age = newest_age(&self.config.location.prefix, &summary, now);
                 println!("{}", newest_age_metric(&self.config.location.bucket, age, now));
+                let limit = self.config.response_max_bytes;
+                if super::plaintext_size(summary.size) > limit {
+                    // Not read: a client would get the size error too.
+                    tracing::warn!(key = %summary.key, size = summary.size, limit, "health: the newest snapshot is over the response limit");
+                    self.health.record(Instant::now(), false);
+                    return false;
+                }
                 match self.load(&summary).await {
                     Ok(_) => true,
                     Err(err) => {

@@ -61,6 +61,7 @@ fn stage_and_request_id(request: &Request) -> (Option<String>, String) {
 }
 
 /// What a client asked for.
+#[derive(PartialEq, Eq)]
 enum View {
     Raw,
     Json,
@@ -97,6 +98,11 @@ impl From<&RetrieveError> for ApiError {
                 S::SERVICE_UNAVAILABLE,
                 "ObjectChanged",
                 "the newest object changed while it was being read; retry",
+            ),
+            RetrieveError::Store(StoreError::TooLarge { limit }) => ApiError::new(
+                S::PAYLOAD_TOO_LARGE,
+                "PayloadTooLarge",
+                format!("the newest object is larger than the limit of {limit} bytes"),
             ),
             RetrieveError::Store(_) => {
                 ApiError::new(S::BAD_GATEWAY, "StorageError", "the object store refused the request")
@@ -250,25 +256,48 @@ fn render(view: &View, snapshot: &Snapshot) -> (Reply, String) {
             snapshot.content_type.clone(),
         ),
         View::Json => {
-            let (encoding, body) = match text() {
-                Some(text) => ("utf8", text.to_owned()),
-                None => ("base64", BASE64.encode(&snapshot.body)),
+            let document = match text() {
+                Some(text) => json_view(snapshot, "utf8", text),
+                None => json_view(snapshot, "base64", &BASE64.encode(&snapshot.body)),
             };
-            let document = json!({
-                "key": snapshot.key,
-                "last_modified": snapshot.last_modified.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "size": snapshot.body.len(),
-                "content_type": snapshot.content_type,
-                "etag": snapshot.etag,
-                "encoding": encoding,
-                "body": body,
-            });
-            (
-                Reply::Body(Body::Text(document.to_string())),
-                "application/json".to_owned(),
-            )
+            (Reply::Body(Body::Text(document)), "application/json".to_owned())
         }
     }
+}
+
+/// The JSON view's length in bytes, without rendering it: the document with
+/// an empty body, plus the body as it will be written (base64 is 4·⌈n/3⌉;
+/// text is counted in one pass over serde_json's escapes).
+fn json_view_size(snapshot: &Snapshot) -> u64 {
+    let (encoding, body) = match std::str::from_utf8(&snapshot.body) {
+        Ok(text) => ("utf8", escaped_len(text)),
+        Err(_) => ("base64", (snapshot.body.len() as u64).div_ceil(3) * 4),
+    };
+    json_view(snapshot, encoding, "").len() as u64 + body
+}
+
+/// How many bytes `text` takes inside a JSON string, as serde_json writes it.
+fn escaped_len(text: &str) -> u64 {
+    text.bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0x00..=0x1f => 6,
+            _ => 1,
+        })
+        .sum()
+}
+
+fn json_view(snapshot: &Snapshot, encoding: &str, body: &str) -> String {
+    json!({
+        "key": snapshot.key,
+        "last_modified": snapshot.last_modified.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "size": snapshot.body.len(),
+        "content_type": snapshot.content_type,
+        "etag": snapshot.etag,
+        "encoding": encoding,
+        "body": body,
+    })
+    .to_string()
 }
 
 /// The stored Content-Type as a header. Whoever wrote the object chose it;
@@ -376,15 +405,25 @@ impl<K: KeyProvider> Retriever<K> {
                 "the bucket holds no snapshot yet",
             ));
         };
-        if let Some(not_modified) = self.conditional(request.headers(), &summary) {
-            return Ok(not_modified.map(Reply::Body));
-        }
+        // Before any GET or KMS call, and for HEAD and conditional requests
+        // too: an object this instance would never serve is not read.
         let limit = self.config.response_max_bytes;
         if plaintext_size(summary.size) > limit {
             return Err(too_large(plaintext_size(summary.size), limit));
         }
+        if let Some(not_modified) = self.conditional(request.headers(), &summary) {
+            return Ok(not_modified.map(Reply::Body));
+        }
 
         let snapshot = self.load(&summary).await.map_err(|e| log_and_map(&e))?;
+        if view == View::Json {
+            // Worked out before the document is rendered (3 to 4 times the
+            // snapshot in memory): a body that cannot go out is never built.
+            let size = json_view_size(&snapshot);
+            if size > limit {
+                return Err(too_large(size, limit));
+            }
+        }
         let (body, content_type) = render(&view, &snapshot);
         let size = body.payload_size(self.config.response_mode);
         if size > limit {
@@ -577,5 +616,29 @@ mod tests {
     fn odd_keys_are_percent_encoded_in_the_header() {
         assert_eq!(key_header("snapshots/a b\u{e9}"), "snapshots/a%20b%C3%A9");
         assert_eq!(key_header("snapshots/plain"), "snapshots/plain");
+    }
+
+    #[test]
+    fn the_json_view_size_is_worked_out_exactly_without_rendering() {
+        let bodies: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"plain text".to_vec(),
+            "quotes \" and \\ slashes, \n\r\t\u{8}\u{c} and \u{1} \u{1f} \u{7f}, caf\u{e9} \u{1f600}"
+                .as_bytes()
+                .to_vec(),
+            vec![0xff, 0x00, 0x80, 0x01],
+            (0..=255u8).cycle().take(1000).collect(),
+        ];
+        for body in bodies {
+            let snapshot = Snapshot {
+                key: "snapshots/k".into(),
+                last_modified: Utc.timestamp_opt(1_764_000_000, 0).unwrap(),
+                content_type: "text/plain; charset=\"utf-8\"".into(),
+                etag: "\"e\"".into(),
+                body: Bytes::from(body.clone()),
+            };
+            let (rendered, _) = render(&View::Json, &snapshot);
+            assert_eq!(json_view_size(&snapshot), rendered.len() as u64, "{body:?}");
+        }
     }
 }

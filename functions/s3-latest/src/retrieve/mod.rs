@@ -1,15 +1,18 @@
 //! retrieve: find the newest object, decrypt it, serve it over HTTP.
 //!
-//! With the pointer (the default lookup, see [`crate::pointer`]), the warm
-//! path while the newest object is unchanged is one conditional `GetObject`
-//! of the pointer answered 304, and nothing else; within `MAX_STALENESS_MS`
-//! of the last look, nothing at all. A new newest object costs the pointer's
-//! `GetObject`, one `GetObject` of the body and one KMS `Decrypt`. Without a
-//! usable pointer, one `ListObjectsV2` takes the pointer's place.
+//! The listing decides which object is newest ([`lookup`]); the pointer only
+//! tells a warm instance, with a 304, that nothing was written since. So the
+//! warm path while nothing changes is one conditional `GetObject` of the
+//! pointer and nothing else, plus one `ListObjectsV2` per instance every
+//! `POINTER_AUDIT_SECONDS`; within `MAX_STALENESS_MS` of the last look,
+//! nothing at all. A new newest object costs a LIST, one `GetObject` of the
+//! body and one KMS `Decrypt`. The plaintext is kept while it stays the
+//! newest, and proven against KMS again at every data-key TTL.
 
 mod cache;
 mod health;
 mod http;
+mod lookup;
 mod streamed;
 
 use std::sync::{Arc, Mutex};
@@ -19,15 +22,16 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-pub use self::cache::{DataKeyCache, NewestCache};
+pub use self::cache::{Cached, DataKeyCache, FailureCache, NEGATIVE_CACHE_TTL, NewestCache, Proof};
 pub use self::health::{HEALTH_ROUTE, HealthVerdict};
 pub use self::http::{ROUTE, route_matches};
+pub use self::lookup::{POINTER_REFUSED_METRIC, Verdict, judge};
 pub use self::streamed::StreamedBody;
 use crate::config::RetrieveConfig;
 use crate::envelope::{self, EnvelopeError, EnvelopeMetadata, TAG_LEN};
 use crate::keyring::{KeyError, KeyProvider};
-use crate::pointer::{PointerReader, Read};
-use crate::store::{LookupStrategy, ObjectSummary, SnapshotStore, StoreError};
+use crate::pointer::PointerReader;
+use crate::store::{ObjectSummary, SnapshotStore, StoreError};
 
 /// The newest object, decrypted.
 #[derive(Debug)]
@@ -48,6 +52,35 @@ pub enum RetrieveError {
     Key(#[from] KeyError),
     #[error(transparent)]
     Envelope(#[from] EnvelopeError),
+}
+
+/// A failure to open an object that asking again at once would repeat:
+/// kept briefly per entity tag (see [`NEGATIVE_CACHE_TTL`]).
+#[derive(Debug, Clone)]
+pub enum Failure {
+    Key(KeyError),
+    Envelope(EnvelopeError),
+}
+
+impl Failure {
+    fn of(err: &RetrieveError) -> Option<Failure> {
+        match err {
+            RetrieveError::Envelope(e) => Some(Failure::Envelope(e.clone())),
+            RetrieveError::Key(e @ (KeyError::Refused { .. } | KeyError::InvalidCiphertext)) => {
+                Some(Failure::Key(e.clone()))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<Failure> for RetrieveError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Key(e) => RetrieveError::Key(e),
+            Failure::Envelope(e) => RetrieveError::Envelope(e),
+        }
+    }
 }
 
 /// A strong, opaque entity tag for the listed object, from everything the
@@ -82,8 +115,10 @@ pub struct Retriever<K> {
     config: RetrieveConfig,
     data_keys: DataKeyCache,
     newest: NewestCache<Snapshot>,
+    failures: FailureCache<Failure>,
     health: HealthVerdict,
     pointer: PointerReader,
+    listing: lookup::Listing,
     /// The last lookup's answer and when it started, for `MAX_STALENESS_MS`.
     looked_up: Mutex<Option<(Instant, Option<ObjectSummary>)>>,
 }
@@ -94,11 +129,13 @@ impl<K: KeyProvider> Retriever<K> {
             data_keys: DataKeyCache::new(config.data_key_cache),
             health: HealthVerdict::new(config.health_cache),
             pointer: PointerReader::new(store.prefix()),
+            listing: lookup::Listing::new(config.pointer_audit),
             looked_up: Mutex::new(None),
+            newest: NewestCache::new(config.data_key_cache.max_age),
+            failures: FailureCache::default(),
             store,
             keys,
             config,
-            newest: NewestCache::default(),
         }
     }
 
@@ -126,30 +163,56 @@ impl<K: KeyProvider> Retriever<K> {
         Ok(newest)
     }
 
-    /// The newest object, asked of S3 now. A pointer is trusted once its
-    /// object has been read and authenticated (the body is needed for any
-    /// GET anyway, and is then cached): one that names a gone or replaced
-    /// object is dropped, and the listing answers.
-    pub async fn look_up(&self) -> Result<Option<ObjectSummary>, RetrieveError> {
-        if self.config.strategy == LookupStrategy::Pointer
-            && let Read::Newest(summary) = self.pointer.read(&self.store).await
-        {
-            match self.load(&summary).await {
-                Ok(_) => return Ok(Some(summary)),
-                Err(RetrieveError::Store(StoreError::NotFound)) => self.pointer.distrust(&summary),
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(self.store.newest(self.config.strategy).await?)
-    }
-
-    /// The decrypted object, from cache when it is still the one listed.
+    /// The decrypted object, from cache when it is still the one listed and
+    /// its key still opens. A failure to open it is replayed for a moment.
     pub async fn load(&self, summary: &ObjectSummary) -> Result<Arc<Snapshot>, RetrieveError> {
         let etag = entity_tag(summary);
-        if let Some(snapshot) = self.newest.get(&etag) {
-            return Ok(snapshot);
+        let now = Instant::now();
+        match self.newest.get(&etag, now) {
+            Cached::Fresh(snapshot) => return Ok(snapshot),
+            Cached::Unproven(snapshot, proof) => {
+                // Straight to the key service: the data-key cache may hold
+                // the key a little longer than this plaintext's proof.
+                match self.keys.decrypt_data_key(&proof.wrapped, &proof.description).await {
+                    Ok(key) => {
+                        self.data_keys.insert(&proof.wrapped, &proof.description, key, now);
+                        self.newest.proven(&etag, now);
+                        return Ok(snapshot);
+                    }
+                    Err(err) => {
+                        self.newest.evict(&etag);
+                        let err = RetrieveError::from(err);
+                        tracing::warn!(error = %err, key = %summary.key, "the cached snapshot's key no longer opens");
+                        if let Some(failure) = Failure::of(&err) {
+                            self.failures.put(etag, now, failure);
+                        }
+                        return Err(err);
+                    }
+                }
+            }
+            Cached::Miss => {}
         }
-        let object = self.store.get(&summary.key).await?;
+        if let Some(failure) = self.failures.get(&etag, now) {
+            return Err(failure.into());
+        }
+        match self.fetch(summary, &etag).await {
+            Ok((snapshot, proof)) => {
+                self.newest.put(etag, snapshot.clone(), proof, now);
+                Ok(snapshot)
+            }
+            Err(err) => {
+                if let Some(failure) = Failure::of(&err) {
+                    self.failures.put(etag, now, failure);
+                }
+                Err(err)
+            }
+        }
+    }
+
+    async fn fetch(&self, summary: &ObjectSummary, etag: &str) -> Result<(Arc<Snapshot>, Proof), RetrieveError> {
+        // What the response limit lets through, and the tag: no more is read.
+        let max_stored = self.config.response_max_bytes + TAG_LEN as u64;
+        let object = self.store.get(&summary.key, max_stored).await?;
         let listed = normalize_etag(&summary.etag);
         if let Some(read) = object.etag.as_deref().map(normalize_etag)
             && !listed.is_empty()
@@ -159,26 +222,24 @@ impl<K: KeyProvider> Retriever<K> {
             return Err(StoreError::NotFound.into());
         }
         // The body's buffer is decrypted in place and becomes the snapshot.
-        let body = self
+        let (body, proof) = self
             .open(&summary.key, &object.metadata, Vec::from(object.body))
             .await?;
         let snapshot = Arc::new(Snapshot {
             key: summary.key.clone(),
             last_modified: summary.last_modified,
             content_type: object.content_type.unwrap_or_else(|| "application/octet-stream".into()),
-            etag,
+            etag: etag.to_owned(),
             body: Bytes::from(body),
         });
-        self.newest.put(snapshot.etag.clone(), snapshot.clone());
-        Ok(snapshot)
+        Ok((snapshot, proof))
     }
-
     async fn open(
         &self,
         key: &str,
         metadata: &std::collections::HashMap<String, String>,
         ciphertext: Vec<u8>,
-    ) -> Result<Vec<u8>, RetrieveError> {
+    ) -> Result<(Vec<u8>, Proof), RetrieveError> {
         let envelope = EnvelopeMetadata::from_s3_metadata(metadata)?;
         if envelope.wrap != self.keys.wrap_algorithm() {
             return Err(EnvelopeError::UnsupportedFormat {
@@ -213,6 +274,10 @@ impl<K: KeyProvider> Retriever<K> {
             }
             .into());
         }
-        Ok(plaintext)
+        let proof = Proof {
+            wrapped: envelope.wrapped_key,
+            description,
+        };
+        Ok((plaintext, proof))
     }
 }
