@@ -54,6 +54,7 @@ module "standby" {
   stage_name                    = var.environment
   store_id                      = module.primary.store_id # the primary bucket's name
   ingest_enabled                = false
+  encryption_format             = var.encryption_format # what it reads: the primary's objects
   kms_primary_key               = { arn = module.primary.kms_key_arn }
   kms_deletion_window_in_days   = var.kms_deletion_window_in_days
   kms_replication               = { role_arn = module.replication.role_arn, actions = ["kms:Encrypt", "kms:GenerateDataKey"] }

@@ -174,6 +174,8 @@ module "retrieve" {
     LOOKUP_STRATEGY            = var.lookup_strategy
     MAX_STALENESS_MS           = tostring(var.max_staleness_ms)
     POINTER_AUDIT_SECONDS      = tostring(var.pointer_audit_seconds)
+    # V3 only (the official client's default), unless ingest writes V2.
+    COMMITMENT_POLICY = var.encryption_format == "v2" ? "REQUIRE_ENCRYPT_ALLOW_DECRYPT" : "REQUIRE_ENCRYPT_REQUIRE_DECRYPT"
     CACHE_CONTROL              = "no-cache"
     RESPONSE_MODE              = each.key
     RESPONSE_MAX_BYTES         = tostring(each.value.max_bytes)

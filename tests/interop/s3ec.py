@@ -8,8 +8,9 @@ key-committing suite 115, and its REQUIRE_ENCRYPT_REQUIRE_DECRYPT policy
 refuses V2); or `v2`: AES/GCM/NoPadding with the legacy commitment policy,
 as a V2-only reader or writer would be.
 
-Both bind the object to its store and key with the encryption context that
-s3-latest uses (the store identity is the bucket name, its default).
+Both bind the object to its store, key and Content-Type with the encryption
+context that s3-latest uses (the store identity is the bucket name, its
+default); the official client passes those context keys through.
 """
 
 import sys
@@ -40,26 +41,28 @@ def client(fmt, endpoint, kms_key_id):
         )
     else:
         raise SystemExit(f"unknown format {fmt}")
-    return S3EncryptionClient(s3, config)
+    return S3EncryptionClient(s3, config), s3
 
 
-def context(bucket, key):
-    return {"s3-latest:store": bucket, "s3-latest:key": key}
+def context(bucket, key, content_type):
+    return {"s3-latest:store": bucket, "s3-latest:key": key, "s3-latest:content-type": content_type}
 
 
 def main(argv):
     command, fmt, endpoint, bucket, key, kms_key_id = argv[1:7]
-    s3ec = client(fmt, endpoint, kms_key_id)
+    s3ec, s3 = client(fmt, endpoint, kms_key_id)
     if command == "put":
         s3ec.put_object(
             Bucket=bucket,
             Key=key,
             Body=sys.stdin.buffer.read(),
             ContentType=argv[7],
-            EncryptionContext=context(bucket, key),
+            EncryptionContext=context(bucket, key, argv[7]),
         )
     elif command == "get":
-        response = s3ec.get_object(Bucket=bucket, Key=key, EncryptionContext=context(bucket, key))
+        # The context names the Content-Type, which a reader learns from the object.
+        content_type = s3.head_object(Bucket=bucket, Key=key)["ContentType"]
+        response = s3ec.get_object(Bucket=bucket, Key=key, EncryptionContext=context(bucket, key, content_type))
         sys.stdout.buffer.write(response["Body"].read())
     else:
         raise SystemExit(f"unknown command {command}")

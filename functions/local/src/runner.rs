@@ -116,6 +116,7 @@ pub async fn run(
         strategy: options.strategy,
         max_staleness: options.max_staleness,
         pointer_audit: Duration::from_secs(s3_latest::config::DEFAULT_POINTER_AUDIT_SECONDS),
+        commitment_policy: Default::default(),
         cache_control: "no-cache".into(),
         response_mode: options.response_mode,
         response_max_bytes: match options.response_mode {

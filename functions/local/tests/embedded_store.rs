@@ -171,6 +171,16 @@ async fn an_oversized_snapshot_is_refused_before_any_read() -> TestResult {
 }
 
 #[tokio::test]
+async fn the_default_commitment_policy_refuses_v2() -> TestResult {
+    common::the_default_commitment_policy_refuses_v2(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn a_swapped_content_type_is_refused() -> TestResult {
+    common::a_swapped_content_type_is_refused(&embedded().await.harness).await
+}
+
+#[tokio::test]
 async fn stray_keys_are_skipped() -> TestResult {
     a_stray_key_is_skipped(&embedded().await.harness).await
 }

@@ -314,6 +314,8 @@ pub struct RetrieveConfig {
     /// is unchanged (`POINTER_AUDIT_SECONDS`): the bound on serving an object
     /// written without moving the pointer, or a deletion.
     pub pointer_audit: Duration,
+    /// Which formats retrieve opens (`COMMITMENT_POLICY`).
+    pub commitment_policy: CommitmentPolicy,
     pub cache_control: String,
     /// Whether snapshots go back in one buffered response or as a stream.
     pub response_mode: ResponseMode,
@@ -345,6 +347,33 @@ pub const DEFAULT_RESPONSE_MAX_BYTES: u64 = 6_000_000;
 
 /// Lambda's streamed response payload limit is 200 MB.
 pub const DEFAULT_STREAMED_RESPONSE_MAX_BYTES: u64 = 200_000_000;
+
+/// Which objects retrieve opens, named after the official S3 Encryption
+/// Client's commitment policies (read side). ingest writes V3 unless
+/// `ENCRYPTION_FORMAT=v2`; a deployment that writes V2, or serves V2
+/// objects written by others, needs `REQUIRE_ENCRYPT_ALLOW_DECRYPT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommitmentPolicy {
+    /// `REQUIRE_ENCRYPT_REQUIRE_DECRYPT`: key-committing V3 only, the
+    /// official client's default.
+    #[default]
+    RequireDecrypt,
+    /// `REQUIRE_ENCRYPT_ALLOW_DECRYPT`: V3 and V2.
+    AllowDecrypt,
+}
+
+impl std::str::FromStr for CommitmentPolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "REQUIRE_ENCRYPT_REQUIRE_DECRYPT" => Ok(CommitmentPolicy::RequireDecrypt),
+            "REQUIRE_ENCRYPT_ALLOW_DECRYPT" => Ok(CommitmentPolicy::AllowDecrypt),
+            other => Err(format!(
+                "expected `REQUIRE_ENCRYPT_REQUIRE_DECRYPT` or `REQUIRE_ENCRYPT_ALLOW_DECRYPT`, found `{other}`"
+            )),
+        }
+    }
+}
 
 /// How retrieve hands a response back (`RESPONSE_MODE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -385,6 +414,7 @@ impl RetrieveConfig {
                 DEFAULT_POINTER_AUDIT_SECONDS,
                 MAX_POINTER_AUDIT_SECONDS,
             )?),
+            commitment_policy: parsed(env, "COMMITMENT_POLICY", CommitmentPolicy::RequireDecrypt)?,
             cache_control: optional(env, "CACHE_CONTROL").unwrap_or_else(|| "no-cache".into()),
             response_mode,
             response_max_bytes: positive(
@@ -493,6 +523,7 @@ pub const RETRIEVE_VARIABLES: &[&str] = &[
     "LOOKUP_STRATEGY",
     "MAX_STALENESS_MS",
     "POINTER_AUDIT_SECONDS",
+    "COMMITMENT_POLICY",
     "CACHE_CONTROL",
     "RESPONSE_MODE",
     "RESPONSE_MAX_BYTES",

@@ -57,6 +57,10 @@ pub const RESERVED_CEK_ALG_CONTEXT_KEY: &str = "aws:x-amz-cek-alg";
 pub const CONTEXT_STORE: &str = "s3-latest:store";
 /// Encryption context key binding an object to its key.
 pub const CONTEXT_KEY: &str = "s3-latest:key";
+/// Encryption context key binding an object's Content-Type: anyone with
+/// `s3:PutObject` can copy an object onto itself with another Content-Type
+/// (say `text/html`), and it would still decrypt. Bound, the swap fails.
+pub const CONTEXT_CONTENT_TYPE: &str = "s3-latest:content-type";
 
 const IV_LEN: usize = 12;
 const TAG_LEN_BITS: &str = "128";
@@ -238,6 +242,14 @@ pub enum EnvelopeError {
     CommitmentMismatch,
     #[error("ciphertext failed authentication")]
     Authentication,
+    /// The stored Content-Type is not the one the context binds.
+    #[error("the object's Content-Type is not the one its encryption context binds")]
+    ContentTypeMismatch,
+    /// A V2 object while the commitment policy requires V3.
+    #[error("the object carries no key commitment (V2), and the commitment policy requires one")]
+    CommitmentRequired,
+    #[error("content encryption failed")]
+    SealFailed,
 }
 
 impl EnvelopeError {
@@ -408,13 +420,16 @@ impl EnvelopeMetadata {
                 })
             })
             .transpose()?;
+        let iv: [u8; IV_LEN] = decode(fields.require(meta::IV)?, meta::IV)?;
+        if iv == [0; IV_LEN] {
+            // Never random: an all-zero IV is a writer's bug or an edit.
+            return Err(EnvelopeError::MalformedMetadata { field: meta::IV });
+        }
         Ok(EnvelopeMetadata {
             wrapped_key: fields.bytes(meta::WRAPPED_KEY_V2)?,
             wrap,
             material_description: fields.description(meta::MATDESC)?,
-            content: Content::Gcm {
-                iv: decode(fields.require(meta::IV)?, meta::IV)?,
-            },
+            content: Content::Gcm { iv },
             unencrypted_length,
         })
     }
@@ -431,7 +446,13 @@ impl EnvelopeMetadata {
         }
         let wrap = WrapAlgorithm::parse_v3(fields.require(meta::WRAP_ALG_V3)?)?;
         let wrapped_key = fields.bytes(meta::WRAPPED_KEY_V3)?;
-        let message_id = decode(fields.require(meta::MESSAGE_ID_V3)?, meta::MESSAGE_ID_V3)?;
+        let message_id: [u8; MESSAGE_ID_LEN] = decode(fields.require(meta::MESSAGE_ID_V3)?, meta::MESSAGE_ID_V3)?;
+        if message_id == [0; MESSAGE_ID_LEN] {
+            // Never random: decryption.md refuses it.
+            return Err(EnvelopeError::MalformedMetadata {
+                field: meta::MESSAGE_ID_V3,
+            });
+        }
         let commitment = decode(fields.require(meta::KEY_COMMITMENT_V3)?, meta::KEY_COMMITMENT_V3)?;
         // `x-amz-t` belongs to kms+context and `x-amz-m` to raw keyrings; the
         // other one present means the metadata was edited.
@@ -471,18 +492,29 @@ impl EnvelopeMetadata {
 }
 
 /// HKDF-SHA512 as the committing suite specifies it: the message id salts the
-/// extract over the data key; `00 73 "DERIVEKEY"` expands to the content key
-/// and `00 73 "COMMITKEY"` to the commitment.
-fn derive_committing_keys(data_key: &DataKey, message_id: &[u8; MESSAGE_ID_LEN]) -> (DataKey, [u8; COMMITMENT_LEN]) {
-    let hkdf = Hkdf::<Sha512>::new(Some(message_id), data_key.as_slice());
-    let info = |label: &[u8]| [COMMITTING_SUITE_ID.as_slice(), label].concat();
-    let mut content_key = Zeroizing::new([0u8; 32]);
+/// extract over the data key; `00 73 "COMMITKEY"` expands to the commitment.
+fn derive_commitment(data_key: &DataKey, message_id: &[u8; MESSAGE_ID_LEN]) -> [u8; COMMITMENT_LEN] {
     let mut commitment = [0u8; COMMITMENT_LEN];
-    hkdf.expand(&info(b"DERIVEKEY"), content_key.as_mut_slice())
-        .expect("32 bytes is a valid HKDF-SHA512 length");
-    hkdf.expand(&info(b"COMMITKEY"), &mut commitment)
+    Hkdf::<Sha512>::new(Some(message_id), data_key.as_slice())
+        .expand(
+            &[COMMITTING_SUITE_ID.as_slice(), b"COMMITKEY"].concat(),
+            &mut commitment,
+        )
         .expect("28 bytes is a valid HKDF-SHA512 length");
-    (content_key, commitment)
+    commitment
+}
+
+/// The content key: the same extract, `00 73 "DERIVEKEY"` expanded. A
+/// reader derives it only once the commitment has matched (decryption.md).
+fn derive_content_key(data_key: &DataKey, message_id: &[u8; MESSAGE_ID_LEN]) -> DataKey {
+    let mut content_key = Zeroizing::new([0u8; 32]);
+    Hkdf::<Sha512>::new(Some(message_id), data_key.as_slice())
+        .expand(
+            &[COMMITTING_SUITE_ID.as_slice(), b"DERIVEKEY"].concat(),
+            content_key.as_mut_slice(),
+        )
+        .expect("32 bytes is a valid HKDF-SHA512 length");
+    content_key
 }
 
 /// The committing suite's fixed content IV: twelve `0x01` bytes. Safe because
@@ -495,32 +527,29 @@ fn gcm(key: &DataKey) -> Aes256Gcm {
 
 /// Seals `plaintext` under `data_key` in `format`, with a fresh random IV or
 /// message id; returns the content parameters and ciphertext-with-tag.
-pub fn seal(format: Format, data_key: &DataKey, plaintext: &[u8]) -> (Content, Vec<u8>) {
-    match format {
+pub fn seal(format: Format, data_key: &DataKey, plaintext: &[u8]) -> Result<(Content, Vec<u8>), EnvelopeError> {
+    let content = match format {
         Format::V2 => {
             let mut iv = [0u8; IV_LEN];
             rand::rng().fill_bytes(&mut iv);
-            (
-                Content::Gcm { iv },
-                seal_with(&Content::Gcm { iv }, data_key, plaintext),
-            )
+            Content::Gcm { iv }
         }
         Format::V3 => {
             let mut message_id = [0u8; MESSAGE_ID_LEN];
             rand::rng().fill_bytes(&mut message_id);
-            let (_, commitment) = derive_committing_keys(data_key, &message_id);
-            let content = Content::CommittingGcm { message_id, commitment };
-            let ciphertext = seal_with(&content, data_key, plaintext);
-            (content, ciphertext)
+            let commitment = derive_commitment(data_key, &message_id);
+            Content::CommittingGcm { message_id, commitment }
         }
-    }
+    };
+    let ciphertext = seal_with(&content, data_key, plaintext)?;
+    Ok((content, ciphertext))
 }
 
-fn seal_with(content: &Content, data_key: &DataKey, plaintext: &[u8]) -> Vec<u8> {
+fn seal_with(content: &Content, data_key: &DataKey, plaintext: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
     let sealed = match content {
         Content::Gcm { iv } => gcm(data_key).encrypt(Nonce::from_slice(iv), plaintext),
         Content::CommittingGcm { message_id, .. } => {
-            let (content_key, _) = derive_committing_keys(data_key, message_id);
+            let content_key = derive_content_key(data_key, message_id);
             gcm(&content_key).encrypt(
                 Nonce::from_slice(&COMMITTING_IV),
                 Payload {
@@ -530,7 +559,8 @@ fn seal_with(content: &Content, data_key: &DataKey, plaintext: &[u8]) -> Vec<u8>
             )
         }
     };
-    sealed.expect("AES-GCM encryption of an in-memory buffer cannot fail")
+    // AES-GCM refuses only plaintexts past its 64 GiB limit.
+    sealed.map_err(|_| EnvelopeError::SealFailed)
 }
 
 /// Opens ciphertext-with-tag in place: the buffer that held the ciphertext
@@ -544,11 +574,14 @@ pub fn open(content: &Content, data_key: &DataKey, mut buffer: Vec<u8>) -> Resul
     let opened = match content {
         Content::Gcm { iv } => gcm(data_key).decrypt_in_place(Nonce::from_slice(iv), b"", &mut buffer),
         Content::CommittingGcm { message_id, commitment } => {
-            let (content_key, derived) = derive_committing_keys(data_key, message_id);
-            if !bool::from(derived.ct_eq(commitment)) {
+            if !bool::from(derive_commitment(data_key, message_id).ct_eq(commitment)) {
                 return Err(EnvelopeError::CommitmentMismatch);
             }
-            gcm(&content_key).decrypt_in_place(Nonce::from_slice(&COMMITTING_IV), &COMMITTING_SUITE_ID, &mut buffer)
+            gcm(&derive_content_key(data_key, message_id)).decrypt_in_place(
+                Nonce::from_slice(&COMMITTING_IV),
+                &COMMITTING_SUITE_ID,
+                &mut buffer,
+            )
         }
     };
     opened.map_err(|_| EnvelopeError::Authentication)?;
@@ -595,12 +628,15 @@ mod tests {
     fn v3_key_derivation_and_content_match_the_spec_by_hand() {
         let data_key = hex32("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
         let message_id: [u8; 28] = core::array::from_fn(|i| 0xa0 + i as u8);
-        let (content_key, commitment) = derive_committing_keys(&data_key, &message_id);
+        let (content_key, commitment) = (
+            derive_content_key(&data_key, &message_id),
+            derive_commitment(&data_key, &message_id),
+        );
         assert_eq!(hex::encode(*content_key), KAT_CONTENT_KEY);
         assert_eq!(hex::encode(commitment), KAT_COMMITMENT);
 
         let content = Content::CommittingGcm { message_id, commitment };
-        let ciphertext = seal_with(&content, &data_key, b"s3-latest known answer");
+        let ciphertext = seal_with(&content, &data_key, b"s3-latest known answer").unwrap();
         assert_eq!(hex::encode(&ciphertext), KAT_CIPHERTEXT);
         assert_eq!(
             open(&content, &data_key, ciphertext).unwrap(),
@@ -616,7 +652,7 @@ mod tests {
     fn seal_then_open_round_trips_and_any_bit_flip_fails() {
         for format in [Format::V2, Format::V3] {
             let key = random_data_key();
-            let (content, ct) = seal(format, &key, b"hello world");
+            let (content, ct) = seal(format, &key, b"hello world").unwrap();
             assert_eq!(content.format(), format);
             assert_eq!(ct.len(), 11 + TAG_LEN);
             assert_eq!(open(&content, &key, ct.clone()).unwrap(), b"hello world");
@@ -637,7 +673,7 @@ mod tests {
     #[test]
     fn v3_refuses_a_wrong_commitment_or_message_id_before_decrypting() {
         let key = random_data_key();
-        let (content, ct) = seal(Format::V3, &key, b"hello");
+        let (content, ct) = seal(Format::V3, &key, b"hello").unwrap();
         let Content::CommittingGcm { message_id, commitment } = content else {
             unreachable!()
         };
@@ -824,5 +860,26 @@ mod tests {
                 "{format:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_all_zero_message_id_or_iv_is_refused() {
+        let mut v3 = sample(Format::V3);
+        v3.content = Content::CommittingGcm {
+            message_id: [0; MESSAGE_ID_LEN],
+            commitment: [9; COMMITMENT_LEN],
+        };
+        assert_eq!(
+            EnvelopeMetadata::from_s3_metadata(&v3.to_s3_metadata()),
+            Err(EnvelopeError::MalformedMetadata {
+                field: meta::MESSAGE_ID_V3
+            })
+        );
+        let mut v2 = sample(Format::V2);
+        v2.content = Content::Gcm { iv: [0; IV_LEN] };
+        assert_eq!(
+            EnvelopeMetadata::from_s3_metadata(&v2.to_s3_metadata()),
+            Err(EnvelopeError::MalformedMetadata { field: meta::IV })
+        );
     }
 }

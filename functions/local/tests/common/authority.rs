@@ -248,3 +248,56 @@ pub async fn an_oversized_snapshot_is_refused_before_any_read<K: KeyProvider + C
     assert_error(&json, 413, "PayloadTooLarge");
     Ok(())
 }
+
+// ------------------------------------------------- what the encryption binds
+
+/// At the default commitment policy (the official client's), a V2 object
+/// (no key commitment) is refused with a precise code; the V2-reading
+/// setting opens it.
+pub async fn the_default_commitment_policy_refuses_v2<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    h.ingest_in(s3_latest::envelope::Format::V2).await;
+    let mut config = h.retrieve_config(PREFIX, LookupStrategy::Pointer);
+    config.commitment_policy = Default::default();
+    let strict = Retriever::new(h.store(PREFIX), h.keys.clone(), config);
+    assert_error(&call(&strict, "GET", URL, &[]).await, 502, "UnsupportedEncryption");
+    assert_eq!(
+        call(&h.retriever(LookupStrategy::Pointer), "GET", URL, &[])
+            .await
+            .status(),
+        200
+    );
+    Ok(())
+}
+
+/// The Content-Type is bound into the encryption context: an object copied
+/// onto itself as `text/html` (plain `s3:PutObject`, no key rights) still
+/// decrypts, but is refused, and never served as HTML, warm or fresh.
+pub async fn a_swapped_content_type_is_refused<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+    let key = h.ingest().await;
+    let warm = h.retriever(LookupStrategy::Pointer);
+    let served = call(&warm, "GET", URL, &[]).await;
+    assert_eq!(served.status(), 200);
+    assert_eq!(header(&served, "content-type"), "application/json");
+
+    let (ciphertext, metadata) = h.raw_get(&key).await;
+    h.s3.put_object()
+        .bucket(&h.bucket)
+        .key(&key)
+        .set_metadata(Some(metadata))
+        .content_type("text/html")
+        .body(ciphertext.into())
+        .send()
+        .await?;
+    // A warm instance keeps the authenticated copy it holds (the pointer did
+    // not move), served with the bound type; a fresh one refuses the swap.
+    let warm_again = call(&warm, "GET", URL, &[]).await;
+    if warm_again.status() == 200 {
+        assert_eq!(header(&warm_again, "content-type"), "application/json", "warm");
+    } else {
+        assert_error(&warm_again, 502, "IntegrityError");
+    }
+    let refused = call(&h.retriever(LookupStrategy::Pointer), "GET", URL, &[]).await;
+    assert_error(&refused, 502, "IntegrityError");
+    assert_ne!(header(&refused, "content-type"), "text/html");
+    Ok(())
+}

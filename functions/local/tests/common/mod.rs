@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::Utc;
-use s3_latest::config::{CacheLimits, IngestConfig, Location, RetrieveConfig, SourceConfig};
+use s3_latest::config::{CacheLimits, CommitmentPolicy, IngestConfig, Location, RetrieveConfig, SourceConfig};
 use s3_latest::envelope::Format;
 use s3_latest::ingest::publish::NoPublisher;
 use s3_latest::ingest::{IngestError, Ingestor, Outcome};
@@ -124,6 +124,9 @@ impl<K> Harness<K> {
             strategy,
             max_staleness: Duration::ZERO,
             pointer_audit: Duration::from_secs(s3_latest::config::DEFAULT_POINTER_AUDIT_SECONDS),
+            // The shared scenarios read V2 objects too; the default
+            // (V3 only) has its own test.
+            commitment_policy: CommitmentPolicy::AllowDecrypt,
             cache_control: "no-cache".into(),
             response_mode: Default::default(),
             response_max_bytes: s3_latest::config::DEFAULT_RESPONSE_MAX_BYTES,

@@ -27,7 +27,7 @@ use self::publish::{EventPublisher, ObjectIngested, PublishError};
 use self::source::{Fetch, Source, SourceError, SourceValidators};
 use self::trigger::{Trigger, TriggerError};
 use crate::config::IngestConfig;
-use crate::envelope::{self, EnvelopeMetadata, Format};
+use crate::envelope::{self, EnvelopeError, EnvelopeMetadata, Format};
 use crate::keyring::{KeyError, KeyProvider};
 use crate::object_key::{receipt_key, trigger_key};
 use crate::pointer::{self, Advance};
@@ -84,6 +84,8 @@ pub enum IngestError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Key(#[from] KeyError),
+    #[error("could not encrypt the snapshot: {0}")]
+    Seal(#[from] EnvelopeError),
     #[error("{key} holds an object written for another trigger")]
     KeyTaken { key: String },
     #[error("{key} stayed contended by a concurrent write after {attempts} attempts")]
@@ -107,6 +109,7 @@ impl IngestError {
             IngestError::Store(_) => "StorageError",
             IngestError::Key(KeyError::Unavailable { .. }) => "KeyServiceUnavailable",
             IngestError::Key(_) => "KeyServiceError",
+            IngestError::Seal(_) => "EncryptionFailed",
             IngestError::KeyTaken { .. } => "KeyCollision",
             IngestError::WriteConflict { .. } => "WriteConflict",
             IngestError::Pointer { .. } => "PointerUpdateFailed",
@@ -400,11 +403,12 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
     /// Seals once and writes at `key` if nothing is there. The context names
     /// the key, so the sealed object is valid at this key only.
     async fn write(&self, key: &str, digest: &str, snapshot: &source::Snapshot) -> Result<Write, IngestError> {
-        let context = envelope::object_context(&self.store_id, key);
+        let mut context = envelope::object_context(&self.store_id, key);
+        context.insert(envelope::CONTEXT_CONTENT_TYPE.to_owned(), snapshot.content_type.clone());
         let wrap = self.keys.wrap_algorithm();
         let description = envelope::material_description(wrap, self.format, &context);
         let data_key = self.keys.generate_data_key(&description).await?;
-        let (content, ciphertext) = envelope::seal(self.format, &data_key.plaintext, &snapshot.body);
+        let (content, ciphertext) = envelope::seal(self.format, &data_key.plaintext, &snapshot.body)?;
         let metadata = EnvelopeMetadata {
             wrapped_key: data_key.wrapped,
             wrap,

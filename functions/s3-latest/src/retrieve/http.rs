@@ -133,6 +133,16 @@ impl From<&RetrieveError> for ApiError {
                 "IntegrityError",
                 "the newest object's encryption context does not match its location",
             ),
+            RetrieveError::Envelope(EnvelopeError::ContentTypeMismatch) => ApiError::new(
+                S::BAD_GATEWAY,
+                "IntegrityError",
+                "the newest object's Content-Type is not the one its encryption binds",
+            ),
+            RetrieveError::Envelope(EnvelopeError::CommitmentRequired) => ApiError::new(
+                S::BAD_GATEWAY,
+                "UnsupportedEncryption",
+                "the newest object has no key commitment (V2), which this deployment does not accept",
+            ),
             RetrieveError::Envelope(EnvelopeError::CommitmentMismatch) => ApiError::new(
                 S::BAD_GATEWAY,
                 "IntegrityError",

@@ -27,11 +27,14 @@ pub use self::health::{HEALTH_ROUTE, HealthVerdict};
 pub use self::http::{ROUTE, route_matches};
 pub use self::lookup::{POINTER_REFUSED_METRIC, Verdict, judge};
 pub use self::streamed::StreamedBody;
-use crate::config::RetrieveConfig;
-use crate::envelope::{self, EnvelopeError, EnvelopeMetadata, TAG_LEN};
+use crate::config::{CommitmentPolicy, RetrieveConfig};
+use crate::envelope::{self, EnvelopeError, EnvelopeMetadata, Format, TAG_LEN};
 use crate::keyring::{KeyError, KeyProvider};
 use crate::pointer::PointerReader;
 use crate::store::{ObjectSummary, SnapshotStore, StoreError};
+
+/// How an object whose context binds no Content-Type is served.
+pub const UNBOUND_CONTENT_TYPE: &str = "application/octet-stream";
 
 /// The newest object, decrypted.
 #[derive(Debug)]
@@ -222,32 +225,54 @@ impl<K: KeyProvider> Retriever<K> {
             return Err(StoreError::NotFound.into());
         }
         // The body's buffer is decrypted in place and becomes the snapshot.
-        let (body, proof) = self
-            .open(&summary.key, &object.metadata, Vec::from(object.body))
+        let (body, content_type, proof) = self
+            .open(
+                &summary.key,
+                &object.metadata,
+                object.content_type.as_deref(),
+                Vec::from(object.body),
+            )
             .await?;
         let snapshot = Arc::new(Snapshot {
             key: summary.key.clone(),
             last_modified: summary.last_modified,
-            content_type: object.content_type.unwrap_or_else(|| "application/octet-stream".into()),
+            content_type,
             etag: etag.to_owned(),
             body: Bytes::from(body),
         });
         Ok((snapshot, proof))
     }
+    /// Authenticates and decrypts one object; also returns the Content-Type
+    /// to serve it with: the one its context binds, or, for an object that
+    /// binds none (written by others, or before the binding), octet-stream,
+    /// since the stored header is anyone's with `s3:PutObject`.
     async fn open(
         &self,
         key: &str,
         metadata: &std::collections::HashMap<String, String>,
+        stored_content_type: Option<&str>,
         ciphertext: Vec<u8>,
-    ) -> Result<(Vec<u8>, Proof), RetrieveError> {
+    ) -> Result<(Vec<u8>, String, Proof), RetrieveError> {
         let envelope = EnvelopeMetadata::from_s3_metadata(metadata)?;
+        if envelope.format() == Format::V2 && self.config.commitment_policy == CommitmentPolicy::RequireDecrypt {
+            return Err(EnvelopeError::CommitmentRequired.into());
+        }
         if envelope.wrap != self.keys.wrap_algorithm() {
             return Err(EnvelopeError::UnsupportedFormat {
                 what: format!("wrapping `{}` with this key provider", envelope.wrap.as_str()),
             }
             .into());
         }
-        let expected = envelope::object_context(&self.config.location.store_id, key);
+        let mut expected = envelope::object_context(&self.config.location.store_id, key);
+        let bound = envelope
+            .material_description
+            .get(envelope::CONTEXT_CONTENT_TYPE)
+            .cloned();
+        if let Some(bound) = &bound {
+            // The context (authenticated by the key service below) names a
+            // type; the stored header must be that one.
+            expected.insert(envelope::CONTEXT_CONTENT_TYPE.to_owned(), bound.clone());
+        }
         envelope.verify_context(&expected)?;
 
         // The description KMS (or the local key) will authenticate, rebuilt
@@ -274,10 +299,15 @@ impl<K: KeyProvider> Retriever<K> {
             }
             .into());
         }
+        let content_type = match bound {
+            Some(bound) if stored_content_type == Some(bound.as_str()) => bound,
+            Some(_) => return Err(EnvelopeError::ContentTypeMismatch.into()),
+            None => UNBOUND_CONTENT_TYPE.to_owned(),
+        };
         let proof = Proof {
             wrapped: envelope.wrapped_key,
             description,
         };
-        Ok((plaintext, proof))
+        Ok((plaintext, content_type, proof))
     }
 }
