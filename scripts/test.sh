@@ -27,6 +27,14 @@ step "Python tools (.venv, .venv-checkov)"
 venv .venv tests/requirements.txt
 venv .venv-checkov tests/requirements-checkov.txt
 
+# No unused dependencies: cargo-machete, built once into .cache/tools.
+step "cargo-machete (unused dependencies)"
+machete=.cache/tools/bin/cargo-machete
+if [ ! -x "$machete" ] || [ "$("$machete" --version 2>/dev/null)" != "0.9.2" ]; then
+    cargo install --quiet --locked --root .cache/tools cargo-machete@0.9.2
+fi
+"$machete"
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -464,6 +464,10 @@ async fn load_local_runner() -> Throughput {
     throughput
 }
 
+/// Requests a second per warm instance at which the audit's LIST is
+/// amortised in the cost table. At 1 a second it adds $0.083 per million.
+const AUDIT_RATE: f64 = 10.0;
+
 fn costs(requests: &[Requests], latency: &[Latency], rtt_ms: u64, sizes: &[usize]) -> Vec<Cost> {
     let find_requests = |strategy: &str, cache: Cache, n: usize| {
         requests
@@ -494,6 +498,19 @@ fn costs(requests: &[Requests], latency: &[Latency], rtt_ms: u64, sizes: &[usize
         .filter(|&&n| n >= 1000 && (n == 1000 || n == *sizes.last().unwrap()))
     {
         out.push(row("pointer, warm (unchanged object)", "pointer", Cache::Warm, n));
+        // The same with the listing's audit amortised: one LIST per warm
+        // instance every POINTER_AUDIT_SECONDS, at AUDIT_RATE requests a
+        // second per instance.
+        let warm = find_requests("pointer", Cache::Warm, n);
+        let audit_lists = 1.0 / (AUDIT_RATE * s3_latest::config::DEFAULT_POINTER_AUDIT_SECONDS as f64);
+        out.push(cost::per_million(
+            "pointer, warm, with the 60 s audit at 10 requests/s per instance",
+            n,
+            warm.list_requests as f64 + audit_lists,
+            warm.get_requests as f64,
+            warm.kms_decrypts as f64,
+            p50("pointer", Cache::Warm, n),
+        ));
         out.push(row("index, warm (unchanged object)", "index", Cache::Warm, n));
         out.push(row(
             "pointer, cold (new object every request)",

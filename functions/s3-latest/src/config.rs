@@ -99,14 +99,33 @@ where
 
 /// A whole number in `1..=max`.
 fn bounded(env: &dyn Env, variable: &'static str, default: u64, max: u64) -> Result<u64, ConfigError> {
+    within(env, variable, default, 1, max)
+}
+
+/// A whole number in `min..=max`.
+fn within(env: &dyn Env, variable: &'static str, default: u64, min: u64, max: u64) -> Result<u64, ConfigError> {
     let value = positive(env, variable, default)?;
-    if value > max {
+    if !(min..=max).contains(&value) {
         return Err(ConfigError {
             variable,
-            problem: format!("must be at most {max}"),
+            problem: format!("must be from {min} to {max}, found {value}"),
         });
     }
     Ok(value)
+}
+
+/// The longest `STORE_ID`: S3 bucket names stop at 63; room for other names.
+pub const MAX_STORE_ID_LEN: usize = 255;
+
+/// Refuses a value that is empty, longer than `max`, or not printable ASCII.
+fn printable_ascii(variable: &'static str, value: &str, max: usize) -> Result<(), ConfigError> {
+    if value.is_empty() || value.len() > max || !value.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+        return Err(ConfigError {
+            variable,
+            problem: format!("must be 1 to {max} printable ASCII characters"),
+        });
+    }
+    Ok(())
 }
 
 fn positive(env: &dyn Env, variable: &'static str, default: u64) -> Result<u64, ConfigError> {
@@ -146,6 +165,10 @@ impl Location {
             });
         }
         let store_id = optional(env, "STORE_ID").unwrap_or_else(|| bucket.clone());
+        // It travels in S3 user metadata, which S3 RFC 2047-encodes when it is
+        // not ASCII (and every object would then fail its context check), and
+        // in the KMS encryption context.
+        printable_ascii("STORE_ID", &store_id, MAX_STORE_ID_LEN)?;
         Ok(Location {
             bucket,
             prefix,
@@ -415,7 +438,13 @@ impl RetrieveConfig {
                 MAX_POINTER_AUDIT_SECONDS,
             )?),
             commitment_policy: parsed(env, "COMMITMENT_POLICY", CommitmentPolicy::RequireDecrypt)?,
-            cache_control: optional(env, "CACHE_CONTROL").unwrap_or_else(|| "no-cache".into()),
+            cache_control: {
+                // A header value on every 200 and 304: refused at start-up
+                // rather than silently replaced on each response.
+                let value = optional(env, "CACHE_CONTROL").unwrap_or_else(|| "no-cache".into());
+                printable_ascii("CACHE_CONTROL", &value, 256)?;
+                value
+            },
             response_mode,
             response_max_bytes: positive(
                 env,
@@ -426,14 +455,19 @@ impl RetrieveConfig {
                 },
             )?,
             data_key_cache: CacheLimits {
-                max_entries: positive(env, "DATA_KEY_CACHE_MAX_ENTRIES", 64)? as usize,
+                // Eviction scans the entries under the lock: keep it small.
+                max_entries: bounded(env, "DATA_KEY_CACHE_MAX_ENTRIES", 64, 1024)? as usize,
                 max_age: Duration::from_secs(positive(env, "DATA_KEY_CACHE_TTL_SECONDS", 300)?),
             },
             health_cache: Duration::from_secs(parsed(env, "HEALTH_CACHE_SECONDS", DEFAULT_HEALTH_CACHE_SECONDS)?),
-            request_timeout: Duration::from_millis(positive(
+            // Every AWS call's timeouts are fractions of it: below 100 ms
+            // they round to zero.
+            request_timeout: Duration::from_millis(within(
                 env,
                 "REQUEST_TIMEOUT_MS",
                 retrieve_request_timeout(function_timeout(env, DEFAULT_RETRIEVE_FUNCTION_TIMEOUT)?).as_millis() as u64,
+                100,
+                900_000,
             )?),
         })
     }
@@ -604,6 +638,28 @@ mod tests {
             (
                 &[("BUCKET_NAME", "b"), ("DATA_KEY_CACHE_TTL_SECONDS", "five")],
                 "DATA_KEY_CACHE_TTL_SECONDS",
+            ),
+            (
+                &[("BUCKET_NAME", "b"), ("REQUEST_TIMEOUT_MS", "1")],
+                "REQUEST_TIMEOUT_MS",
+            ),
+            (
+                &[("BUCKET_NAME", "b"), ("DATA_KEY_CACHE_MAX_ENTRIES", "10000000")],
+                "DATA_KEY_CACHE_MAX_ENTRIES",
+            ),
+            (
+                &[("BUCKET_NAME", "b"), ("CACHE_CONTROL", "no-cache\r\nx: y")],
+                "CACHE_CONTROL",
+            ),
+            (&[("BUCKET_NAME", "b"), ("STORE_ID", "caf\u{e9}")], "STORE_ID"),
+            (&[("BUCKET_NAME", "b"), ("STORE_ID", &"s".repeat(256))], "STORE_ID"),
+            (
+                &[("BUCKET_NAME", "b"), ("POINTER_AUDIT_SECONDS", "7200")],
+                "POINTER_AUDIT_SECONDS",
+            ),
+            (
+                &[("BUCKET_NAME", "b"), ("COMMITMENT_POLICY", "ANY")],
+                "COMMITMENT_POLICY",
             ),
         ];
         for (pairs, variable) in cases {

@@ -68,7 +68,7 @@ pub(crate) const TAG_LEN: usize = 16;
 const MESSAGE_ID_LEN: usize = 28;
 const COMMITMENT_LEN: usize = 28;
 
-mod meta {
+pub(crate) mod meta {
     // V1 (never read, only recognised)
     pub const WRAPPED_KEY_V1: &str = "x-amz-key";
     // V2

@@ -450,9 +450,20 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
     /// Whether the object at `key` carries exactly the metadata this
     /// invocation sent, which includes a data key wrapped for this invocation
     /// alone: then it is this invocation's write, not another delivery's.
+    /// Whether `key` holds this invocation's own write (its response was
+    /// lost): recognised by the wrapped data key alone, which is fresh for
+    /// every invocation. Other metadata may come back altered (S3 trims or
+    /// re-encodes user metadata; upstream validators are anyone's text), and
+    /// a false "taken" would drop the announcement.
     async fn is_own_write(&self, key: &str, sent: &HashMap<String, String>) -> Result<bool, IngestError> {
+        let wrapped = [envelope::meta::WRAPPED_KEY_V3, envelope::meta::WRAPPED_KEY_V2]
+            .into_iter()
+            .find_map(|name| sent.get(name).map(|value| (name, value)));
+        let Some((name, value)) = wrapped else {
+            return Ok(false);
+        };
         match self.store.metadata(key).await {
-            Ok(found) => Ok(sent.iter().all(|(name, value)| found.get(name) == Some(value))),
+            Ok(found) => Ok(found.get(name) == Some(value)),
             Err(StoreError::NotFound) => Ok(false),
             Err(e) => Err(e.into()),
         }

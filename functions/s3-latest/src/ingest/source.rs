@@ -25,6 +25,18 @@ type HttpsClient = Client<HttpsConnector<HttpConnector>, Empty<Bytes>>;
 /// Redirects followed before a source is refused, as a browser would.
 const MAX_REDIRECTS: usize = 5;
 
+/// The longest upstream `ETag` or `Last-Modified` kept (an HTTP date is 29).
+pub const MAX_VALIDATOR_LEN: usize = 256;
+
+/// The longest upstream `Content-Type` kept; it is stored, bound into the
+/// encryption context and served.
+pub const MAX_CONTENT_TYPE_LEN: usize = 256;
+
+/// Non-empty printable ASCII of at most `max` bytes.
+fn is_header_text(value: &str, max: usize) -> bool {
+    !value.is_empty() && value.len() <= max && value.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
 /// Object metadata names that carry the source's validators to the next run.
 const META_SOURCE_ETAG: &str = "source-etag";
 const META_SOURCE_LAST_MODIFIED: &str = "source-last-modified";
@@ -44,15 +56,30 @@ impl SourceValidators {
         }
     }
 
+    /// The validators worth keeping. S3 metadata must be printable ASCII,
+    /// and all of an object's user metadata fits in 2 KB: one long upstream
+    /// validator would fail every PutObject, forever. A validator that is
+    /// not printable or longer than [`MAX_VALIDATOR_LEN`] is dropped (the
+    /// next fetch is then unconditional) and logged.
     pub fn to_metadata(&self) -> impl Iterator<Item = (String, String)> + '_ {
-        // S3 metadata must be printable ASCII; a validator that is not cannot be replayed anyway.
-        let printable = |v: &&String| v.bytes().all(|b| (0x20..0x7f).contains(&b));
         [
             (META_SOURCE_ETAG, &self.etag),
             (META_SOURCE_LAST_MODIFIED, &self.last_modified),
         ]
         .into_iter()
-        .filter_map(move |(name, value)| value.as_ref().filter(printable).map(|v| (name.to_owned(), v.clone())))
+        .filter_map(|(name, value)| {
+            let value = value.as_ref()?;
+            if is_header_text(value, MAX_VALIDATOR_LEN) {
+                Some((name.to_owned(), value.clone()))
+            } else {
+                tracing::warn!(
+                    validator = name,
+                    len = value.len(),
+                    "dropping an upstream validator S3 cannot keep"
+                );
+                None
+            }
+        })
     }
 }
 
@@ -259,7 +286,17 @@ async fn read_response(response: http::Response<hyper::body::Incoming>, max_byte
     {
         return Err(SourceError::TooLarge { limit: max_bytes });
     }
-    let content_type = header(CONTENT_TYPE).unwrap_or_else(|| "application/octet-stream".into());
+    let content_type = match header(CONTENT_TYPE) {
+        Some(value) if is_header_text(&value, MAX_CONTENT_TYPE_LEN) => value,
+        Some(value) => {
+            tracing::warn!(
+                len = value.len(),
+                "the upstream Content-Type is unusable; storing octet-stream"
+            );
+            "application/octet-stream".into()
+        }
+        None => "application/octet-stream".into(),
+    };
     let validators = SourceValidators {
         etag: header(ETAG),
         last_modified: header(LAST_MODIFIED),
@@ -319,5 +356,12 @@ mod tests {
             last_modified: None,
         };
         assert_eq!(odd.to_metadata().count(), 0);
+        let long = SourceValidators {
+            etag: Some(format!("\"{}\"", "a".repeat(MAX_VALIDATOR_LEN))),
+            last_modified: Some("Sat, 21 Nov 2026 22:00:00 GMT".into()),
+        };
+        let kept: HashMap<_, _> = long.to_metadata().collect();
+        assert_eq!(kept.len(), 1, "the over-long ETag is dropped, the date kept");
+        assert!(kept.contains_key(META_SOURCE_LAST_MODIFIED));
     }
 }
