@@ -146,6 +146,8 @@ module "ingest" {
     SOURCE_URL        = var.source_url
     SOURCE_TIMEOUT_MS = "10000"
     SOURCE_MAX_BYTES  = tostring(local.source_max_bytes)
+    # Other origins a source redirect may lead to (never internal addresses).
+    SOURCE_REDIRECT_HOSTS = join(",", var.source_redirect_hosts)
     # Every AWS call's timeouts and retries are derived from this, so the
     # invocation fails on its own terms before Lambda's timeout.
     FUNCTION_TIMEOUT_SECONDS = tostring(local.ingest_timeout)

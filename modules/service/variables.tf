@@ -69,6 +69,12 @@ variable "source_url" {
   }
 }
 
+variable "source_redirect_hosts" {
+  description = "Hosts of other origins a SOURCE_URL redirect may lead to (SOURCE_REDIRECT_HOSTS); redirects within the source's origin are always followed, and none to an internal address ever is."
+  type        = list(string)
+  default     = []
+}
+
 variable "lookup_strategy" {
   description = "How retrieve finds the newest object (LOOKUP_STRATEGY): pointer (falls back to index), index or scan."
   type        = string

@@ -274,6 +274,14 @@ pub struct EmbeddedStore {
     task: tokio::task::JoinHandle<()>,
 }
 
+/// Where suspect objects go: beside the store, never inside it (s3s-fs would
+/// list a directory there as a bucket).
+pub fn quarantine_dir(root: &Path) -> std::path::PathBuf {
+    let mut name = root.file_name().unwrap_or_default().to_os_string();
+    name.push(".quarantine");
+    root.with_file_name(name)
+}
+
 impl EmbeddedStore {
     /// Serves the directory `root` (created if missing) on `listener`.
     pub async fn start(root: &Path, listener: TcpListener, options: StoreOptions) -> Result<Self, StoreStartError> {
@@ -282,9 +290,11 @@ impl EmbeddedStore {
             reason,
         };
         std::fs::create_dir_all(root).map_err(|e| data_dir_error(e.to_string()))?;
-        let torn = remove_torn_writes(root).map_err(|e| data_dir_error(format!("recovering torn writes: {e}")))?;
+        let quarantine = quarantine_dir(root);
+        let torn = remove_torn_writes(root, &quarantine)
+            .map_err(|e| data_dir_error(format!("recovering torn writes: {e}")))?;
         for (bucket, key) in &torn {
-            tracing::warn!(%bucket, %key, "removed an object whose write was cut short by a crash");
+            tracing::warn!(%bucket, %key, quarantine = %quarantine.display(), "set aside an object whose write was cut short by a crash");
         }
         let fs = FileSystem::new(root).map_err(|e| data_dir_error(format!("{e:?}")))?;
         let counts = OperationCounts::default();
@@ -372,23 +382,31 @@ impl EmbeddedStore {
     }
 }
 
-/// Removes objects whose write a crash cut short, and returns them.
+/// Moves objects whose write a crash cut short out of the store, into
+/// `quarantine`, and returns them.
 ///
 /// s3s-fs writes a body to a temporary file and renames it into place (so a
 /// body is never half there), but then writes the object's metadata and its
 /// ETag record as two more files. A process killed between the rename and
 /// those leaves an object that lists, but whose metadata (our encryption
 /// envelope) is missing. PutObject answers only once all three are written,
-/// so such an object was never acknowledged to anyone: removing it at
+/// so such an object was never acknowledged to anyone: setting it aside at
 /// start-up makes every write, as a client saw it, all or nothing. An
 /// overwrite (the pointer's) cut at the same moment leaves the previous
 /// version's files beside the new body, older than it: its ETag and checksum
 /// then describe another body, and every read of it fails. That too was
 /// never acknowledged, and goes. (Its temporary files s3s-fs removes itself
 /// when it starts.)
-pub fn remove_torn_writes(root: &Path) -> std::io::Result<Vec<(String, String)>> {
+///
+/// The sidecars' names are s3s-fs 0.14.1's own (the dependency is pinned to
+/// it). Nothing is deleted: a suspect object and its sidecars are moved, so
+/// a wrong guess loses nothing. And if no object has sidecars under those
+/// names, the guess is wrong for this store: nothing is touched.
+pub fn remove_torn_writes(root: &Path, quarantine: &Path) -> std::io::Result<Vec<(String, String)>> {
     use base64::Engine;
     let encode = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let mut objects = 0usize;
+    let mut described = 0usize;
     let mut torn = Vec::new();
     for entry in std::fs::read_dir(root)? {
         let entry = entry?;
@@ -415,22 +433,38 @@ pub fn remove_torn_writes(root: &Path) -> std::io::Result<Vec<(String, String)>>
                 let sidecar =
                     |suffix: &str| root.join(format!(".bucket-{}.object-{}{suffix}", encode(&bucket), encode(&key)));
                 let (metadata, etag) = (sidecar(".metadata.json"), sidecar(".internal.json"));
+                objects += 1;
+                if metadata.exists() || etag.exists() {
+                    described += 1;
+                }
                 let stale = |sidecar: &Path| -> std::io::Result<bool> {
                     Ok(std::fs::metadata(sidecar)?.modified()? < object.metadata()?.modified()?)
                 };
                 if !metadata.exists() || !etag.exists() || stale(&metadata)? || stale(&etag)? {
-                    std::fs::remove_file(object.path())?;
-                    for file in [metadata, etag] {
-                        if file.exists() {
-                            std::fs::remove_file(file)?;
-                        }
-                    }
-                    torn.push((bucket.clone(), key));
+                    torn.push((bucket.clone(), key, object.path(), [metadata, etag]));
                 }
             }
         }
     }
-    Ok(torn)
+    if objects > 0 && described == 0 {
+        tracing::error!(
+            objects,
+            "no object has s3s-fs sidecars under the names this build expects; leaving every object as it is"
+        );
+        return Ok(Vec::new());
+    }
+    let mut moved = Vec::new();
+    for (bucket, key, body, sidecars) in torn {
+        let into = quarantine.join(&bucket).join(&key);
+        std::fs::create_dir_all(into.parent().unwrap_or(quarantine))?;
+        std::fs::rename(&body, &into)?;
+        for file in sidecars.iter().filter(|file| file.exists()) {
+            let name = file.file_name().unwrap_or_default();
+            std::fs::rename(file, quarantine.join(name))?;
+        }
+        moved.push((bucket, key));
+    }
+    Ok(moved)
 }
 
 /// An S3 client for an embedded store at `endpoint`.

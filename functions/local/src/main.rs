@@ -80,6 +80,7 @@ async fn main() -> std::process::ExitCode {
                 url,
                 timeout: Duration::from_secs(10),
                 max_bytes: args.source_max_bytes,
+                redirect_hosts: Vec::new(),
             },
         },
     };

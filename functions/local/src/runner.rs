@@ -99,6 +99,15 @@ pub async fn run(
             addr: options.listen,
             source,
         })?;
+    for (flag, addr) in [("--listen", options.listen), ("--s3-listen", options.s3_listen)] {
+        if !addr.ip().is_loopback() {
+            tracing::warn!(
+                %addr,
+                flag,
+                "LISTENING BEYOND THIS MACHINE: local mode has no authentication; anyone who can reach {addr} can read every snapshot, trigger ingests and write to the store"
+            );
+        }
+    }
     let store = EmbeddedStore::start(&data_dir.join("store"), s3_listener, StoreOptions::default()).await?;
     let client = store.client();
     embedded_store::ensure_bucket(&client, &options.bucket)
@@ -186,7 +195,7 @@ async fn run_schedule(service: Arc<Service>, interval: Duration, initial_ingest:
             "resources": ["arn:aws:events:us-east-1:000000000000:rule/s3-latest-local-ingest"],
             "detail": {}
         });
-        if let Err(err) = service.ingestor.run(&event).await {
+        if let Err(err) = service.ingestor.run_within(&event, INGEST_BUDGET).await {
             tracing::error!(error = %err, error_type = err.error_type(), "scheduled ingest failed");
         }
     }
@@ -215,6 +224,21 @@ async fn serve(listener: TcpListener, service: Arc<Service>, shutdown: impl std:
 /// A buffered body, or a streamed one (`--response-mode stream`).
 type LocalBody = Either<Full<Bytes>, StreamedBody>;
 
+/// The largest request body read.
+const MAX_REQUEST_BODY: usize = 1 << 20;
+
+/// `POST /ingest` and scheduled ingests get the deadline ingest has on
+/// Lambda (its 60 s timeout, less the second kept to report the failure).
+const INGEST_BUDGET: Duration = Duration::from_secs(59);
+
+/// The API's error shape: `{"error":{"code","message","request_id"}}`.
+fn error_response(status: u16, code: &str, message: &str, request_id: &str) -> http::Response<LocalBody> {
+    json_response(
+        status,
+        json!({"error": {"code": code, "message": message, "request_id": request_id}}),
+    )
+}
+
 fn json_response(status: u16, body: serde_json::Value) -> http::Response<LocalBody> {
     http::Response::builder()
         .status(status)
@@ -228,9 +252,19 @@ async fn handle(
     request: http::Request<Incoming>,
 ) -> Result<http::Response<LocalBody>, std::convert::Infallible> {
     let (parts, body) = request.into_parts();
-    let body = match body.collect().await {
+    let request_id = rest_api::new_request_id();
+    // Neither route takes a body; a bounded read keeps a client from
+    // filling memory. API Gateway's own limit is 10 MB.
+    let body = match http_body_util::Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(_) => return Ok(json_response(400, json!({"message": "request body could not be read"}))),
+        Err(_) => {
+            return Ok(error_response(
+                413,
+                "RequestTooLarge",
+                &format!("request bodies are limited to {MAX_REQUEST_BODY} bytes"),
+                &request_id,
+            ));
+        }
     };
 
     if parts.uri.path() == "/ingest" && parts.method == http::Method::POST {
@@ -246,16 +280,27 @@ async fn handle(
             "resources": [],
             "detail": {}
         });
-        return Ok(match service.ingestor.run(&event).await {
+        return Ok(match service.ingestor.run_within(&event, INGEST_BUDGET).await {
             Ok(summary) => json_response(200, json!(summary)),
-            Err(err) => json_response(
-                502,
-                json!({"error": {"code": err.error_type(), "message": err.to_string()}}),
-            ),
+            Err(err) => {
+                // The detail goes to the log, under the request id; the
+                // client gets the code and fixed text.
+                tracing::error!(error = %err, error_type = err.error_type(), %request_id, "POST /ingest failed");
+                let status = match err.error_type() {
+                    "DeadlineExceeded" => 504,
+                    "StorageUnavailable" | "KeyServiceUnavailable" | "SourceUnavailable" => 503,
+                    _ => 502,
+                };
+                error_response(
+                    status,
+                    err.error_type(),
+                    "the ingest failed; see the log for this request_id",
+                    &request_id,
+                )
+            }
         });
     }
 
-    let request_id = rest_api::new_request_id();
     let event = rest_api::proxy_event(
         &parts.method,
         &parts.uri,

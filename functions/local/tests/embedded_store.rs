@@ -237,6 +237,7 @@ fn url_source(origin: &Origin, max_bytes: u64, timeout: Duration) -> SourceConfi
         url: origin.url.parse().unwrap(),
         timeout,
         max_bytes,
+        redirect_hosts: Vec::new(),
     }
 }
 
@@ -282,6 +283,7 @@ async fn a_redirected_source_is_followed_a_redirect_loop_is_refused() -> TestRes
         url: format!("{base}{path}").parse().unwrap(),
         timeout: Duration::from_secs(5),
         max_bytes: 1 << 20,
+        redirect_hosts: Vec::new(),
     };
     let written = h.ingestor_at(PREFIX, at("/moved")).run(&scheduled_event()).await?;
     assert_eq!(written.outcome, Outcome::Written);
@@ -300,6 +302,60 @@ async fn a_redirected_source_is_followed_a_redirect_loop_is_refused() -> TestRes
     assert_eq!(err.error_type(), "SourceUnavailable", "{err}");
     let response = call(&h.retriever(LookupStrategy::Pointer), "GET", URL, &[]).await;
     assert_eq!(response.body().as_ref(), b"moved again");
+
+    // A relative reference without a leading `/` resolves as RFC 3986 says.
+    origin.set(resource(b"relative", "\"v3\""));
+    let relative = h.ingestor_at(PREFIX, at("/dir/moved")).run(&scheduled_event()).await?;
+    assert_eq!(relative.outcome, Outcome::Written);
+    Ok(())
+}
+
+/// A redirect away from the source's origin is refused, whatever the
+/// source says: another port or another loopback address (standing in for
+/// an internal service such as the Lambda Runtime API on 127.0.0.1:9001), even
+/// when its host is allowed, because it resolves to a loopback address.
+/// Nothing is fetched from there and nothing is written.
+#[tokio::test]
+async fn a_redirect_to_an_internal_service_is_refused() -> TestResult {
+    let e = embedded().await;
+    let h = &e.harness;
+    let origin = Origin::start(resource(b"public", "\"v1\"")).await;
+    let internal = Origin::start(resource(b"internal secret", "\"s\"")).await;
+    let internal_port = internal
+        .url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let base = origin.url.trim_end_matches("/feed").to_owned();
+    let via = |to: &str, allowed: &[&str]| SourceConfig::Url {
+        url: format!("{base}/redirect?to={to}").parse().unwrap(),
+        timeout: Duration::from_secs(5),
+        max_bytes: 1 << 20,
+        redirect_hosts: allowed.iter().map(|h| h.to_string()).collect(),
+    };
+    for (to, allowed, refusal) in [
+        (internal.url.clone(), vec![], "OtherOrigin"),
+        (format!("http://127.0.0.2:{internal_port}/feed"), vec![], "OtherOrigin"),
+        (internal.url.clone(), vec!["127.0.0.1"], "InternalAddress"),
+        (
+            format!("http://localhost:{internal_port}/feed"),
+            vec!["localhost"],
+            "InternalAddress",
+        ),
+    ] {
+        let err = h
+            .ingestor_at(PREFIX, via(&to, &allowed))
+            .run(&scheduled_event())
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type(), "SourceRedirectRefused", "{to}: {err}");
+        assert!(format!("{err:?}").contains(refusal), "{to}: {err:?}");
+    }
+    assert_eq!(internal.seen().0, 0, "the internal service was never asked");
+    let listed = h.s3.list_objects_v2().bucket(&h.bucket).prefix(PREFIX).send().await?;
+    assert_eq!(listed.key_count(), Some(0), "nothing written");
     Ok(())
 }
 
@@ -463,6 +519,46 @@ async fn a_write_torn_by_a_crash_is_removed_when_the_store_starts() -> TestResul
         !sidecar(&without_etag, ".metadata.json").exists(),
         "and no stray sidecar"
     );
+    // Set aside, not deleted: each body, and what sidecars it had.
+    let quarantine = s3_latest_local::embedded_store::quarantine_dir(&root);
+    for key in [&without_metadata, &without_etag, &pointer] {
+        assert!(
+            quarantine.join(&h.bucket).join(key).is_file(),
+            "{key} is in the quarantine"
+        );
+    }
+    assert_eq!(
+        std::fs::read(quarantine.join(&h.bucket).join(&pointer))?,
+        b"{\"version\":1,\"key\":\"a newer body\"}"
+    );
+    restarted.shutdown().await;
+    Ok(())
+}
+
+/// If no object has sidecars under the names this build expects (a
+/// different s3s-fs layout), recovery touches nothing: every object stays.
+#[tokio::test]
+async fn a_store_of_an_unknown_layout_is_left_as_it_is() -> TestResult {
+    let e = embedded().await;
+    let h = &e.harness;
+    let first = h.ingest().await;
+    let second = h.ingest().await;
+    let root = e._dir.path().join("store");
+    e.store.shutdown().await;
+    // Rename every sidecar, as another s3s-fs version might name them.
+    for entry in std::fs::read_dir(&root)? {
+        let path = entry?.path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with(".bucket-") {
+            std::fs::rename(&path, root.join(name.replace(".bucket-", ".renamed-")))?;
+        }
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let restarted = EmbeddedStore::start(&root, listener, StoreOptions::default()).await?;
+    for key in [&first, &second] {
+        assert!(root.join(&h.bucket).join(key).is_file(), "{key} kept");
+    }
+    assert!(!s3_latest_local::embedded_store::quarantine_dir(&root).exists());
     restarted.shutdown().await;
     Ok(())
 }

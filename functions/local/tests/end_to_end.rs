@@ -434,3 +434,42 @@ async fn a_soak_of_concurrent_ingests_and_retrieves_holds_memory_and_descriptors
     );
     assert!(stop(running).await.success());
 }
+
+/// The runner bounds what it reads and reports failures in the API's error
+/// shape: an oversized request body is refused with 413, and a failed
+/// `POST /ingest` says its code and request id, nothing internal.
+#[tokio::test]
+async fn the_runner_bounds_bodies_and_reports_ingest_failures_in_the_error_shape() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let source = format!("http://{closed}/snapshot");
+    let data = tempfile::tempdir().unwrap();
+    let running = start_with(data.path(), &["--no-initial-ingest", "--source-url", &source]).await;
+    let client = test_support::http_client();
+
+    let too_large = client
+        .post(&running.retrieve_url)
+        .body(vec![b'x'; (1 << 20) + 1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_large.status(), 413);
+    let body = json(too_large).await;
+    assert_eq!(body["error"]["code"], "RequestTooLarge", "{body}");
+    assert!(body["error"]["request_id"].is_string(), "{body}");
+
+    let failed = client.post(&running.ingest_url).send().await.unwrap();
+    assert_eq!(failed.status(), 503);
+    let text = String::from_utf8(failed.bytes().await.unwrap().to_vec()).unwrap();
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["error"]["code"], "SourceUnavailable", "{body}");
+    assert!(body["error"]["request_id"].is_string(), "{body}");
+    assert!(
+        !text.contains(&closed.port().to_string()) && !text.to_lowercase().contains("connect"),
+        "no internal detail: {text}"
+    );
+    assert_eq!(object_files(data.path()), 0, "nothing written");
+    assert!(stop(running).await.success());
+}

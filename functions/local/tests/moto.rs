@@ -501,6 +501,7 @@ async fn every_call_made_is_covered_by_the_declared_iam_actions() -> TestResult 
             url: origin.url.parse()?,
             timeout: std::time::Duration::from_secs(5),
             max_bytes: 1 << 20,
+            redirect_hosts: Vec::new(),
         },
         function_version: "test".into(),
         format: Default::default(),

@@ -483,6 +483,10 @@ pub enum SourceConfig {
         url: Url,
         timeout: Duration,
         max_bytes: u64,
+        /// Hosts of other origins a redirect may lead to
+        /// (`SOURCE_REDIRECT_HOSTS`, comma-separated; see
+        /// [`crate::ingest::redirect`]).
+        redirect_hosts: Vec<String>,
     },
 }
 
@@ -513,6 +517,15 @@ impl IngestConfig {
                     url,
                     timeout: Duration::from_millis(positive(env, "SOURCE_TIMEOUT_MS", 10_000)?),
                     max_bytes: positive(env, "SOURCE_MAX_BYTES", DEFAULT_SOURCE_MAX_BYTES)?,
+                    redirect_hosts: optional(env, "SOURCE_REDIRECT_HOSTS")
+                        .map(|list| {
+                            list.split(',')
+                                .map(str::trim)
+                                .filter(|h| !h.is_empty())
+                                .map(str::to_owned)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 }
             }
         };
@@ -538,6 +551,7 @@ pub const INGEST_VARIABLES: &[&str] = &[
     "SOURCE_URL",
     "SOURCE_TIMEOUT_MS",
     "SOURCE_MAX_BYTES",
+    "SOURCE_REDIRECT_HOSTS",
     "AWS_LAMBDA_FUNCTION_VERSION",
     "KMS_KEY_ID",
     "S3_SSE_KMS_KEY_ID",
@@ -744,6 +758,7 @@ mod tests {
             ("BUCKET_NAME", "b"),
             ("SOURCE_URL", "https://example.com/feed.json"),
             ("SOURCE_MAX_BYTES", "1024"),
+            ("SOURCE_REDIRECT_HOSTS", "cdn.example.net, mirror.example.org,"),
         ]))
         .unwrap();
         match config.source {
@@ -751,10 +766,12 @@ mod tests {
                 url,
                 timeout,
                 max_bytes,
+                redirect_hosts,
             } => {
                 assert_eq!(url.to_string(), "https://example.com/feed.json");
                 assert_eq!(timeout, Duration::from_secs(10));
                 assert_eq!(max_bytes, 1024);
+                assert_eq!(redirect_hosts, ["cdn.example.net", "mirror.example.org"]);
             }
             other => panic!("expected a URL source, got {other:?}"),
         }

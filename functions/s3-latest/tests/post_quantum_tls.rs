@@ -81,6 +81,7 @@ async fn aws_and_source_clients_prefer_a_post_quantum_key_exchange() {
             url: format!("https://localhost:{port}/feed").parse().unwrap(),
             timeout: Duration::from_secs(5),
             max_bytes: 1 << 20,
+            redirect_hosts: Vec::new(),
         },
         "test",
     )

@@ -9,6 +9,7 @@ use std::time::Duration;
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use s3_latest::config::SourceConfig;
+use s3_latest::ingest::redirect::Refusal;
 use s3_latest::ingest::source::{Fetch, Source, SourceError, SourceValidators};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -32,6 +33,22 @@ fn ca(name: &str) -> Ca {
 
 /// Serves `body` over TLS with a certificate for `localhost` signed by `ca`.
 async fn serve(ca: &Ca, body: &'static [u8]) -> u16 {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    serve_response(ca, [head.as_bytes(), body].concat()).await
+}
+
+/// Answers every request over TLS with a redirect to `location`.
+async fn serve_redirect(ca: &Ca, location: &str) -> u16 {
+    let head = format!("HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    serve_response(ca, head.into_bytes()).await
+}
+
+/// Answers every request over TLS with exactly `response`.
+async fn serve_response(ca: &Ca, response: Vec<u8>) -> u16 {
+    let response: &'static [u8] = Box::leak(response.into_boxed_slice());
     let key = KeyPair::generate().unwrap();
     let cert = CertificateParams::new(vec!["localhost".to_owned()])
         .unwrap()
@@ -65,12 +82,7 @@ async fn serve(ca: &Ca, body: &'static [u8]) -> u16 {
                         Ok(n) => request.extend_from_slice(&buf[..n]),
                     }
                 }
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = tls.write_all(head.as_bytes()).await;
-                let _ = tls.write_all(body).await;
+                let _ = tls.write_all(response).await;
                 let _ = tls.shutdown().await;
             });
         }
@@ -84,6 +96,7 @@ async fn fetch(url: &str) -> Result<Fetch, SourceError> {
             url: url.parse().unwrap(),
             timeout: Duration::from_secs(5),
             max_bytes: 1 << 20,
+            redirect_hosts: Vec::new(),
         },
         "test",
     )?;
@@ -113,4 +126,17 @@ async fn a_source_is_fetched_over_tls_only_from_a_trusted_certificate_for_its_ho
     let bad = serve(&stranger, b"never read").await;
     let untrusted = fetch(&format!("https://localhost:{bad}/feed")).await;
     assert!(matches!(untrusted, Err(SourceError::Unreachable)), "{untrusted:?}");
+
+    // A redirect from https to http, even to the same host: refused before
+    // any request is made to the plain-text address.
+    let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let plain_port = plain.local_addr().unwrap().port();
+    let downgrading = serve_redirect(&trusted, &format!("http://localhost:{plain_port}/feed")).await;
+    let refused = fetch(&format!("https://localhost:{downgrading}/feed")).await;
+    assert!(
+        matches!(refused, Err(SourceError::Redirect(Refusal::Downgrade))),
+        "{refused:?}"
+    );
+    let never = tokio::time::timeout(Duration::from_millis(200), plain.accept()).await;
+    assert!(never.is_err(), "nothing connected to the plain-text port");
 }

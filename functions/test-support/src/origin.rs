@@ -1,7 +1,8 @@
 //! A tiny HTTP origin on 127.0.0.1 that ingest can snapshot: serves one body
 //! with an ETag at `/feed`, answers conditional requests, and can misbehave
 //! on demand. `/moved` redirects there by path, `/elsewhere` by absolute URL,
-//! and `/loop` to itself.
+//! `/dir/moved` by a relative reference, `/redirect?to=URL` to URL, and
+//! `/loop` to itself.
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -123,6 +124,17 @@ async fn serve(
         "/moved" => return redirect("/feed".into()),
         "/elsewhere" => return redirect(format!("http://{host}/feed")),
         "/loop" => return redirect("/loop".into()),
+        // A relative reference without a leading `/`: resolves to /dir/feed.
+        "/dir/moved" => return redirect("feed".into()),
+        // Wherever `?to=` says (the test picks a loopback address).
+        "/redirect" => {
+            let to = req
+                .uri()
+                .query()
+                .and_then(|q| q.strip_prefix("to="))
+                .unwrap_or_default();
+            return redirect(to.to_owned());
+        }
         _ => {}
     }
     let resource = resource.lock().unwrap().clone();

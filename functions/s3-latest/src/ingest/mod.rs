@@ -14,6 +14,7 @@
 //! pointer too, so a failed pointer update is repaired by the retry.
 
 pub mod publish;
+pub mod redirect;
 pub mod source;
 pub mod trigger;
 
@@ -104,6 +105,7 @@ impl IngestError {
         match self {
             IngestError::Trigger(_) => "InvalidEvent",
             IngestError::Source(SourceError::TooLarge { .. }) => "SourceTooLarge",
+            IngestError::Source(SourceError::Redirect(_)) => "SourceRedirectRefused",
             IngestError::Source(_) => "SourceUnavailable",
             IngestError::Store(StoreError::Unavailable { .. }) => "StorageUnavailable",
             IngestError::Store(_) => "StorageError",

@@ -15,6 +15,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use rand::RngCore;
 
+use super::redirect::{RedirectPolicy, Refusal};
 use crate::config::SourceConfig;
 
 /// The same HTTP stack the AWS SDK runs on (hyper, hyper-rustls over
@@ -114,6 +115,8 @@ pub enum SourceError {
     Client(String),
     #[error("source redirected more than {MAX_REDIRECTS} times")]
     TooManyRedirects,
+    #[error("source redirect refused: {0}")]
+    Redirect(#[from] Refusal),
 }
 
 pub struct Source {
@@ -127,7 +130,8 @@ enum SourceKind {
     Url {
         // Boxed: the client is large, and a Source is built once.
         client: Box<HttpsClient>,
-        url: Uri,
+        url: url::Url,
+        redirects: RedirectPolicy,
         max_bytes: u64,
         timeout: Duration,
     },
@@ -143,12 +147,20 @@ impl Source {
                 url,
                 timeout,
                 max_bytes,
-            } => SourceKind::Url {
-                client: Box::new(https_client(*timeout)?),
-                url: url.as_uri().clone(),
-                max_bytes: *max_bytes,
-                timeout: *timeout,
-            },
+                redirect_hosts,
+            } => {
+                let url: url::Url = url
+                    .to_string()
+                    .parse()
+                    .map_err(|e: url::ParseError| SourceError::Client(e.to_string()))?;
+                SourceKind::Url {
+                    client: Box::new(https_client(*timeout)?),
+                    redirects: RedirectPolicy::new(&url, redirect_hosts),
+                    url,
+                    max_bytes: *max_bytes,
+                    timeout: *timeout,
+                }
+            }
         };
         Ok(Source { kind })
     }
@@ -164,9 +176,10 @@ impl Source {
             SourceKind::Url {
                 client,
                 url,
+                redirects,
                 max_bytes,
                 timeout,
-            } => fetch_url(client, url, *max_bytes, *timeout, previous).await,
+            } => fetch_url(client, url, redirects, *max_bytes, *timeout, previous).await,
         }
     }
 }
@@ -211,25 +224,34 @@ fn generated(function_version: &str, trigger: &str) -> Snapshot {
 /// answers at once and then trickles is cut off like one that never answers.
 async fn fetch_url(
     client: &HttpsClient,
-    url: &Uri,
+    url: &url::Url,
+    redirects: &RedirectPolicy,
     max_bytes: u64,
     timeout: Duration,
     previous: &SourceValidators,
 ) -> Result<Fetch, SourceError> {
-    tokio::time::timeout(timeout, fetch_following_redirects(client, url, max_bytes, previous))
-        .await
-        .unwrap_or(Err(SourceError::Timeout(timeout)))
+    tokio::time::timeout(
+        timeout,
+        fetch_following_redirects(client, url, redirects, max_bytes, previous),
+    )
+    .await
+    .unwrap_or(Err(SourceError::Timeout(timeout)))
 }
 
 async fn fetch_following_redirects(
     client: &HttpsClient,
-    url: &Uri,
+    url: &url::Url,
+    redirects: &RedirectPolicy,
     max_bytes: u64,
     previous: &SourceValidators,
 ) -> Result<Fetch, SourceError> {
     let mut url = url.clone();
     for _ in 0..=MAX_REDIRECTS {
-        let mut request = http::Request::get(&url).header(USER_AGENT, concat!("s3-latest/", env!("CARGO_PKG_VERSION")));
+        let uri: Uri = url
+            .as_str()
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| SourceError::Client(e.to_string()))?;
+        let mut request = http::Request::get(uri).header(USER_AGENT, concat!("s3-latest/", env!("CARGO_PKG_VERSION")));
         if let Some(etag) = &previous.etag {
             request = request.header(IF_NONE_MATCH, etag);
         }
@@ -242,27 +264,15 @@ async fn fetch_following_redirects(
         let response = client.request(request).await.map_err(|_| SourceError::Unreachable)?;
         let status = response.status();
         if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
-            url =
-                redirect_target(&url, response.headers().get(LOCATION)).ok_or(SourceError::Status(status.as_u16()))?;
+            let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok());
+            url = redirects.follow(&url, location).await.inspect_err(|refusal| {
+                tracing::warn!(from = %url, %refusal, "refused a source redirect");
+            })?;
             continue;
         }
         return read_response(response, max_bytes).await;
     }
     Err(SourceError::TooManyRedirects)
-}
-
-/// Where a redirect points: an absolute http(s) URL, or a path on the same origin.
-fn redirect_target(from: &Uri, location: Option<&http::HeaderValue>) -> Option<Uri> {
-    let location = location?.to_str().ok()?;
-    if location.starts_with("http://") || location.starts_with("https://") {
-        return location.parse::<crate::config::Url>().ok().map(|u| u.as_uri().clone());
-    }
-    if !location.starts_with('/') || location.starts_with("//") {
-        return None;
-    }
-    let mut parts = from.clone().into_parts();
-    parts.path_and_query = Some(location.parse().ok()?);
-    Uri::from_parts(parts).ok()
 }
 
 async fn read_response(response: http::Response<hyper::body::Incoming>, max_bytes: u64) -> Result<Fetch, SourceError> {
