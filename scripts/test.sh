@@ -35,6 +35,15 @@ if [ ! -x "$machete" ] || [ "$("$machete" --version 2>/dev/null)" != "0.9.2" ]; 
 fi
 "$machete"
 
+# Licenses, bans and sources (deny.toml); advisories need the RustSec
+# database, which this machine cannot fetch (README: The supply chain).
+step "cargo-deny (licenses, bans, sources)"
+deny=.cache/tools/bin/cargo-deny
+if [ ! -x "$deny" ] || [ "$("$deny" --version 2>/dev/null)" != "cargo-deny 0.20.2" ]; then
+    cargo install --quiet --locked --root .cache/tools cargo-deny@0.20.2
+fi
+"$deny" check licenses bans sources
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
