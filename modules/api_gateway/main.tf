@@ -98,6 +98,41 @@ resource "aws_api_gateway_method" "health" {
   request_validator_id = aws_api_gateway_request_validator.this.id
 }
 
+# What API Gateway answers itself (no route, no or a wrong key, throttling,
+# quota, WAF, its own faults) in the handler's error shape, with the
+# request id clients quote in support requests. An unknown method on the
+# snapshot route is an unknown route to a REST API: 404 NotFound.
+locals {
+  gateway_responses = {
+    MISSING_AUTHENTICATION_TOKEN = { status = "404", code = "NotFound", message = "no such route; GET /retrieve_most_recent_object or /health" }
+    INVALID_API_KEY              = { status = "403", code = "Forbidden", message = "a valid x-api-key header is required" }
+    ACCESS_DENIED                = { status = "403", code = "Forbidden", message = "the caller is not allowed to invoke this route" }
+    INVALID_SIGNATURE            = { status = "403", code = "Forbidden", message = "the request signature is not valid" }
+    EXPIRED_TOKEN                = { status = "403", code = "Forbidden", message = "the credentials have expired" }
+    WAF_FILTERED                 = { status = "403", code = "Forbidden", message = "the request was blocked" }
+    THROTTLED                    = { status = "429", code = "TooManyRequests", message = "request rate exceeded; retry later" }
+    QUOTA_EXCEEDED               = { status = "429", code = "QuotaExceeded", message = "the daily quota for this key is used up" }
+    BAD_REQUEST_PARAMETERS       = { status = "400", code = "BadRequest", message = "the request parameters are not valid" }
+    REQUEST_TOO_LARGE            = { status = "413", code = "RequestTooLarge", message = "the request is too large" }
+    INTEGRATION_TIMEOUT          = { status = "504", code = "GatewayTimeout", message = "the function did not answer in time; retry" }
+    DEFAULT_4XX                  = { status = null, code = "BadRequest", message = "the request was refused" }
+    DEFAULT_5XX                  = { status = null, code = "GatewayError", message = "the gateway could not complete the request; retry" }
+  }
+}
+
+resource "aws_api_gateway_gateway_response" "this" {
+  for_each      = local.gateway_responses
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  response_type = each.key
+  status_code   = each.value.status
+  response_templates = {
+    "application/json" = jsonencode({ error = { code = each.value.code, message = each.value.message, request_id = "$context.requestId" } })
+  }
+  response_parameters = {
+    "gatewayresponse.header.Cache-Control" = "'no-store'"
+  }
+}
+
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
@@ -112,6 +147,7 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_request_validator.this,
       aws_api_gateway_rest_api.this.policy,
       aws_api_gateway_rest_api.this.binary_media_types,
+      aws_api_gateway_gateway_response.this,
     ]))
   }
 

@@ -123,6 +123,13 @@ def rest_api(apigw, name):
             for r in resources
             for method in r.get("resourceMethods", {})
         },
+        "gateway_responses": {
+            r["responseType"]: {
+                "status": r.get("statusCode"),
+                "template": r.get("responseTemplates", {}).get("application/json"),
+            }
+            for r in apigw.get_gateway_responses(restApiId=api["id"])["items"]
+        },
         "authorization": {
             f"{method} {r['path']}": apigw.get_method(restApiId=api["id"], resourceId=r["id"], httpMethod=method).get(
                 "authorizationType"

@@ -490,6 +490,26 @@ fn assert_api(facts: &Value, name: &str, env: &str, region: &str) {
             "Route 53 does not sign"
         );
     }
+    // API Gateway's own answers come in the handler's error shape, with
+    // the request id.
+    for (response_type, status, code) in [
+        ("MISSING_AUTHENTICATION_TOKEN", Some("404"), "NotFound"),
+        ("INVALID_API_KEY", Some("403"), "Forbidden"),
+        ("ACCESS_DENIED", Some("403"), "Forbidden"),
+        ("THROTTLED", Some("429"), "TooManyRequests"),
+        ("QUOTA_EXCEEDED", Some("429"), "QuotaExceeded"),
+        ("INTEGRATION_TIMEOUT", Some("504"), "GatewayTimeout"),
+        ("DEFAULT_4XX", None, "BadRequest"),
+        ("DEFAULT_5XX", None, "GatewayError"),
+    ] {
+        let response = &api["gateway_responses"][response_type];
+        assert_eq!(response["status"].as_str(), status, "{response_type}: {response}");
+        let template: Value = serde_json::from_str(response["template"].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{response_type}: {e}: {response}"));
+        assert_eq!(template["error"]["code"], code, "{response_type}");
+        assert_eq!(template["error"]["request_id"], "$context.requestId", "{response_type}");
+        assert!(template["error"]["message"].is_string(), "{response_type}");
+    }
     assert_invoke_permissions(facts, env, region);
 }
 
