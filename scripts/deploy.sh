@@ -4,7 +4,7 @@
 #   scripts/deploy.sh bootstrap                # once per account: state bucket, API Gateway logging role
 #   scripts/deploy.sh bootstrap-region REGION  # once per other region an environment runs in
 #   scripts/deploy.sh dev                      # or prod: state in the bootstrap bucket, under the bootstrap key
-#   scripts/deploy.sh prod-dr                  # two regions, active-standby (README: Disaster recovery)
+#   scripts/deploy.sh prod-dr                  # two regions, active-standby (docs/disaster-recovery.md)
 #
 # Environment: TF_PLUGIN_DIR installs providers from a local mirror instead
 # of the registry; S3_LATEST_ROOT points at another copy of env/ and modules/

@@ -9,7 +9,7 @@
 #
 # Only dev is destroyed without a question. Any other environment asks for
 # its name on a terminal; without one, CONFIRM_DESTROY=<env> must say it.
-# Retiring prod's data is a deliberate, separate step (README: Tear down).
+# Retiring prod's data is a deliberate, separate step (docs/deploy.md).
 #
 # Same environment variables as scripts/deploy.sh.
 set -euo pipefail

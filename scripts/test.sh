@@ -36,7 +36,7 @@ fi
 "$machete"
 
 # Licenses, bans and sources (deny.toml); advisories need the RustSec
-# database, which this machine cannot fetch (README: The supply chain).
+# database, which this machine cannot fetch (docs/testing.md).
 step "cargo-deny (licenses, bans, sources)"
 deny=.cache/tools/bin/cargo-deny
 if [ ! -x "$deny" ] || [ "$("$deny" --version 2>/dev/null)" != "cargo-deny 0.20.2" ]; then

@@ -7,10 +7,10 @@ locals {
   log_arn     = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${local.account_id}:log-group:/aws/lambda"
   objects_arn = "${var.bucket_arn}/${var.object_prefix}*"
   # Announcement receipts live beside the snapshot prefix, never under it
-  # (snapshots/ -> snapshots.announced/); see README "Exactly once per trigger".
+  # (snapshots/ -> snapshots.announced/); see docs/ingest.md.
   receipts_arn = "${var.bucket_arn}/${trimsuffix(var.object_prefix, "/")}.announced/*"
   # The pointer to the newest object, also beside the prefix
-  # (snapshots/ -> snapshots.newest); see README "The pointer".
+  # (snapshots/ -> snapshots.newest); see docs/pointer.md.
   pointer_arn = "${var.bucket_arn}/${trimsuffix(var.object_prefix, "/")}.newest"
 }
 

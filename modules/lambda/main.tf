@@ -6,7 +6,7 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_lambda_function" "this" {
-  #checkov:skip=CKV_AWS_115:Reserved concurrency is the reserved_concurrent_executions input, off by default: new accounts have a concurrency quota too low to reserve from (see the README).
+  #checkov:skip=CKV_AWS_115:Reserved concurrency is the reserved_concurrent_executions input, off by default: new accounts have a concurrency quota too low to reserve from (see docs/deploy.md).
   #checkov:skip=CKV_AWS_117:The function only calls AWS APIs over TLS; a VPC would add NAT cost and cold-start time and protect nothing.
   #checkov:skip=CKV_AWS_272:The zip is built in CI from this repository; code signing needs an AWS Signer profile, which operators can add with code_signing_config_arn.
   #checkov:skip=CKV_AWS_116:Failed asynchronous invocations of ingest go to its queue through the on-failure destination (aws_lambda_function_event_invoke_config below), which carries more than a dead_letter_config and would duplicate it; retrieve is invoked synchronously.

@@ -74,7 +74,7 @@ variable "reserved_concurrent_executions" {
 }
 
 variable "environment" {
-  description = "Environment variables: the configuration the function reads (see the README's table)."
+  description = "Environment variables: the configuration the function reads (see docs/configuration.md)."
   type        = map(string)
 }
 

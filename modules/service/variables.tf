@@ -131,7 +131,7 @@ variable "access_log_bucket" {
 }
 
 variable "api_type" {
-  description = "The API in front of retrieve: rest (API Gateway REST: API key and usage plan, WAF, private endpoints; $3.50 per million) or http (HTTP API with IAM or JWT authorization; $1.00 per million). See the README's comparison."
+  description = "The API in front of retrieve: rest (API Gateway REST: API key and usage plan, WAF, private endpoints; $3.50 per million) or http (HTTP API with IAM or JWT authorization; $1.00 per million). See docs/deploy.md."
   type        = string
   default     = "rest"
 
@@ -176,7 +176,7 @@ variable "http_api_jwt_audience" {
 }
 
 variable "stream_url_enabled" {
-  description = "Also serve snapshots over API Gateway's 6 MB through a Lambda function URL that streams (RESPONSE_STREAM, IAM-signed requests only), from a second retrieve function in RESPONSE_MODE=stream. See the README's \"Large snapshots\"."
+  description = "Also serve snapshots over API Gateway's 6 MB through a Lambda function URL that streams (RESPONSE_STREAM, IAM-signed requests only), from a second retrieve function in RESPONSE_MODE=stream. See docs/large-snapshots.md."
   type        = bool
   default     = false
 }

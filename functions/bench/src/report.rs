@@ -1,5 +1,5 @@
 //! The benchmark's outputs: a Markdown table on stdout (pasted into the
-//! README), a JSON file, and an SVG chart.
+//! docs/performance.md), a JSON file, and an SVG chart.
 
 use std::fmt::Write;
 

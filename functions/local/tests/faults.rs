@@ -1,7 +1,7 @@
 //! The service under injected faults: the production ingest and retrieve
 //! handlers, with the production timeouts and retry policy, talk to moto
 //! through a seeded fault-injecting proxy on 127.0.0.1 (S3, KMS and
-//! EventBridge alike). Prints its figures; the README's reliability section
+//! EventBridge alike). Prints its figures; docs/reliability.md
 //! quotes them.
 //!
 //! `cargo test -p s3-latest-local --test faults -- --nocapture`
@@ -168,7 +168,7 @@ const INTERNAL: &[&str] = &[
     "panicked",
 ];
 
-/// Every 5xx retrieve may answer, as the README's API section lists them.
+/// Every 5xx retrieve may answer, as docs/api.md lists them.
 const DOCUMENTED_5XX: &[(u16, &str)] = &[
     (503, "StorageUnavailable"),
     (503, "KeyServiceUnavailable"),

@@ -623,7 +623,7 @@ async fn a_snapshot_written_in_the_primary_is_served_by_the_standby() -> TestRes
     assert_eq!(served.body(), served_in_primary.body());
     assert_eq!(header(&served, "x-object-key"), written);
     // The ETag is not compared: it covers Last-Modified, which a copy (here,
-    // made a moment later) need not share, as the README's failover section says.
+    // made a moment later) need not share, as docs/disaster-recovery.md says.
     // The data key was unwrapped by the standby region's KMS, which holds only the replica.
     assert_eq!(standby.counter.get("Decrypt"), 1);
 

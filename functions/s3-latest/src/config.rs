@@ -539,7 +539,7 @@ impl IngestConfig {
     }
 }
 
-/// Every variable ingest reads (with `SOURCE_URL` set), for the README
+/// Every variable ingest reads (with `SOURCE_URL` set), for the docs
 /// table and the Terraform wiring check. A test records what `from_env`
 /// actually asks for and compares.
 pub const INGEST_VARIABLES: &[&str] = &[

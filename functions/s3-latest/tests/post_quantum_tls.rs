@@ -1,7 +1,7 @@
 //! The functions' TLS clients offer the post-quantum hybrid key exchange
 //! (X25519MLKEM768) first: the AWS SDK's client, which carries KMS's
 //! plaintext data keys, and ingest's `SOURCE_URL` client. It is why they run
-//! rustls on aws-lc rather than ring (README, "Binaries"), so a switch that
+//! rustls on aws-lc rather than ring (docs/performance.md), so a switch that
 //! drops it fails here.
 //!
 //! A listener on 127.0.0.1 reads each ClientHello and hangs up: the key
