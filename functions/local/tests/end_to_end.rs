@@ -123,7 +123,7 @@ async fn the_local_service_serves_revalidates_survives_restart_and_stops_cleanly
     assert!(stop(again).await.success());
 }
 
-/// A snapshot over Lambda's buffered limit (8 MiB): refused with 413 in
+/// A snapshot over Lambda's buffered limit (8 MiB): refused with 502 in
 /// buffered mode; through the local REST API in stream mode (as a REST
 /// integration in STREAM transfer mode), served whole with the same headers,
 /// ETag, 304 and HEAD as a small one; and, tampered at its very end (the GCM
@@ -150,8 +150,8 @@ async fn a_large_snapshot_streams_whole_or_not_at_all() {
     let ingested = json(client.post(&buffered.ingest_url).send().await.unwrap()).await;
     assert_eq!(ingested["outcome"], "written", "{ingested}");
     let too_large = client.get(&buffered.retrieve_url).send().await.unwrap();
-    assert_eq!(too_large.status(), 413);
-    assert_eq!(json(too_large).await["error"]["code"], "PayloadTooLarge");
+    assert_eq!(too_large.status(), 502);
+    assert_eq!(json(too_large).await["error"]["code"], "ResponseTooLarge");
     assert!(stop(buffered).await.success());
 
     // Streamed, on the same data.

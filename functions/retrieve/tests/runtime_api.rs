@@ -171,7 +171,14 @@ async fn streams_a_snapshot_over_the_buffered_limit_through_the_runtime_api() {
     let buffered = RuntimeApi::start().await;
     let _buffered = buffered.spawn(&std::path::PathBuf::from(env!("CARGO_BIN_EXE_retrieve")), &env);
     let refused = response(buffered.invoke(fixture("apigw_rest_proxy_request.json")).await);
-    assert_eq!(refused["statusCode"], 413, "buffered: over 6 MB");
+    assert_eq!(refused["statusCode"], 502, "buffered: over 6 MB");
+    assert!(
+        refused["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ResponseTooLarge"),
+        "{refused}"
+    );
 
     env.push(("RESPONSE_MODE", "stream".into()));
     let api = RuntimeApi::start().await;

@@ -223,7 +223,7 @@ pub async fn an_oversized_snapshot_is_refused_before_any_read<K: KeyProvider + C
     ] {
         h.counter.reset();
         let response = call(&small, method, URL, &headers).await;
-        assert_eq!(response.status(), 413, "{method} {headers:?}");
+        assert_eq!(response.status(), 502, "{method} {headers:?}");
         assert_eq!(
             h.counter.get("GetObject"),
             1,
@@ -245,7 +245,7 @@ pub async fn an_oversized_snapshot_is_refused_before_any_read<K: KeyProvider + C
     let tight = with_limit(plaintext + 16);
     assert_eq!(call(&tight, "GET", URL, &[]).await.status(), 200);
     let json = call(&tight, "GET", &format!("{URL}?format=json"), &[]).await;
-    assert_error(&json, 413, "PayloadTooLarge");
+    assert_error(&json, 502, "ResponseTooLarge");
     Ok(())
 }
 

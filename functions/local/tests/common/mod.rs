@@ -488,7 +488,7 @@ pub async fn routing_methods_and_limits_give_precise_errors<K: KeyProvider + Clo
     let mut small = h.retrieve_config(PREFIX, LookupStrategy::Index);
     small.response_max_bytes = 64;
     let limited = Retriever::new(h.store(PREFIX), h.keys.clone(), small);
-    let body = assert_error(&call(&limited, "GET", URL, &[]).await, 413, "PayloadTooLarge");
+    let body = assert_error(&call(&limited, "GET", URL, &[]).await, 502, "ResponseTooLarge");
     assert!(
         body["error"]["message"].as_str().unwrap().contains("limit is 64 bytes"),
         "{body}"

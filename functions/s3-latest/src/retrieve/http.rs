@@ -100,9 +100,9 @@ impl From<&RetrieveError> for ApiError {
                 "the newest object changed while it was being read; retry",
             ),
             RetrieveError::Store(StoreError::TooLarge { limit }) => ApiError::new(
-                S::PAYLOAD_TOO_LARGE,
-                "PayloadTooLarge",
-                format!("the newest object is larger than the limit of {limit} bytes"),
+                S::BAD_GATEWAY,
+                "ResponseTooLarge",
+                format!("the newest object is larger than the limit of {limit} bytes: use the streaming URL"),
             ),
             RetrieveError::Store(_) => {
                 ApiError::new(S::BAD_GATEWAY, "StorageError", "the object store refused the request")
@@ -168,7 +168,8 @@ impl From<&RetrieveError> for ApiError {
 }
 
 fn http_date(t: DateTime<Utc>) -> String {
-    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+    let seconds = u64::try_from(t.timestamp()).unwrap_or(0);
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds))
 }
 
 /// `If-None-Match` per RFC 9110: `*` or a list of tags, compared weakly.
@@ -177,11 +178,14 @@ fn none_match(header: &str, etag: &str) -> bool {
     header.trim() == "*" || header.split(',').any(|candidate| opaque(candidate) == opaque(etag))
 }
 
-/// `If-Modified-Since`: not modified when the object's second is not after the date.
+/// `If-Modified-Since`: not modified when the object's second is not after
+/// the date. Any of RFC 9110's three HTTP-date forms (IMF-fixdate, RFC 850,
+/// asctime); anything else is ignored, as the RFC says.
 fn not_modified_since(header: &str, last_modified: DateTime<Utc>) -> bool {
-    DateTime::parse_from_rfc2822(header.trim())
-        .map(|since| last_modified.timestamp() <= since.timestamp())
-        .unwrap_or(false)
+    httpdate::parse_http_date(header.trim())
+        .ok()
+        .and_then(|since| since.duration_since(std::time::UNIX_EPOCH).ok())
+        .is_some_and(|since| last_modified.timestamp() <= since.as_secs() as i64)
 }
 
 fn is_text(content_type: &str) -> bool {
@@ -525,11 +529,16 @@ fn check_method(method: &Method) -> Result<(), ApiError> {
     }
 }
 
+/// A response this route will not send. Not 413, which is about request
+/// content (RFC 9110 §15.5.14): 502, as Lambda and API Gateway answer a
+/// response over their limits, with a code of its own and the way out.
 fn too_large(size: u64, limit: u64) -> ApiError {
     ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "PayloadTooLarge",
-        format!("the newest object needs {size} bytes in the response; the limit is {limit} bytes"),
+        StatusCode::BAD_GATEWAY,
+        "ResponseTooLarge",
+        format!(
+            "the newest object needs {size} bytes in the response; the limit is {limit} bytes: use the streaming URL"
+        ),
     )
 }
 
@@ -589,6 +598,10 @@ mod tests {
         assert!(not_modified_since("Sat, 21 Nov 2026 22:34:00 GMT", t));
         assert!(!not_modified_since("Sat, 21 Nov 2026 22:33:59 GMT", t));
         assert!(!not_modified_since("yesterday", t));
+        // RFC 9110 §5.6.7: recipients accept all three forms.
+        assert!(not_modified_since("Saturday, 21-Nov-26 22:34:00 GMT", t), "RFC 850");
+        assert!(not_modified_since("Sat Nov 21 22:34:00 2026", t), "asctime");
+        assert!(!not_modified_since("Sat Nov 21 22:33:59 2026", t), "asctime");
     }
 
     #[test]
