@@ -70,3 +70,64 @@ async fn schemathesis_finds_nothing_against_local_mode() {
     assert!(output.status.success(), "{said}");
     assert!(!summary.is_empty(), "{said}");
 }
+
+/// The client examples in examples/ run as a reader would copy them: Python
+/// (an API key, and SigV4 with botocore, which local mode ignores) and Rust.
+#[tokio::test]
+async fn the_client_examples_fetch_and_revalidate() {
+    let data = tempfile::tempdir().unwrap();
+    let running = test_support::local_runner::start(
+        std::path::Path::new(env!("CARGO_BIN_EXE_s3-latest-local")),
+        data.path(),
+        &[],
+    )
+    .await;
+    let client = test_support::http_client();
+    for _ in 0..100 {
+        if client.get(&running.retrieve_url).send().await.unwrap().status() == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let rust = target.join("debug/s3-latest-example-client");
+    assert!(rust.exists(), "{} (built by cargo build --workspace)", rust.display());
+    let python = venv_program("python");
+    let script = root().join("examples/python/retrieve.py");
+    let runs: Vec<(&str, tokio::process::Command)> = vec![
+        ("python, API key", {
+            let mut c = tokio::process::Command::new(&python);
+            c.arg(&script)
+                .arg(&running.retrieve_url)
+                .env("S3_LATEST_API_KEY", "local");
+            c
+        }),
+        ("python, SigV4", {
+            let mut c = tokio::process::Command::new(&python);
+            c.arg(&script)
+                .args(["--sigv4", &running.retrieve_url])
+                .env("AWS_ACCESS_KEY_ID", "testing")
+                .env("AWS_SECRET_ACCESS_KEY", "testing")
+                .env("AWS_REGION", "eu-west-1");
+            c
+        }),
+        ("rust", {
+            let mut c = tokio::process::Command::new(&rust);
+            c.arg(&running.retrieve_url);
+            c
+        }),
+    ];
+    for (name, mut command) in runs {
+        let output = command.output().await.unwrap();
+        assert!(output.status.success(), "{name}: {}", text(&output));
+        let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(summary["revalidated"], 304, "{name}: {summary}");
+        assert!(
+            summary["key"].as_str().unwrap().starts_with("snapshots/"),
+            "{name}: {summary}"
+        );
+        assert_eq!(summary["content_type"], "application/json", "{name}: {summary}");
+    }
+}
