@@ -181,7 +181,7 @@ pub fn markdown(r: &Results) -> String {
     for c in &r.costs {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.2} | {:.2} | **{:.2}** | **{:.2}** |",
+            "| {} | {} | {:.4} | {} | {} | {:.1} | {:.2} | {:.2} | {:.2} | {:.2} | **{:.2}** | **{:.2}** |",
             c.design,
             c.objects,
             c.list_requests,
