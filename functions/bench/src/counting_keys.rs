@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use s3_latest::envelope::{DataKey, EncryptionContext, WrapAlgorithm};
+use s3_latest::envelope::{DataKey, EncryptionContext, Format, WrapAlgorithm};
 use s3_latest::keyring::{GeneratedKey, KeyError, KeyProvider};
 
 #[derive(Clone)]
@@ -36,12 +36,21 @@ impl<K: KeyProvider + Clone> KeyProvider for CountingKeys<K> {
         self.inner.wrap_algorithm()
     }
 
-    async fn generate_data_key(&self, description: &EncryptionContext) -> Result<GeneratedKey, KeyError> {
-        self.inner.generate_data_key(description).await
+    async fn generate_data_key(
+        &self,
+        format: Format,
+        description: &EncryptionContext,
+    ) -> Result<GeneratedKey, KeyError> {
+        self.inner.generate_data_key(format, description).await
     }
 
-    async fn decrypt_data_key(&self, wrapped: &[u8], description: &EncryptionContext) -> Result<DataKey, KeyError> {
+    async fn decrypt_data_key(
+        &self,
+        format: Format,
+        wrapped: &[u8],
+        description: &EncryptionContext,
+    ) -> Result<DataKey, KeyError> {
         self.unwraps.fetch_add(1, Ordering::Relaxed);
-        self.inner.decrypt_data_key(wrapped, description).await
+        self.inner.decrypt_data_key(format, wrapped, description).await
     }
 }

@@ -13,7 +13,7 @@ use rand::RngCore;
 use zeroize::Zeroizing;
 
 use crate::aws_error::{self, Failure};
-use crate::envelope::{CONTENT_CIPHER, DataKey, EncryptionContext, WrapAlgorithm, random_data_key};
+use crate::envelope::{CONTENT_CIPHER, DataKey, EncryptionContext, Format, WrapAlgorithm, random_data_key};
 
 /// A fresh data key in both forms: plaintext to encrypt with, wrapped to store.
 pub struct GeneratedKey {
@@ -38,13 +38,16 @@ pub trait KeyProvider: Send + Sync + 'static {
     /// The `x-amz-wrap-alg` this provider writes and reads.
     fn wrap_algorithm(&self) -> WrapAlgorithm;
 
+    /// A data key for an object of `format`, wrapped under this description.
     fn generate_data_key(
         &self,
+        format: Format,
         material_description: &EncryptionContext,
     ) -> impl Future<Output = Result<GeneratedKey, KeyError>> + Send;
 
     fn decrypt_data_key(
         &self,
+        format: Format,
         wrapped: &[u8],
         material_description: &EncryptionContext,
     ) -> impl Future<Output = Result<DataKey, KeyError>> + Send;
@@ -82,7 +85,11 @@ impl KeyProvider for KmsKeyring {
         WrapAlgorithm::KmsContext
     }
 
-    async fn generate_data_key(&self, material_description: &EncryptionContext) -> Result<GeneratedKey, KeyError> {
+    async fn generate_data_key(
+        &self,
+        _format: Format,
+        material_description: &EncryptionContext,
+    ) -> Result<GeneratedKey, KeyError> {
         let out = self
             .client
             .generate_data_key()
@@ -109,6 +116,7 @@ impl KeyProvider for KmsKeyring {
 
     async fn decrypt_data_key(
         &self,
+        _format: Format,
         wrapped: &[u8],
         material_description: &EncryptionContext,
     ) -> Result<DataKey, KeyError> {
@@ -142,13 +150,14 @@ impl KeyProvider for KmsKeyring {
 const WRAP_IV_LEN: usize = 12;
 
 /// Additional data of the local wrap. The S3EC raw AES keyring authenticates
-/// only the content cipher name, so anyone who can write to the bucket could
-/// edit an object's material description and replay it under another key.
-/// We append the description (canonical JSON, after a NUL), so an edited one
-/// fails to unwrap, as KMS refuses an edited encryption context. An empty
-/// description gives exactly the S3EC's additional data.
-fn wrap_aad(material_description: &EncryptionContext) -> Vec<u8> {
-    let mut aad = CONTENT_CIPHER.as_bytes().to_vec();
+/// only the content cipher's name (`AES/GCM/NoPadding` for V2, the suite id
+/// `115` for V3), so anyone who can write to the bucket could edit an
+/// object's material description and replay it under another key. We append
+/// the description (canonical JSON, after a NUL), so an edited one fails to
+/// unwrap, as KMS refuses an edited encryption context. An empty description
+/// gives exactly the S3EC's additional data.
+fn wrap_aad(content_cipher: &str, material_description: &EncryptionContext) -> Vec<u8> {
+    let mut aad = content_cipher.as_bytes().to_vec();
     if !material_description.is_empty() {
         aad.push(0);
         aad.extend(serde_json::to_vec(material_description).expect("string map serialises"));
@@ -205,7 +214,11 @@ impl KeyProvider for LocalAesKeyring {
         WrapAlgorithm::AesGcm
     }
 
-    async fn generate_data_key(&self, material_description: &EncryptionContext) -> Result<GeneratedKey, KeyError> {
+    async fn generate_data_key(
+        &self,
+        format: Format,
+        material_description: &EncryptionContext,
+    ) -> Result<GeneratedKey, KeyError> {
         let plaintext = random_data_key();
         let mut iv = [0u8; WRAP_IV_LEN];
         rand::rng().fill_bytes(&mut iv);
@@ -215,10 +228,12 @@ impl KeyProvider for LocalAesKeyring {
                 Nonce::from_slice(&iv),
                 Payload {
                     msg: plaintext.as_slice(),
-                    aad: &wrap_aad(material_description),
+                    aad: &wrap_aad(format.content_cipher(), material_description),
                 },
             )
-            .expect("AES-GCM encryption of an in-memory buffer cannot fail");
+            .map_err(|_| KeyError::Refused {
+                code: "LocalWrapFailed".into(),
+            })?;
         let mut wrapped = iv.to_vec();
         wrapped.extend_from_slice(&sealed);
         Ok(GeneratedKey { plaintext, wrapped })
@@ -226,21 +241,29 @@ impl KeyProvider for LocalAesKeyring {
 
     async fn decrypt_data_key(
         &self,
+        format: Format,
         wrapped: &[u8],
         material_description: &EncryptionContext,
     ) -> Result<DataKey, KeyError> {
         let (iv, sealed) = wrapped
             .split_at_checked(WRAP_IV_LEN)
             .ok_or(KeyError::InvalidCiphertext)?;
-        let plaintext = self
-            .cipher
-            .decrypt(
+        let open = |cipher_name: &str| {
+            self.cipher.decrypt(
                 Nonce::from_slice(iv),
                 Payload {
                     msg: sealed,
-                    aad: &wrap_aad(material_description),
+                    aad: &wrap_aad(cipher_name, material_description),
                 },
             )
+        };
+        // V3 objects written before the suite id became their AAD carry the
+        // V2 name: both are authenticated under this key, so either opens.
+        let plaintext = open(format.content_cipher())
+            .or_else(|e| match format {
+                Format::V3 => open(CONTENT_CIPHER),
+                Format::V2 => Err(e),
+            })
             .map_err(|_| KeyError::InvalidCiphertext)?;
         <[u8; 32]>::try_from(plaintext.as_slice())
             .map(Zeroizing::new)
@@ -263,32 +286,38 @@ mod tests {
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
         let ctx = EncryptionContext::new();
-        let generated = ring.generate_data_key(&ctx).await.unwrap();
+        let generated = ring.generate_data_key(Format::V2, &ctx).await.unwrap();
         assert_eq!(generated.wrapped.len(), 12 + 32 + 16);
 
         // The same file gives the same key after a restart.
         let reloaded = LocalAesKeyring::load_or_create(&path).unwrap();
         assert_eq!(
-            *reloaded.decrypt_data_key(&generated.wrapped, &ctx).await.unwrap(),
+            *reloaded
+                .decrypt_data_key(Format::V2, &generated.wrapped, &ctx)
+                .await
+                .unwrap(),
             *generated.plaintext
         );
 
         let mut tampered = generated.wrapped.clone();
         tampered[20] ^= 1;
         assert!(matches!(
-            ring.decrypt_data_key(&tampered, &ctx).await,
+            ring.decrypt_data_key(Format::V2, &tampered, &ctx).await,
             Err(KeyError::InvalidCiphertext)
         ));
         // The description is authenticated: another one does not unwrap.
         let described = crate::envelope::object_context("store", "k1");
-        let bound = ring.generate_data_key(&described).await.unwrap();
+        let bound = ring.generate_data_key(Format::V2, &described).await.unwrap();
         assert_eq!(
-            *ring.decrypt_data_key(&bound.wrapped, &described).await.unwrap(),
+            *ring
+                .decrypt_data_key(Format::V2, &bound.wrapped, &described)
+                .await
+                .unwrap(),
             *bound.plaintext
         );
         let edited = crate::envelope::object_context("store", "k2");
         assert!(matches!(
-            ring.decrypt_data_key(&bound.wrapped, &edited).await,
+            ring.decrypt_data_key(Format::V2, &bound.wrapped, &edited).await,
             Err(KeyError::InvalidCiphertext)
         ));
         // An empty description is the S3EC raw AES keyring's wrap exactly.
@@ -304,9 +333,31 @@ mod tests {
             .unwrap();
         assert_eq!(s3ec.as_slice(), generated.plaintext.as_slice());
 
+        // For V3 the official raw AES keyring authenticates the suite id.
+        let v3 = ring.generate_data_key(Format::V3, &ctx).await.unwrap();
+        let (iv, sealed) = v3.wrapped.split_at(12);
+        let s3ec_v3 = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&std::fs::read(&path).unwrap()))
+            .decrypt(
+                Nonce::from_slice(iv),
+                Payload {
+                    msg: sealed,
+                    aad: b"115",
+                },
+            )
+            .unwrap();
+        assert_eq!(s3ec_v3.as_slice(), v3.plaintext.as_slice());
+        // A V3 object wrapped before that (under the V2 name) still opens.
+        assert_eq!(
+            *ring
+                .decrypt_data_key(Format::V3, &generated.wrapped, &ctx)
+                .await
+                .unwrap(),
+            *generated.plaintext
+        );
+
         let other = LocalAesKeyring::from_key(&[9; 32]);
         assert!(matches!(
-            other.decrypt_data_key(&generated.wrapped, &ctx).await,
+            other.decrypt_data_key(Format::V2, &generated.wrapped, &ctx).await,
             Err(KeyError::InvalidCiphertext)
         ));
     }

@@ -409,7 +409,7 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
         context.insert(envelope::CONTEXT_CONTENT_TYPE.to_owned(), snapshot.content_type.clone());
         let wrap = self.keys.wrap_algorithm();
         let description = envelope::material_description(wrap, self.format, &context);
-        let data_key = self.keys.generate_data_key(&description).await?;
+        let data_key = self.keys.generate_data_key(self.format, &description).await?;
         let (content, ciphertext) = envelope::seal(self.format, &data_key.plaintext, &snapshot.body)?;
         let metadata = EnvelopeMetadata {
             wrapped_key: data_key.wrapped,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use crate::config::CacheLimits;
-use crate::envelope::{DataKey, EncryptionContext};
+use crate::envelope::{DataKey, EncryptionContext, Format};
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -86,6 +86,7 @@ impl DataKeyCache {
 /// disabled key or a revoked grant reaches warm instances too.
 #[derive(Clone)]
 pub struct Proof {
+    pub format: Format,
     pub wrapped: Vec<u8>,
     pub description: EncryptionContext,
 }
@@ -233,6 +234,7 @@ mod tests {
 
     fn proof() -> Proof {
         Proof {
+            format: Format::V3,
             wrapped: b"wrapped".to_vec(),
             description: EncryptionContext::new(),
         }

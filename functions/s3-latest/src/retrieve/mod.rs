@@ -176,7 +176,11 @@ impl<K: KeyProvider> Retriever<K> {
             Cached::Unproven(snapshot, proof) => {
                 // Straight to the key service: the data-key cache may hold
                 // the key a little longer than this plaintext's proof.
-                match self.keys.decrypt_data_key(&proof.wrapped, &proof.description).await {
+                match self
+                    .keys
+                    .decrypt_data_key(proof.format, &proof.wrapped, &proof.description)
+                    .await
+                {
                     Ok(key) => {
                         self.data_keys.insert(&proof.wrapped, &proof.description, key, now);
                         self.newest.proven(&etag, now);
@@ -283,7 +287,10 @@ impl<K: KeyProvider> Retriever<K> {
         let data_key = match self.data_keys.get(&envelope.wrapped_key, &description, now) {
             Some(cached) => cached,
             None => {
-                let fresh = self.keys.decrypt_data_key(&envelope.wrapped_key, &description).await?;
+                let fresh = self
+                    .keys
+                    .decrypt_data_key(envelope.format(), &envelope.wrapped_key, &description)
+                    .await?;
                 self.data_keys
                     .insert(&envelope.wrapped_key, &description, fresh.clone(), now);
                 fresh
@@ -305,6 +312,7 @@ impl<K: KeyProvider> Retriever<K> {
             None => UNBOUND_CONTENT_TYPE.to_owned(),
         };
         let proof = Proof {
+            format: envelope.format(),
             wrapped: envelope.wrapped_key,
             description,
         };
