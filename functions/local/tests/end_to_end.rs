@@ -473,3 +473,37 @@ async fn the_runner_bounds_bodies_and_reports_ingest_failures_in_the_error_shape
     assert_eq!(object_files(data.path()), 0, "nothing written");
     assert!(stop(running).await.success());
 }
+
+/// `--help` lists every flag with its text, the values of the enumerated
+/// ones, the Lambda variable each also reads, and examples.
+#[tokio::test]
+async fn help_lists_values_variables_and_examples() {
+    let output = Command::new(env!("CARGO_BIN_EXE_s3-latest-local"))
+        .arg("--help")
+        .output()
+        .await
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "pointer",
+        "index",
+        "scan",
+        "buffered",
+        "stream",
+        "[env: LOOKUP_STRATEGY=",
+        "[env: RESPONSE_MODE=",
+        "[env: SOURCE_URL=",
+        "[env: BUCKET_NAME=",
+        "Examples:",
+    ] {
+        assert!(help.contains(expected), "--help lacks {expected}:\n{help}");
+    }
+    // Every flag has a line of help under it.
+    let lines: Vec<&str> = help.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim_start().starts_with("--") && !line.contains("--help") && !line.contains("--version") {
+            let next = lines.get(i + 1).map(|l| l.trim()).unwrap_or_default();
+            assert!(!next.is_empty(), "{line} has no help text");
+        }
+    }
+}
