@@ -19,6 +19,7 @@ module "service" {
   access_log_bucket             = var.access_log_bucket
   api_type                      = var.api_type
   rest_api_authorization        = var.rest_api_authorization
+  cors_allowed_origins          = var.cors_allowed_origins
   http_api_authorization        = var.http_api_authorization
   http_api_jwt_issuer           = var.http_api_jwt_issuer
   http_api_jwt_audience         = var.http_api_jwt_audience

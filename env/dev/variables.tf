@@ -249,3 +249,9 @@ variable "permissions_boundary_arn" {
   type        = string
   default     = null
 }
+
+variable "cors_allowed_origins" {
+  description = "Origins browsers may call the API from; empty turns CORS off."
+  type        = list(string)
+  default     = []
+}

@@ -50,12 +50,15 @@ resource "aws_api_gateway_request_validator" "this" {
 
 resource "aws_api_gateway_method" "this" {
   #checkov:skip=CKV2_AWS_53:The request validator is attached; these methods take no body and only an optional `format` query parameter.
-  for_each             = toset(["GET", "HEAD"])
+  #checkov:skip=CKV_AWS_59:With cors_enabled, OPTIONS carries browsers' preflights, which send no key or signature by design (Fetch standard); the function answers it with headers only.
+  # OPTIONS (with cors_enabled) carries browsers' preflights, which never
+  # carry credentials: the function answers them, with headers only.
+  for_each             = toset(concat(["GET", "HEAD"], var.cors_enabled ? ["OPTIONS"] : []))
   rest_api_id          = aws_api_gateway_rest_api.this.id
   resource_id          = aws_api_gateway_resource.this.id
   http_method          = each.key
-  authorization        = var.iam_authorization ? "AWS_IAM" : "NONE"
-  api_key_required     = var.api_key_required
+  authorization        = each.key != "OPTIONS" && var.iam_authorization ? "AWS_IAM" : "NONE"
+  api_key_required     = each.key != "OPTIONS" && var.api_key_required
   request_validator_id = aws_api_gateway_request_validator.this.id
   request_parameters = {
     "method.request.querystring.format" = false

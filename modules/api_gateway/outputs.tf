@@ -20,7 +20,7 @@ output "health_url" {
 
 output "snapshot_route_arns" {
   description = "execute-api ARNs of GET and HEAD /retrieve_most_recent_object on this stage, for an invoke policy."
-  value       = [for method in keys(aws_api_gateway_method.this) : "${aws_api_gateway_stage.this.execution_arn}/${method}${aws_api_gateway_resource.this.path}"]
+  value       = [for method in ["GET", "HEAD"] : "${aws_api_gateway_stage.this.execution_arn}/${method}${aws_api_gateway_resource.this.path}"]
 }
 
 output "api_key_id" {

@@ -58,6 +58,12 @@ variable "vpc_endpoint_ids" {
   }
 }
 
+variable "cors_enabled" {
+  description = "Add OPTIONS to the snapshot route, without key or signature, for browsers' CORS preflights (retrieve answers them for CORS_ALLOWED_ORIGINS)."
+  type        = bool
+  default     = false
+}
+
 variable "iam_authorization" {
   description = "Authorize the snapshot route with IAM (SigV4-signed callers allowed execute-api:Invoke); /health stays open for Route 53."
   type        = bool

@@ -17,6 +17,19 @@ resource "aws_apigatewayv2_api" "this" {
   name          = var.name
   description   = "s3-latest: GET /retrieve_most_recent_object"
   protocol_type = "HTTP"
+
+  # An HTTP API answers preflights itself and ignores the function's CORS
+  # headers once this is set.
+  dynamic "cors_configuration" {
+    for_each = length(var.cors_allowed_origins) > 0 ? [1] : []
+    content {
+      allow_origins  = var.cors_allowed_origins
+      allow_methods  = ["GET", "HEAD"]
+      allow_headers  = ["authorization", "if-modified-since", "if-none-match", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token"]
+      expose_headers = ["etag", "last-modified", "x-object-key", "content-length"]
+      max_age        = 600
+    }
+  }
 }
 
 resource "aws_apigatewayv2_integration" "this" {

@@ -90,3 +90,9 @@ variable "log_retention_in_days" {
   type        = number
   default     = 14
 }
+
+variable "cors_allowed_origins" {
+  description = "Origins browsers may call from (empty: no CORS configuration)."
+  type        = list(string)
+  default     = []
+}

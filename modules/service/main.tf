@@ -168,16 +168,17 @@ module "retrieve" {
   kms_key_arn                    = module.kms.key_arn
   log_retention_in_days          = var.log_retention_in_days
   environment = {
-    BUCKET_NAME                = module.s3.bucket_name
-    OBJECT_PREFIX              = var.object_prefix
-    STORE_ID                   = local.store_id
-    KMS_KEY_ID                 = module.kms.key_arn
-    S3_SSE_KMS_KEY_ID          = module.kms.key_arn
-    LOOKUP_STRATEGY            = var.lookup_strategy
-    MAX_STALENESS_MS           = tostring(var.max_staleness_ms)
-    POINTER_AUDIT_SECONDS      = tostring(var.pointer_audit_seconds)
+    BUCKET_NAME           = module.s3.bucket_name
+    OBJECT_PREFIX         = var.object_prefix
+    STORE_ID              = local.store_id
+    KMS_KEY_ID            = module.kms.key_arn
+    S3_SSE_KMS_KEY_ID     = module.kms.key_arn
+    LOOKUP_STRATEGY       = var.lookup_strategy
+    MAX_STALENESS_MS      = tostring(var.max_staleness_ms)
+    POINTER_AUDIT_SECONDS = tostring(var.pointer_audit_seconds)
+    CORS_ALLOWED_ORIGINS  = join(",", var.cors_allowed_origins)
     # V3 only (the official client's default), unless ingest writes V2.
-    COMMITMENT_POLICY = var.encryption_format == "v2" ? "REQUIRE_ENCRYPT_ALLOW_DECRYPT" : "REQUIRE_ENCRYPT_REQUIRE_DECRYPT"
+    COMMITMENT_POLICY          = var.encryption_format == "v2" ? "REQUIRE_ENCRYPT_ALLOW_DECRYPT" : "REQUIRE_ENCRYPT_REQUIRE_DECRYPT"
     CACHE_CONTROL              = "no-cache"
     RESPONSE_MODE              = each.key
     RESPONSE_MAX_BYTES         = tostring(each.value.max_bytes)
@@ -243,6 +244,7 @@ module "api_gateway" {
   endpoint_type        = var.endpoint_type
   vpc_endpoint_ids     = var.vpc_endpoint_ids
   iam_authorization    = var.rest_api_authorization == "AWS_IAM"
+  cors_enabled         = length(var.cors_allowed_origins) > 0
   api_key_required     = var.rest_api_authorization == "API_KEY"
   api_key_value        = var.api_key_value
   throttle_rate_limit  = var.throttle_rate_limit
@@ -266,6 +268,7 @@ module "http_api" {
   authorization_type    = var.http_api_authorization
   jwt_issuer            = var.http_api_jwt_issuer
   jwt_audience          = var.http_api_jwt_audience
+  cors_allowed_origins  = var.cors_allowed_origins
   throttle_rate_limit   = var.throttle_rate_limit
   throttle_burst_limit  = var.throttle_burst_limit
   kms_key_arn           = module.kms.key_arn

@@ -328,3 +328,14 @@ variable "api_gateway_logging_parameter" {
   type        = string
   default     = "/s3-latest/api-gateway/cloudwatch-role-arn"
 }
+
+variable "cors_allowed_origins" {
+  description = "Origins browsers may call the API from (CORS_ALLOWED_ORIGINS), e.g. [\"https://app.example.com\"]; empty turns CORS off."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.cors_allowed_origins : o == "*" || can(regex("^https?://[^/]+$", o))])
+    error_message = "cors_allowed_origins holds origins such as https://app.example.com, or \"*\"."
+  }
+}

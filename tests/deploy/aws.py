@@ -157,6 +157,7 @@ def http_api(apigw, name):
         "kind": "http",
         "id": api["ApiId"],
         "protocol": api["ProtocolType"],
+        "cors": api.get("CorsConfiguration"),
         "stages": [s["StageName"] for s in stages],
         "methods": {path: sorted(found) for path, found in methods.items()},
         "integrations": {

@@ -436,6 +436,7 @@ async fn load_local_runner() -> Throughput {
         response_mode: Default::default(),
         source: SourceConfig::Generated,
         initial_ingest: true,
+        cors_allowed_origins: Vec::new(),
     };
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

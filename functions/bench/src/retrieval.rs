@@ -34,6 +34,7 @@ impl Setup {
             strategy,
             max_staleness: Duration::ZERO,
             pointer_audit: Duration::from_secs(s3_latest::config::DEFAULT_POINTER_AUDIT_SECONDS),
+            cors_allowed_origins: Vec::new(),
             commitment_policy: Default::default(),
             cache_control: "no-cache".into(),
             response_mode: Default::default(),

@@ -460,7 +460,25 @@ fn assert_api(facts: &Value, name: &str, env: &str, region: &str) {
     let api = &facts["api"];
     assert_eq!(api["kind"], "rest");
     assert_eq!(api["stages"], json!([env]));
-    assert_eq!(api["methods"]["/retrieve_most_recent_object"], json!(["GET", "HEAD"]));
+    // dev's tfvars allow a browser origin: OPTIONS carries preflights, with
+    // no key or signature, to the function (which answers them).
+    let cors = env == "dev";
+    let snapshot_methods = if cors {
+        json!(["GET", "HEAD", "OPTIONS"])
+    } else {
+        json!(["GET", "HEAD"])
+    };
+    assert_eq!(api["methods"]["/retrieve_most_recent_object"], snapshot_methods);
+    if cors {
+        assert_eq!(api["api_key_required"]["OPTIONS /retrieve_most_recent_object"], false);
+        assert_eq!(api["authorization"]["OPTIONS /retrieve_most_recent_object"], "NONE");
+        assert_eq!(
+            api["integrations"]["OPTIONS /retrieve_most_recent_object"]["type"],
+            "AWS_PROXY"
+        );
+        let retrieve_env = &facts["functions"]["retrieve"]["environment"];
+        assert_eq!(retrieve_env["CORS_ALLOWED_ORIGINS"], "https://app.example.com");
+    }
     assert_eq!(api["methods"]["/health"], json!(["GET", "HEAD"]));
     let retrieve_arn = format!("arn:aws:lambda:{region}:123456789012:function:{name}-retrieve");
     for method in ["GET", "HEAD"] {
@@ -527,15 +545,17 @@ fn assert_invoke_permissions(facts: &Value, env: &str, region: &str) {
     source_arns.sort();
     let api_id = api["id"].as_str().unwrap();
     let prefix = format!("arn:aws:execute-api:{region}:123456789012:{api_id}/{env}");
-    assert_eq!(
-        source_arns,
-        [
-            format!("{prefix}/GET/health"),
-            format!("{prefix}/GET/retrieve_most_recent_object"),
-            format!("{prefix}/HEAD/health"),
-            format!("{prefix}/HEAD/retrieve_most_recent_object"),
-        ]
-    );
+    let mut expected = vec![
+        format!("{prefix}/GET/health"),
+        format!("{prefix}/GET/retrieve_most_recent_object"),
+        format!("{prefix}/HEAD/health"),
+        format!("{prefix}/HEAD/retrieve_most_recent_object"),
+    ];
+    // A REST API with CORS (dev) also sends preflights to the function.
+    if api["kind"] == "rest" && env == "dev" {
+        expected.push(format!("{prefix}/OPTIONS/retrieve_most_recent_object"));
+    }
+    assert_eq!(source_arns, expected);
 }
 
 /// `api_type = "http"` on a deployed environment: the REST API is replaced
@@ -559,6 +579,10 @@ fn assert_http_api(d: &Deployment, name: &str, env: &str) {
     assert_eq!(api["stages"], json!([env]));
     assert_eq!(api["methods"]["/retrieve_most_recent_object"], json!(["GET", "HEAD"]));
     assert_eq!(api["methods"]["/health"], json!(["GET", "HEAD"]));
+    // dev's tfvars allow one browser origin: the HTTP API answers preflights.
+    let cors = &api["cors"];
+    assert_eq!(cors["AllowOrigins"], json!(["https://app.example.com"]), "{api}");
+    assert_eq!(cors["AllowMethods"], json!(["GET", "HEAD"]), "{cors}");
     let retrieve_arn = format!("arn:aws:lambda:{REGION}:123456789012:function:{name}-retrieve");
     for method in ["GET", "HEAD"] {
         for (path, authorization) in [("/retrieve_most_recent_object", "AWS_IAM"), ("/health", "NONE")] {

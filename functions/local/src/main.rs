@@ -65,6 +65,10 @@ struct Args {
     /// Largest source body accepted.
     #[arg(long, env = "SOURCE_MAX_BYTES", default_value_t = DEFAULT_SOURCE_MAX_BYTES)]
     source_max_bytes: u64,
+    /// Origins browsers may call from, comma-separated (`*` for any); CORS is
+    /// off without it.
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    cors_allowed_origins: Vec<String>,
 }
 
 /// `LOOKUP_STRATEGY`, as `--help` lists it.
@@ -122,6 +126,7 @@ async fn main() -> std::process::ExitCode {
         max_staleness: Duration::from_millis(args.max_staleness_ms),
         response_mode: args.response_mode.into(),
         initial_ingest: !args.no_initial_ingest,
+        cors_allowed_origins: args.cors_allowed_origins,
         source: match args.source_url {
             None => SourceConfig::Generated,
             Some(url) => SourceConfig::Url {

@@ -43,6 +43,8 @@ pub struct LocalOptions {
     pub source: SourceConfig,
     /// Run a scheduled ingest at start (the default), or wait a whole interval.
     pub initial_ingest: bool,
+    /// retrieve's `CORS_ALLOWED_ORIGINS` (empty: CORS off).
+    pub cors_allowed_origins: Vec<String>,
 }
 
 /// Where a started service can be reached.
@@ -125,6 +127,7 @@ pub async fn run(
         strategy: options.strategy,
         max_staleness: options.max_staleness,
         pointer_audit: Duration::from_secs(s3_latest::config::DEFAULT_POINTER_AUDIT_SECONDS),
+        cors_allowed_origins: options.cors_allowed_origins.clone(),
         commitment_policy: Default::default(),
         cache_control: "no-cache".into(),
         response_mode: options.response_mode,

@@ -507,3 +507,73 @@ async fn help_lists_values_variables_and_examples() {
         }
     }
 }
+
+/// CORS is off by default; with allowed origins, a browser's preflight is
+/// answered 204 and every answer (errors included) names the origin, and any
+/// other origin gets nothing.
+#[tokio::test]
+async fn cors_is_off_by_default_and_answers_only_allowed_origins() {
+    let client = test_support::http_client();
+    let preflight = |url: &str, origin: &str| {
+        client
+            .request(reqwest::Method::OPTIONS, url)
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "x-api-key")
+            .send()
+    };
+
+    let data = tempfile::tempdir().unwrap();
+    let off = start(data.path()).await;
+    let refused = preflight(&off.retrieve_url, "https://app.example.com").await.unwrap();
+    assert_eq!(refused.status(), 405, "off by default: OPTIONS is just a method");
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    assert!(stop(off).await.success());
+
+    let on = start_with(data.path(), &["--cors-allowed-origins", "https://app.example.com"]).await;
+    let answered = preflight(&on.retrieve_url, "https://app.example.com").await.unwrap();
+    assert_eq!(answered.status(), 204);
+    assert_eq!(
+        answered.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert!(
+        answered.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("x-api-key")
+    );
+    first_snapshot(&client, &on.retrieve_url).await;
+    let from_app = client
+        .get(&on.retrieve_url)
+        .header("origin", "https://app.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_app.status(), 200);
+    assert_eq!(
+        from_app.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert!(
+        from_app.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .contains("etag")
+    );
+    let error = client
+        .get(format!("{}?format=xml", on.retrieve_url))
+        .header("origin", "https://app.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error.status(), 400);
+    assert_eq!(
+        error.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    let stranger = preflight(&on.retrieve_url, "https://evil.example").await.unwrap();
+    assert_eq!(stranger.status(), 405);
+    assert!(stranger.headers().get("access-control-allow-origin").is_none());
+    assert!(stop(on).await.success());
+}

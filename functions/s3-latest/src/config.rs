@@ -114,6 +114,31 @@ fn within(env: &dyn Env, variable: &'static str, default: u64, min: u64, max: u6
     Ok(value)
 }
 
+/// A comma-separated list of origins (`https://app.example.com`) or `*`.
+fn origins(env: &dyn Env, variable: &'static str) -> Result<Vec<String>, ConfigError> {
+    let Some(list) = optional(env, variable) else {
+        return Ok(Vec::new());
+    };
+    list.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            let scheme_host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"))
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
+            if origin == "*" || (scheme_host && origin.bytes().all(|b| b.is_ascii_graphic())) {
+                Ok(origin.to_owned())
+            } else {
+                Err(ConfigError {
+                    variable,
+                    problem: format!("`{origin}` is not `*` or an origin such as https://app.example.com"),
+                })
+            }
+        })
+        .collect()
+}
+
 /// The longest `STORE_ID`: S3 bucket names stop at 63; room for other names.
 pub const MAX_STORE_ID_LEN: usize = 255;
 
@@ -339,6 +364,9 @@ pub struct RetrieveConfig {
     pub pointer_audit: Duration,
     /// Which formats retrieve opens (`COMMITMENT_POLICY`).
     pub commitment_policy: CommitmentPolicy,
+    /// Origins browsers may call from (`CORS_ALLOWED_ORIGINS`, comma-separated;
+    /// empty: CORS off).
+    pub cors_allowed_origins: Vec<String>,
     pub cache_control: String,
     /// Whether snapshots go back in one buffered response or as a stream.
     pub response_mode: ResponseMode,
@@ -438,6 +466,7 @@ impl RetrieveConfig {
                 MAX_POINTER_AUDIT_SECONDS,
             )?),
             commitment_policy: parsed(env, "COMMITMENT_POLICY", CommitmentPolicy::RequireDecrypt)?,
+            cors_allowed_origins: origins(env, "CORS_ALLOWED_ORIGINS")?,
             cache_control: {
                 // A header value on every 200 and 304: refused at start-up
                 // rather than silently replaced on each response.
@@ -572,6 +601,7 @@ pub const RETRIEVE_VARIABLES: &[&str] = &[
     "MAX_STALENESS_MS",
     "POINTER_AUDIT_SECONDS",
     "COMMITMENT_POLICY",
+    "CORS_ALLOWED_ORIGINS",
     "CACHE_CONTROL",
     "RESPONSE_MODE",
     "RESPONSE_MAX_BYTES",
@@ -674,6 +704,10 @@ mod tests {
             (
                 &[("BUCKET_NAME", "b"), ("COMMITMENT_POLICY", "ANY")],
                 "COMMITMENT_POLICY",
+            ),
+            (
+                &[("BUCKET_NAME", "b"), ("CORS_ALLOWED_ORIGINS", "https://a.example/path")],
+                "CORS_ALLOWED_ORIGINS",
             ),
         ];
         for (pairs, variable) in cases {

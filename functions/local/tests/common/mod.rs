@@ -124,6 +124,7 @@ impl<K> Harness<K> {
             strategy,
             max_staleness: Duration::ZERO,
             pointer_audit: Duration::from_secs(s3_latest::config::DEFAULT_POINTER_AUDIT_SECONDS),
+            cors_allowed_origins: Vec::new(),
             // The shared scenarios read V2 objects too; the default
             // (V3 only) has its own test.
             commitment_policy: CommitmentPolicy::AllowDecrypt,

@@ -361,13 +361,22 @@ impl<K: KeyProvider> Retriever<K> {
     async fn reply(&self, request: Request) -> Response<Reply> {
         let (stage, request_id) = stage_and_request_id(&request);
         tracing::Span::current().record("request_id", request_id.as_str());
+        if let Some(preflight) = self.cors.preflight(request.method(), request.headers()) {
+            return preflight.map(Reply::Body);
+        }
+        let mut response = self.reply_to(&request, stage.as_deref(), &request_id).await;
+        self.cors.decorate(request.headers(), response.headers_mut());
+        response
+    }
+
+    async fn reply_to(&self, request: &Request, stage: Option<&str>, request_id: &str) -> Response<Reply> {
         // Whatever the SDK's own bounds, the request as a whole has one: an
         // answer the client can act on (503 + Retry-After) beats a hang that
         // API Gateway cuts at 29 s with its own 504.
-        let bounded = tokio::time::timeout(self.config().request_timeout, self.respond(&request, stage.as_deref()));
+        let bounded = tokio::time::timeout(self.config().request_timeout, self.respond(request, stage));
         let response = match bounded.await {
             Ok(Ok(response)) => return response,
-            Ok(Err(err)) => error_response(err, &request_id),
+            Ok(Err(err)) => error_response(err, request_id),
             Err(_) => {
                 tracing::warn!(
                     timeout_ms = self.config().request_timeout.as_millis() as u64,
@@ -379,7 +388,7 @@ impl<K: KeyProvider> Retriever<K> {
                         "RequestTimeout",
                         "the request did not complete in time; retry later",
                     ),
-                    &request_id,
+                    request_id,
                 )
             }
         };

@@ -10,6 +10,7 @@
 //! newest, and proven against KMS again at every data-key TTL.
 
 mod cache;
+mod cors;
 mod health;
 mod http;
 mod lookup;
@@ -23,6 +24,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 pub use self::cache::{Cached, DataKeyCache, FailureCache, NEGATIVE_CACHE_TTL, NewestCache, Proof};
+pub use self::cors::Cors;
 pub use self::health::{HEALTH_ROUTE, HealthVerdict};
 pub use self::http::{ROUTE, route_matches};
 pub use self::lookup::{POINTER_REFUSED_METRIC, Verdict, judge};
@@ -122,6 +124,7 @@ pub struct Retriever<K> {
     health: HealthVerdict,
     pointer: PointerReader,
     listing: lookup::Listing,
+    cors: Cors,
     /// The last lookup's answer and when it started, for `MAX_STALENESS_MS`.
     looked_up: Mutex<Option<(Instant, Option<ObjectSummary>)>>,
 }
@@ -133,6 +136,7 @@ impl<K: KeyProvider> Retriever<K> {
             health: HealthVerdict::new(config.health_cache),
             pointer: PointerReader::new(store.prefix()),
             listing: lookup::Listing::new(config.pointer_audit),
+            cors: Cors::new(config.cors_allowed_origins.clone()),
             looked_up: Mutex::new(None),
             newest: NewestCache::new(config.data_key_cache.max_age),
             failures: FailureCache::default(),
