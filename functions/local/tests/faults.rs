@@ -22,7 +22,6 @@ use s3_latest::keyring::KmsKeyring;
 use s3_latest::request_count::RequestCounter;
 use s3_latest::retrieve::Retriever;
 use s3_latest::store::{LookupStrategy, ObjectSummary, SnapshotStore};
-use sha2::{Digest, Sha256};
 use test_support::fault_proxy::{Fault, FaultPlan, FaultProxy};
 use test_support::moto::moto;
 
@@ -144,7 +143,7 @@ async fn ask(retriever: &Retriever<KmsKeyring>, etag: Option<&str>) -> Answer {
             .get("etag")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-        body_sha256: Sha256::digest(&body).into(),
+        body_sha256: s3_latest::crypto::sha256(&[&body]),
         error_code,
         retry_after: response.headers().contains_key("retry-after"),
         body,
@@ -343,7 +342,7 @@ async fn under_injected_faults_nothing_is_lost_duplicated_or_leaked() -> TestRes
                 .load(&summary)
                 .await
                 .unwrap_or_else(|e| panic!("{} does not decrypt: {e}", summary.key));
-            plaintexts.insert(summary.key.clone(), Sha256::digest(&snapshot.body).into());
+            plaintexts.insert(summary.key.clone(), s3_latest::crypto::sha256(&[&snapshot.body]));
             let digest = clean.metadata(&summary.key).await?.get(TRIGGER_METADATA).cloned();
             let digest = digest.unwrap_or_else(|| panic!("{} names no trigger", summary.key));
             // 0 duplicates per trigger:

@@ -34,14 +34,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
-use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use hkdf::Hkdf;
 use rand::RngCore;
-use sha2::Sha512;
 use subtle::ConstantTimeEq;
+
+use crate::crypto;
 use zeroize::Zeroizing;
 
 /// The V2 content cipher, as the S3EC names it. It is also the additional
@@ -495,12 +493,12 @@ impl EnvelopeMetadata {
 /// extract over the data key; `00 73 "COMMITKEY"` expands to the commitment.
 fn derive_commitment(data_key: &DataKey, message_id: &[u8; MESSAGE_ID_LEN]) -> [u8; COMMITMENT_LEN] {
     let mut commitment = [0u8; COMMITMENT_LEN];
-    Hkdf::<Sha512>::new(Some(message_id), data_key.as_slice())
-        .expand(
-            &[COMMITTING_SUITE_ID.as_slice(), b"COMMITKEY"].concat(),
-            &mut commitment,
-        )
-        .expect("28 bytes is a valid HKDF-SHA512 length");
+    crypto::hkdf_sha512(
+        message_id,
+        data_key.as_slice(),
+        &[COMMITTING_SUITE_ID.as_slice(), b"COMMITKEY"].concat(),
+        &mut commitment,
+    );
     commitment
 }
 
@@ -508,22 +506,18 @@ fn derive_commitment(data_key: &DataKey, message_id: &[u8; MESSAGE_ID_LEN]) -> [
 /// reader derives it only once the commitment has matched (decryption.md).
 fn derive_content_key(data_key: &DataKey, message_id: &[u8; MESSAGE_ID_LEN]) -> DataKey {
     let mut content_key = Zeroizing::new([0u8; 32]);
-    Hkdf::<Sha512>::new(Some(message_id), data_key.as_slice())
-        .expand(
-            &[COMMITTING_SUITE_ID.as_slice(), b"DERIVEKEY"].concat(),
-            content_key.as_mut_slice(),
-        )
-        .expect("32 bytes is a valid HKDF-SHA512 length");
+    crypto::hkdf_sha512(
+        message_id,
+        data_key.as_slice(),
+        &[COMMITTING_SUITE_ID.as_slice(), b"DERIVEKEY"].concat(),
+        content_key.as_mut_slice(),
+    );
     content_key
 }
 
 /// The committing suite's fixed content IV: twelve `0x01` bytes. Safe because
 /// every object's content key is derived from its own random message id.
 const COMMITTING_IV: [u8; IV_LEN] = [0x01; IV_LEN];
-
-fn gcm(key: &DataKey) -> Aes256Gcm {
-    Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key.as_slice()))
-}
 
 /// Seals `plaintext` under `data_key` in `format`, with a fresh random IV or
 /// message id; returns the content parameters and ciphertext-with-tag.
@@ -547,16 +541,10 @@ pub fn seal(format: Format, data_key: &DataKey, plaintext: &[u8]) -> Result<(Con
 
 fn seal_with(content: &Content, data_key: &DataKey, plaintext: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
     let sealed = match content {
-        Content::Gcm { iv } => gcm(data_key).encrypt(Nonce::from_slice(iv), plaintext),
+        Content::Gcm { iv } => crypto::gcm_seal(data_key, iv, b"", plaintext),
         Content::CommittingGcm { message_id, .. } => {
             let content_key = derive_content_key(data_key, message_id);
-            gcm(&content_key).encrypt(
-                Nonce::from_slice(&COMMITTING_IV),
-                Payload {
-                    msg: plaintext,
-                    aad: &COMMITTING_SUITE_ID,
-                },
-            )
+            crypto::gcm_seal(&content_key, &COMMITTING_IV, &COMMITTING_SUITE_ID, plaintext)
         }
     };
     // AES-GCM refuses only plaintexts past its 64 GiB limit.
@@ -570,22 +558,22 @@ fn seal_with(content: &Content, data_key: &DataKey, plaintext: &[u8]) -> Result<
 /// unauthenticated plaintext exists even in memory. For V3 the commitment is
 /// checked first, in constant time, so a wrong data key never reaches the
 /// cipher; any change to key, IV, message id or ciphertext fails.
-pub fn open(content: &Content, data_key: &DataKey, mut buffer: Vec<u8>) -> Result<Vec<u8>, EnvelopeError> {
+pub fn open(content: &Content, data_key: &DataKey, buffer: Vec<u8>) -> Result<Vec<u8>, EnvelopeError> {
     let opened = match content {
-        Content::Gcm { iv } => gcm(data_key).decrypt_in_place(Nonce::from_slice(iv), b"", &mut buffer),
+        Content::Gcm { iv } => crypto::gcm_open(data_key, iv, b"", buffer),
         Content::CommittingGcm { message_id, commitment } => {
             if !bool::from(derive_commitment(data_key, message_id).ct_eq(commitment)) {
                 return Err(EnvelopeError::CommitmentMismatch);
             }
-            gcm(&derive_content_key(data_key, message_id)).decrypt_in_place(
-                Nonce::from_slice(&COMMITTING_IV),
+            crypto::gcm_open(
+                &derive_content_key(data_key, message_id),
+                &COMMITTING_IV,
                 &COMMITTING_SUITE_ID,
-                &mut buffer,
+                buffer,
             )
         }
     };
-    opened.map_err(|_| EnvelopeError::Authentication)?;
-    Ok(buffer)
+    opened.map_err(|_| EnvelopeError::Authentication)
 }
 
 /// A fresh random data key, for key providers that make their own.

@@ -5,8 +5,6 @@ use std::future::Future;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Key, Nonce};
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::DataKeySpec;
 use rand::RngCore;
@@ -170,13 +168,13 @@ fn wrap_aad(content_cipher: &str, material_description: &EncryptionContext) -> V
 /// writes it; see [`wrap_aad`] for the one place where we go further.
 #[derive(Clone)]
 pub struct LocalAesKeyring {
-    cipher: Aes256Gcm,
+    key: DataKey,
 }
 
 impl LocalAesKeyring {
     pub fn from_key(key: &[u8; 32]) -> Self {
         LocalAesKeyring {
-            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)),
+            key: Zeroizing::new(*key),
         }
     }
 
@@ -222,18 +220,15 @@ impl KeyProvider for LocalAesKeyring {
         let plaintext = random_data_key();
         let mut iv = [0u8; WRAP_IV_LEN];
         rand::rng().fill_bytes(&mut iv);
-        let sealed = self
-            .cipher
-            .encrypt(
-                Nonce::from_slice(&iv),
-                Payload {
-                    msg: plaintext.as_slice(),
-                    aad: &wrap_aad(format.content_cipher(), material_description),
-                },
-            )
-            .map_err(|_| KeyError::Refused {
-                code: "LocalWrapFailed".into(),
-            })?;
+        let sealed = crate::crypto::gcm_seal(
+            &self.key,
+            &iv,
+            &wrap_aad(format.content_cipher(), material_description),
+            plaintext.as_slice(),
+        )
+        .map_err(|_| KeyError::Refused {
+            code: "LocalWrapFailed".into(),
+        })?;
         let mut wrapped = iv.to_vec();
         wrapped.extend_from_slice(&sealed);
         Ok(GeneratedKey { plaintext, wrapped })
@@ -248,13 +243,13 @@ impl KeyProvider for LocalAesKeyring {
         let (iv, sealed) = wrapped
             .split_at_checked(WRAP_IV_LEN)
             .ok_or(KeyError::InvalidCiphertext)?;
+        let iv: &[u8; WRAP_IV_LEN] = iv.try_into().map_err(|_| KeyError::InvalidCiphertext)?;
         let open = |cipher_name: &str| {
-            self.cipher.decrypt(
-                Nonce::from_slice(iv),
-                Payload {
-                    msg: sealed,
-                    aad: &wrap_aad(cipher_name, material_description),
-                },
+            crate::crypto::gcm_open(
+                &self.key,
+                iv,
+                &wrap_aad(cipher_name, material_description),
+                sealed.to_vec(),
             )
         };
         // V3 objects written before the suite id became their AAD carry the
@@ -322,29 +317,15 @@ mod tests {
         ));
         // An empty description is the S3EC raw AES keyring's wrap exactly.
         let (iv, sealed) = generated.wrapped.split_at(12);
-        let s3ec = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&std::fs::read(&path).unwrap()))
-            .decrypt(
-                Nonce::from_slice(iv),
-                Payload {
-                    msg: sealed,
-                    aad: b"AES/GCM/NoPadding",
-                },
-            )
-            .unwrap();
+        let file_key: [u8; 32] = std::fs::read(&path).unwrap().try_into().unwrap();
+        let s3ec =
+            crate::crypto::gcm_open(&file_key, iv.try_into().unwrap(), b"AES/GCM/NoPadding", sealed.to_vec()).unwrap();
         assert_eq!(s3ec.as_slice(), generated.plaintext.as_slice());
 
         // For V3 the official raw AES keyring authenticates the suite id.
         let v3 = ring.generate_data_key(Format::V3, &ctx).await.unwrap();
         let (iv, sealed) = v3.wrapped.split_at(12);
-        let s3ec_v3 = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&std::fs::read(&path).unwrap()))
-            .decrypt(
-                Nonce::from_slice(iv),
-                Payload {
-                    msg: sealed,
-                    aad: b"115",
-                },
-            )
-            .unwrap();
+        let s3ec_v3 = crate::crypto::gcm_open(&file_key, iv.try_into().unwrap(), b"115", sealed.to_vec()).unwrap();
         assert_eq!(s3ec_v3.as_slice(), v3.plaintext.as_slice());
         // A V3 object wrapped before that (under the V2 name) still opens.
         assert_eq!(

@@ -22,6 +22,7 @@
 pub mod aws;
 pub mod aws_error;
 pub mod config;
+pub mod crypto;
 pub mod envelope;
 pub mod ingest;
 pub mod keyring;

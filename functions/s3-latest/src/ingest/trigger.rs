@@ -18,7 +18,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 /// The `detail-type` of a manual ingest request.
 pub const MANUAL_DETAIL_TYPE: &str = "Ingest Requested";
@@ -64,7 +63,7 @@ impl Identity {
     /// A fixed-width digest of the name, for the key suffix and the
     /// object's metadata (names may hold characters a header cannot).
     pub fn digest(&self) -> [u8; 32] {
-        Sha256::digest(self.name.as_bytes()).into()
+        crate::crypto::sha256(&[self.name.as_bytes()])
     }
 }
 

@@ -6,8 +6,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
-
 use crate::config::CacheLimits;
 use crate::envelope::{DataKey, EncryptionContext, Format};
 
@@ -37,12 +35,7 @@ impl DataKeyCache {
 
     fn id(wrapped: &[u8], description: &EncryptionContext) -> [u8; 32] {
         let description = serde_json::to_vec(description).expect("string map serialises");
-        Sha256::new()
-            .chain_update((wrapped.len() as u64).to_be_bytes())
-            .chain_update(wrapped)
-            .chain_update(description)
-            .finalize()
-            .into()
+        crate::crypto::sha256(&[&(wrapped.len() as u64).to_be_bytes(), wrapped, &description])
     }
 
     pub fn get(&self, wrapped: &[u8], description: &EncryptionContext, now: Instant) -> Option<DataKey> {

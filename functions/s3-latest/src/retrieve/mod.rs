@@ -21,7 +21,6 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 
 pub use self::cache::{Cached, DataKeyCache, FailureCache, NEGATIVE_CACHE_TTL, NewestCache, Proof};
 pub use self::cors::Cors;
@@ -94,14 +93,14 @@ impl From<Failure> for RetrieveError {
 /// key, so the tag changes exactly when the newest object does. (Some stores,
 /// s3s-fs among them, list no ETag; the other fields still tell objects apart.)
 pub fn entity_tag(summary: &ObjectSummary) -> String {
-    let digest = Sha256::new()
-        .chain_update(&summary.key)
-        .chain_update([0])
-        .chain_update(normalize_etag(&summary.etag))
-        .chain_update([0])
-        .chain_update(summary.last_modified.timestamp_millis().to_be_bytes())
-        .chain_update(summary.size.to_be_bytes())
-        .finalize();
+    let digest = crate::crypto::sha256(&[
+        summary.key.as_bytes(),
+        &[0],
+        normalize_etag(&summary.etag).as_bytes(),
+        &[0],
+        &summary.last_modified.timestamp_millis().to_be_bytes(),
+        &summary.size.to_be_bytes(),
+    ]);
     format!("\"{}\"", hex::encode(&digest[..16]))
 }
 
