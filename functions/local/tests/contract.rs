@@ -29,25 +29,24 @@ fn the_openapi_document_validates_and_lists_exactly_the_answered_errors() {
 /// Cases per operation and phase; the run's figures go to docs/reliability.md.
 const MAX_EXAMPLES: &str = "100";
 
-#[tokio::test]
-async fn schemathesis_finds_nothing_against_local_mode() {
-    let data = tempfile::tempdir().unwrap();
-    let running = test_support::local_runner::start(
-        std::path::Path::new(env!("CARGO_BIN_EXE_s3-latest-local")),
-        data.path(),
-        &[],
-    )
-    .await;
+/// The local service, once its first snapshot is served.
+async fn local_with_a_snapshot(data: &std::path::Path) -> test_support::local_runner::LocalRunner {
+    let running =
+        test_support::local_runner::start(std::path::Path::new(env!("CARGO_BIN_EXE_s3-latest-local")), data, &[]).await;
     let client = test_support::http_client();
-    let mut ready = false;
     for _ in 0..100 {
         if client.get(&running.retrieve_url).send().await.unwrap().status() == 200 {
-            ready = true;
-            break;
+            return running;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(ready, "the first snapshot within 10 s");
+    panic!("no snapshot within 10 s");
+}
+
+#[tokio::test]
+async fn schemathesis_finds_nothing_against_local_mode() {
+    let data = tempfile::tempdir().unwrap();
+    let running = local_with_a_snapshot(data.path()).await;
     let base = running
         .retrieve_url
         .trim_end_matches("/retrieve_most_recent_object")
@@ -76,19 +75,7 @@ async fn schemathesis_finds_nothing_against_local_mode() {
 #[tokio::test]
 async fn the_client_examples_fetch_and_revalidate() {
     let data = tempfile::tempdir().unwrap();
-    let running = test_support::local_runner::start(
-        std::path::Path::new(env!("CARGO_BIN_EXE_s3-latest-local")),
-        data.path(),
-        &[],
-    )
-    .await;
-    let client = test_support::http_client();
-    for _ in 0..100 {
-        if client.get(&running.retrieve_url).send().await.unwrap().status() == 200 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let running = local_with_a_snapshot(data.path()).await;
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| root().join("target"));
