@@ -7,9 +7,11 @@
 //! * [`object_key`]: the newest-first key layout that makes "newest" one LIST.
 //! * [`store`]: the bucket as a snapshot store; newest (index or scan), read,
 //!   conditional writes.
-//! * [`pointer`]: the pointer to the newest object that spares retrieve a LIST.
-//! * [`envelope`]: AES-256-GCM envelope encryption in the S3 Encryption
-//!   Client V2 metadata format.
+//! * [`pointer`]: the pointer to the newest object: tells a warm retrieve,
+//!   for a GET, that nothing was written (the listing still decides).
+//! * [`envelope`]: envelope encryption in the S3 Encryption Client format,
+//!   V3 (key-committing) by default, V2 readable.
+//! * [`crypto`]: AES-256-GCM, HKDF-SHA512 and SHA-256, from aws-lc-rs.
 //! * [`keyring`]: where data keys come from: KMS, or a local AES key.
 //! * [`ingest`]: the scheduled writer: trigger parsing, source, publish.
 //! * [`retrieve`]: the reader behind API Gateway: caches and the HTTP contract.
