@@ -189,6 +189,10 @@ impl<K: KeyProvider> Retriever<K> {
                         self.newest.proven(&etag, now);
                         return Ok(snapshot);
                     }
+                    // KMS unreachable proves nothing either way: keep the
+                    // plaintext (no S3 re-read) and answer 503 until it
+                    // answers. A refusal is a revocation: drop it.
+                    Err(err @ KeyError::Unavailable { .. }) => return Err(err.into()),
                     Err(err) => {
                         self.newest.evict(&etag);
                         let err = RetrieveError::from(err);
