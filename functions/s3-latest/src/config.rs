@@ -142,9 +142,15 @@ fn origins(env: &dyn Env, variable: &'static str) -> Result<Vec<String>, ConfigE
 /// The longest `STORE_ID`: S3 bucket names stop at 63; room for other names.
 pub const MAX_STORE_ID_LEN: usize = 255;
 
+/// Non-empty printable ASCII of at most `max` bytes: what S3 metadata and
+/// HTTP header values take as they are.
+pub(crate) fn is_printable_ascii(value: &str, max: usize) -> bool {
+    !value.is_empty() && value.len() <= max && value.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
 /// Refuses a value that is empty, longer than `max`, or not printable ASCII.
 fn printable_ascii(variable: &'static str, value: &str, max: usize) -> Result<(), ConfigError> {
-    if value.is_empty() || value.len() > max || !value.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+    if !is_printable_ascii(value, max) {
         return Err(ConfigError {
             variable,
             problem: format!("must be 1 to {max} printable ASCII characters"),

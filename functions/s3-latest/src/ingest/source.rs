@@ -16,7 +16,7 @@ use hyper_util::rt::TokioExecutor;
 use rand::RngCore;
 
 use super::redirect::{RedirectPolicy, Refusal};
-use crate::config::SourceConfig;
+use crate::config::{SourceConfig, is_printable_ascii};
 
 /// The same HTTP stack the AWS SDK runs on (hyper, hyper-rustls over
 /// aws-lc-rs, the system's root certificates), so fetching a source adds no
@@ -32,11 +32,6 @@ pub const MAX_VALIDATOR_LEN: usize = 256;
 /// The longest upstream `Content-Type` kept; it is stored, bound into the
 /// encryption context and served.
 pub const MAX_CONTENT_TYPE_LEN: usize = 256;
-
-/// Non-empty printable ASCII of at most `max` bytes.
-fn is_header_text(value: &str, max: usize) -> bool {
-    !value.is_empty() && value.len() <= max && value.bytes().all(|b| (0x20..0x7f).contains(&b))
-}
 
 /// Object metadata names that carry the source's validators to the next run.
 const META_SOURCE_ETAG: &str = "source-etag";
@@ -70,7 +65,7 @@ impl SourceValidators {
         .into_iter()
         .filter_map(|(name, value)| {
             let value = value.as_ref()?;
-            if is_header_text(value, MAX_VALIDATOR_LEN) {
+            if is_printable_ascii(value, MAX_VALIDATOR_LEN) {
                 Some((name.to_owned(), value.clone()))
             } else {
                 tracing::warn!(
@@ -297,7 +292,7 @@ async fn read_response(response: http::Response<hyper::body::Incoming>, max_byte
         return Err(SourceError::TooLarge { limit: max_bytes });
     }
     let content_type = match header(CONTENT_TYPE) {
-        Some(value) if is_header_text(&value, MAX_CONTENT_TYPE_LEN) => value,
+        Some(value) if is_printable_ascii(&value, MAX_CONTENT_TYPE_LEN) => value,
         Some(value) => {
             tracing::warn!(
                 len = value.len(),

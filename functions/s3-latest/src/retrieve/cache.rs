@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::config::CacheLimits;
 use crate::envelope::{DataKey, EncryptionContext, Format};
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
+use super::cache::lock;
 use super::health::METRIC_NAMESPACE;
 use super::{RetrieveError, Retriever};
 use crate::keyring::KeyProvider;
@@ -42,10 +43,6 @@ pub(super) struct Listing {
     last: Mutex<Option<Listed>>,
     /// The last pointer refused, so each is reported once.
     refused: Mutex<Option<String>>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Listing {
