@@ -437,6 +437,7 @@ async fn load_local_runner() -> Throughput {
         source: SourceConfig::Generated,
         initial_ingest: true,
         cors_allowed_origins: Vec::new(),
+        ingest_timeout: Duration::from_secs(60),
     };
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

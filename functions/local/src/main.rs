@@ -69,6 +69,11 @@ struct Args {
     /// off without it.
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
     cors_allowed_origins: Vec<String>,
+    /// ingest's timeout in seconds, as its Lambda has: an ingest still running
+    /// a second before it fails with DeadlineExceeded and writes nothing.
+    #[arg(long, env = "FUNCTION_TIMEOUT_SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(2..=900))]
+    ingest_timeout_secs: u64,
 }
 
 /// `LOOKUP_STRATEGY`, as `--help` lists it.
@@ -127,6 +132,7 @@ async fn main() -> std::process::ExitCode {
         response_mode: args.response_mode.into(),
         initial_ingest: !args.no_initial_ingest,
         cors_allowed_origins: args.cors_allowed_origins,
+        ingest_timeout: Duration::from_secs(args.ingest_timeout_secs),
         source: match args.source_url {
             None => SourceConfig::Generated,
             Some(url) => SourceConfig::Url {

@@ -45,6 +45,9 @@ pub struct LocalOptions {
     pub initial_ingest: bool,
     /// retrieve's `CORS_ALLOWED_ORIGINS` (empty: CORS off).
     pub cors_allowed_origins: Vec<String>,
+    /// ingest's function timeout: each ingest, scheduled or `POST /ingest`,
+    /// fails with `DeadlineExceeded` a second before it, as on Lambda.
+    pub ingest_timeout: Duration,
 }
 
 /// Where a started service can be reached.
@@ -75,6 +78,8 @@ pub enum LocalError {
 struct Service {
     retriever: Retriever<LocalAesKeyring>,
     ingestor: Ingestor<LocalAesKeyring, LogPublisher>,
+    /// Each ingest's deadline: the timeout less [`DEADLINE_MARGIN`].
+    ingest_budget: Duration,
     stage: String,
 }
 
@@ -102,12 +107,8 @@ pub async fn run(
             source,
         })?;
     for (flag, addr) in [("--listen", options.listen), ("--s3-listen", options.s3_listen)] {
-        if !addr.ip().is_loopback() {
-            tracing::warn!(
-                %addr,
-                flag,
-                "LISTENING BEYOND THIS MACHINE: local mode has no authentication; anyone who can reach {addr} can read every snapshot, trigger ingests and write to the store"
-            );
+        if let Some(warning) = exposure_warning(addr) {
+            tracing::warn!(%addr, flag, "{warning}");
         }
     }
     let store = EmbeddedStore::start(&data_dir.join("store"), s3_listener, StoreOptions::default()).await?;
@@ -152,6 +153,10 @@ pub async fn run(
     let service = Arc::new(Service {
         retriever: Retriever::new(snapshots.clone(), keys.clone(), retrieve_config),
         ingestor: Ingestor::new(snapshots, keys, LogPublisher, &ingest_config)?,
+        ingest_budget: options
+            .ingest_timeout
+            .saturating_sub(DEADLINE_MARGIN)
+            .max(DEADLINE_MARGIN),
         stage: options.stage.clone(),
     });
 
@@ -198,7 +203,7 @@ async fn run_schedule(service: Arc<Service>, interval: Duration, initial_ingest:
             "resources": ["arn:aws:events:us-east-1:000000000000:rule/s3-latest-local-ingest"],
             "detail": {}
         });
-        if let Err(err) = service.ingestor.run_within(&event, INGEST_BUDGET).await {
+        if let Err(err) = service.ingestor.run_within(&event, service.ingest_budget).await {
             tracing::error!(error = %err, error_type = err.error_type(), "scheduled ingest failed");
         }
     }
@@ -224,15 +229,25 @@ async fn serve(listener: TcpListener, service: Arc<Service>, shutdown: impl std:
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
 }
 
+/// What to shout when `addr` is reachable from beyond this machine: local
+/// mode has no authentication, and the store takes writes.
+pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
+    (!addr.ip().is_loopback()).then(|| {
+        format!(
+            "LISTENING BEYOND THIS MACHINE: local mode has no authentication; anyone who can reach {addr} \
+             can read every snapshot, trigger ingests and write to the store"
+        )
+    })
+}
+
 /// A buffered body, or a streamed one (`--response-mode stream`).
 type LocalBody = Either<Full<Bytes>, StreamedBody>;
 
 /// The largest request body read.
 const MAX_REQUEST_BODY: usize = 1 << 20;
 
-/// `POST /ingest` and scheduled ingests get the deadline ingest has on
-/// Lambda (its 60 s timeout, less the second kept to report the failure).
-const INGEST_BUDGET: Duration = Duration::from_secs(59);
+/// Kept back from ingest's timeout to report the failure, as on Lambda.
+const DEADLINE_MARGIN: Duration = Duration::from_secs(1);
 
 /// The API's error shape: `{"error":{"code","message","request_id"}}`.
 fn error_response(status: u16, code: &str, message: &str, request_id: &str) -> http::Response<LocalBody> {
@@ -283,7 +298,7 @@ async fn handle(
             "resources": [],
             "detail": {}
         });
-        return Ok(match service.ingestor.run_within(&event, INGEST_BUDGET).await {
+        return Ok(match service.ingestor.run_within(&event, service.ingest_budget).await {
             Ok(summary) => json_response(200, json!(summary)),
             Err(err) => {
                 // The detail goes to the log, under the request id; the
@@ -331,4 +346,30 @@ async fn handle(
             json_response(502, json!({"message": "Internal server error"}))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Classifies literal addresses; nothing is bound or connected.
+    #[test]
+    fn only_loopback_listens_quietly() {
+        for quiet in ["127.0.0.1:3000", "127.8.9.10:1", "[::1]:3000"] {
+            assert_eq!(exposure_warning(quiet.parse().unwrap()), None, "{quiet}");
+        }
+        for loud in [
+            "0.0.0.0:3000",
+            "[::]:3000",
+            "192.168.1.20:3000",
+            "10.0.0.5:80",
+            "203.0.113.7:3000",
+        ] {
+            let warning = exposure_warning(loud.parse().unwrap()).unwrap_or_default();
+            assert!(
+                warning.contains("no authentication") && warning.contains(loud),
+                "{loud}: {warning:?}"
+            );
+        }
+    }
 }

@@ -577,3 +577,42 @@ async fn cors_is_off_by_default_and_answers_only_allowed_origins() {
     assert!(stranger.headers().get("access-control-allow-origin").is_none());
     assert!(stop(on).await.success());
 }
+
+/// An ingest has the deadline its Lambda has: `POST /ingest` against an
+/// upstream slower than `--ingest-timeout-secs` answers 504 DeadlineExceeded
+/// a second before the timeout, in the error shape, and writes nothing.
+#[tokio::test]
+async fn an_ingest_slower_than_its_timeout_fails_with_deadline_exceeded_and_writes_nothing() {
+    let mut slow = test_support::origin::Resource::new(b"late".to_vec(), "text/plain", "\"v1\"");
+    slow.delay = Duration::from_secs(8);
+    let origin = test_support::origin::Origin::start(slow).await;
+    let data = tempfile::tempdir().unwrap();
+    let running = start_with(
+        data.path(),
+        &[
+            "--no-initial-ingest",
+            "--source-url",
+            &origin.url,
+            "--ingest-timeout-secs",
+            "3",
+        ],
+    )
+    .await;
+    let client = test_support::http_client();
+
+    let started = std::time::Instant::now();
+    let failed = client.post(&running.ingest_url).send().await.unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(failed.status(), 504);
+    let body = json(failed).await;
+    assert_eq!(body["error"]["code"], "DeadlineExceeded", "{body}");
+    assert!(body["error"]["request_id"].is_string(), "{body}");
+    assert!(
+        elapsed < Duration::from_secs(6),
+        "answered at the deadline, not when the upstream finished: {elapsed:?}"
+    );
+    assert_eq!(object_files(data.path()), 0, "nothing written");
+    let none = client.get(&running.retrieve_url).send().await.unwrap();
+    assert_eq!(none.status(), 404);
+    assert!(stop(running).await.success());
+}

@@ -583,3 +583,64 @@ async fn when_s3_answers_missing_keys_with_403_ingest_announces_once_and_retriev
     }
     Ok(())
 }
+
+/// A PutObject takes effect and its response is lost; the SDK's retry meets
+/// the object (412). S3 hands back user metadata other than the sender wrote
+/// (it trims and re-encodes values; an upstream validator is anyone's text),
+/// so ingest must recognise its own write by the wrapped data key alone:
+/// the invocation reports `written` and announces, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_put_response_is_recognised_as_our_write_though_metadata_comes_back_altered() -> TestResult {
+    let m = moto();
+    let bucket = m.bucket("lost-put").await;
+    let key_id = m.kms_key().await;
+    let bus = format!("{bucket}-bus");
+    m.events().create_event_bus().name(&bus).send().await?;
+    let origin = test_support::origin::Origin::start(test_support::origin::Resource::new(
+        b"id,value\n1,42\n".to_vec(),
+        "text/csv",
+        "\"v1\"",
+    ))
+    .await;
+    let proxy = FaultProxy::start(&m.endpoint, FaultPlan::none()).await;
+
+    let budget = CallBudget::for_ingest(INGEST_FUNCTION_TIMEOUT);
+    let via_proxy = clients("ingest-lost-put", &proxy.endpoint, &budget, &RequestCounter::default());
+    let announced = Announced::new(EventBridgePublisher::new(via_proxy.events.clone(), &bus));
+    let ingestor = Ingestor::new(
+        SnapshotStore::new(via_proxy.s3.clone(), &bucket, PREFIX),
+        KmsKeyring::new(via_proxy.kms.clone(), &key_id),
+        announced.clone(),
+        &IngestConfig {
+            location: Location::new(bucket.clone(), PREFIX),
+            event_bus: Some(bus.clone()),
+            source: SourceConfig::Url {
+                url: origin.url.parse()?,
+                timeout: Duration::from_secs(5),
+                max_bytes: 1 << 20,
+                redirect_hosts: Vec::new(),
+            },
+            function_version: "lost-put".into(),
+            format: Default::default(),
+        },
+    )?;
+
+    proxy.lose_next_put_response(&format!("/{PREFIX}"));
+    proxy.rewrite_metadata_on_reads("source-etag", "v1");
+    let summary = ingestor.run(&scheduled_event()).await?;
+    assert_eq!(summary.outcome, Outcome::Written, "{summary:?}");
+    assert!(summary.event_published, "{summary:?}");
+    let key = summary.key.clone().expect("a key");
+    assert_eq!(announced.counts().get(&key), Some(&1), "{:?}", announced.counts());
+
+    // The object is the one this invocation sealed, and the only one.
+    let listed = m.s3().list_objects_v2().bucket(&bucket).prefix(PREFIX).send().await?;
+    assert_eq!(listed.contents().len(), 1);
+    let head = m.s3().head_object().bucket(&bucket).key(&key).send().await?;
+    assert_eq!(
+        head.metadata().and_then(|m| m.get("source-etag")).map(String::as_str),
+        Some("\"v1\""),
+        "moto kept what was sent; only the proxy altered it"
+    );
+    Ok(())
+}

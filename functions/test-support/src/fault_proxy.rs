@@ -116,6 +116,10 @@ struct State {
     client: reqwest::Client,
     /// S3 as a caller without `s3:ListBucket` sees it: 403 for a missing key.
     missing_as_forbidden: std::sync::atomic::AtomicBool,
+    /// The next S3 PUT whose path contains this takes effect and loses its response.
+    lose_put_response: Mutex<Option<String>>,
+    /// User metadata (`x-amz-meta-<name>`) rewritten in S3 read responses.
+    rewritten_metadata: Mutex<Option<(String, String)>>,
     plan: Mutex<FaultPlan>,
     rng: Mutex<StdRng>,
     stats: Mutex<FaultStats>,
@@ -176,6 +180,8 @@ impl FaultProxy {
                     .expect("proxy client")
             },
             missing_as_forbidden: Default::default(),
+            lose_put_response: Default::default(),
+            rewritten_metadata: Default::default(),
             rng: Mutex::new(StdRng::seed_from_u64(plan.seed)),
             plan: Mutex::new(plan),
             stats: Mutex::new(FaultStats::default()),
@@ -200,6 +206,20 @@ impl FaultProxy {
         self.state
             .missing_as_forbidden
             .store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The next S3 PUT whose path contains `marker` reaches moto and takes
+    /// effect, and its response is lost (the connection resets): the SDK
+    /// then retries the same request.
+    pub fn lose_next_put_response(&self, marker: &str) {
+        *self.state.lose_put_response.lock().unwrap() = Some(marker.to_owned());
+    }
+
+    /// From now on, S3 answers a HEAD or GET that carries the user metadata
+    /// `name` with `value` in its place, as S3 hands back a value it trimmed
+    /// or re-encoded.
+    pub fn rewrite_metadata_on_reads(&self, name: &str, value: &str) {
+        *self.state.rewritten_metadata.lock().unwrap() = Some((format!("x-amz-meta-{name}"), value.to_owned()));
     }
 }
 
@@ -356,8 +376,25 @@ async fn handle(state: Arc<State>, request: http::Request<Incoming>) -> Result<h
             .body(full(Bytes::from(body)))
             .expect("static response"));
     }
-    let headers = upstream.headers().clone();
+    let mut headers = upstream.headers().clone();
     let body = upstream.bytes().await.map_err(|_| aborted("upstream body"))?;
+    if service == "s3" && parts.method == http::Method::PUT {
+        let mut lose = state.lose_put_response.lock().unwrap();
+        if lose.as_deref().is_some_and(|marker| path.contains(marker)) {
+            *lose = None;
+            return Err(aborted("response lost after the PUT took effect"));
+        }
+    }
+    if service == "s3" && matches!(parts.method, http::Method::GET | http::Method::HEAD) {
+        if let Some((name, value)) = state.rewritten_metadata.lock().unwrap().clone() {
+            if headers.contains_key(&name) {
+                headers.insert(
+                    http::HeaderName::from_bytes(name.as_bytes()).expect("a metadata header name"),
+                    http::HeaderValue::from_str(&value).expect("a header value"),
+                );
+            }
+        }
+    }
 
     // A HEAD's Content-Length is the object's, not the (empty) body's.
     let is_head = parts.method == http::Method::HEAD;

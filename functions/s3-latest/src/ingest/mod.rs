@@ -449,9 +449,6 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
 }
 
 impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
-    /// Whether the object at `key` carries exactly the metadata this
-    /// invocation sent, which includes a data key wrapped for this invocation
-    /// alone: then it is this invocation's write, not another delivery's.
     /// Whether `key` holds this invocation's own write (its response was
     /// lost): recognised by the wrapped data key alone, which is fresh for
     /// every invocation. Other metadata may come back altered (S3 trims or
