@@ -385,15 +385,16 @@ async fn handle(state: Arc<State>, request: http::Request<Incoming>) -> Result<h
             return Err(aborted("response lost after the PUT took effect"));
         }
     }
-    if service == "s3" && matches!(parts.method, http::Method::GET | http::Method::HEAD) {
-        if let Some((name, value)) = state.rewritten_metadata.lock().unwrap().clone() {
-            if headers.contains_key(&name) {
-                headers.insert(
-                    http::HeaderName::from_bytes(name.as_bytes()).expect("a metadata header name"),
-                    http::HeaderValue::from_str(&value).expect("a header value"),
-                );
-            }
-        }
+    let rewritten = state.rewritten_metadata.lock().unwrap().clone();
+    if let Some((name, value)) = rewritten
+        && service == "s3"
+        && matches!(parts.method, http::Method::GET | http::Method::HEAD)
+        && headers.contains_key(&name)
+    {
+        headers.insert(
+            http::HeaderName::from_bytes(name.as_bytes()).expect("a metadata header name"),
+            http::HeaderValue::from_str(&value).expect("a header value"),
+        );
     }
 
     // A HEAD's Content-Length is the object's, not the (empty) body's.
