@@ -200,6 +200,68 @@ data "aws_iam_policy_document" "reader" {
     assert!(problems[0].contains("role reader lacks kms:Decrypt"), "{problems:?}");
 }
 
+/// The `## Usage` block of a module's README: its ```hcl fence.
+fn usage_block(readme: &str) -> Option<&str> {
+    let usage = &readme[readme.find("## Usage")?..];
+    let start = usage.find("```hcl\n")? + "```hcl\n".len();
+    let end = start + usage[start..].find("```")?;
+    Some(&usage[start..end])
+}
+
+/// Each module README opens with a `Usage` block, as terraform-aws-modules'
+/// do, and every block is real Terraform: all of them, with their sources
+/// as written (`../../modules/<name>`), form one configuration that
+/// `terraform validate` accepts. A required input left out, a misspelt or
+/// removed one, or a value of the wrong type fails it.
+#[test]
+fn every_module_readme_has_a_usage_block_that_validates() {
+    let plugins = Path::new("/opt/tf-plugins");
+    let copy = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-rL")
+        .arg(root().join("modules"))
+        .arg(copy.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut problems = Vec::new();
+    let mut configuration = String::new();
+    for module in modules() {
+        let name = module.file_name().unwrap().to_string_lossy().into_owned();
+        let readme = std::fs::read_to_string(module.join("README.md")).unwrap_or_default();
+        match usage_block(&readme) {
+            Some(block) if block.contains(&format!("source = \"../../modules/{name}\"")) => {
+                configuration.push_str(block);
+                configuration.push('\n');
+            }
+            Some(_) => problems.push(format!(
+                "modules/{name}/README.md: the Usage block does not use ../../modules/{name}"
+            )),
+            None => problems.push(format!("modules/{name}/README.md has no ## Usage block")),
+        }
+    }
+    assert_none(problems);
+    let usage = copy.path().join("env/usage");
+    std::fs::create_dir_all(&usage).unwrap();
+    std::fs::write(usage.join("main.tf"), configuration).unwrap();
+    let terraform = |args: &[&str]| {
+        let mut command = std::process::Command::new("terraform");
+        command.arg(format!("-chdir={}", usage.display())).args(args);
+        if args[0] == "init" && plugins.is_dir() {
+            command.arg(format!("-plugin-dir={}", plugins.display()));
+        }
+        let output = command.output().expect("terraform");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "terraform {args:?}:\n{said}");
+    };
+    terraform(&["init", "-backend=false", "-input=false", "-no-color"]);
+    terraform(&["validate", "-no-color"]);
+}
+
 /// Every environment loads exactly as shipped, checks.tf included. The deploy
 /// test leaves checks.tf and hashicorp/http out (neither moto nor this
 /// machine has them), so this is where a configuration error in those files
