@@ -103,14 +103,15 @@ fn size(path: &Path) -> u64 {
 /// API Gateway's event for `GET /dev/retrieve_most_recent_object`.
 pub fn retrieve_event() -> Value {
     let uri: http::Uri = "/dev/retrieve_most_recent_object".parse().unwrap();
-    s3_latest_local::rest_api::proxy_event(
+    let event = s3_latest_local::rest_api::proxy_event(
         &http::Method::GET,
         &uri,
         &http::HeaderMap::new(),
         b"",
         "dev",
         "cold-start",
-    )
+    );
+    serde_json::to_value(event).expect("an API Gateway event serialises")
 }
 
 /// An event ingest refuses without calling AWS: it times start-up and the

@@ -3,17 +3,22 @@
 //! the same `lambda_http` adapter the Lambda runtime uses, and the proxy
 //! response JSON becomes the HTTP response.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
+use lambda_http::aws_lambda_events::apigw::{
+    ApiGatewayProxyRequest, ApiGatewayProxyRequestContext, ApiGatewayRequestIdentity,
+};
+use lambda_http::aws_lambda_events::query_map::QueryMap;
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Body, Context, LambdaEvent, Request, RequestExt, Service, service_fn};
-use rand::RngCore;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-/// The proxy event API Gateway sends for `method path?query`, under `stage`.
+/// The proxy event API Gateway sends for `method path?query`, under `stage`,
+/// as `lambda_http`'s own event type. A caller that needs the JSON the
+/// Runtime API carries serialises it with `serde_json::to_value`.
 pub fn proxy_event(
     method: &http::Method,
     uri: &http::Uri,
@@ -21,92 +26,85 @@ pub fn proxy_event(
     body: &[u8],
     stage: &str,
     request_id: &str,
-) -> Value {
+) -> ApiGatewayProxyRequest {
     let full_path = uri.path();
     // API Gateway strips the stage from `path` and keeps it in `requestContext.path`.
     let path = full_path
         .strip_prefix(&format!("/{stage}"))
         .filter(|rest| rest.starts_with('/'))
         .unwrap_or(full_path);
-
-    let mut single: BTreeMap<String, String> = BTreeMap::new();
-    let mut multi: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (name, value) in headers {
-        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        single.insert(name.to_string(), value.clone());
-        multi.entry(name.to_string()).or_default().push(value);
-    }
-    let mut query: BTreeMap<String, String> = BTreeMap::new();
-    let mut multi_query: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (name, value) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
-        query.insert(name.to_string(), value.to_string());
-        multi_query
-            .entry(name.into_owned())
-            .or_default()
-            .push(value.into_owned());
-    }
-    let (body, is_base64) = match std::str::from_utf8(body) {
-        _ if body.is_empty() => (Value::Null, false),
-        Ok(text) => (Value::String(text.to_owned()), false),
-        Err(_) => (Value::String(BASE64.encode(body)), true),
-    };
     let resource = if path == s3_latest::retrieve::ROUTE {
         path
     } else {
         "/{proxy+}"
     };
-    json!({
-        "resource": resource,
-        "path": path,
-        "httpMethod": method.as_str(),
-        "headers": single,
-        "multiValueHeaders": multi,
-        "queryStringParameters": if query.is_empty() { Value::Null } else { json!(query) },
-        "multiValueQueryStringParameters": if multi_query.is_empty() { Value::Null } else { json!(multi_query) },
-        "pathParameters": null,
-        "stageVariables": null,
-        "requestContext": {
-            "accountId": "000000000000",
-            "resourceId": "local",
-            "stage": stage,
-            "requestId": request_id,
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": headers.get("user-agent").and_then(|v| v.to_str().ok())},
-            "resourcePath": resource,
-            "httpMethod": method.as_str(),
-            "apiId": "local",
-            "path": full_path,
-            "protocol": "HTTP/1.1",
-            "requestTimeEpoch": chrono::Utc::now().timestamp_millis(),
-        },
-        "body": body,
-        "isBase64Encoded": is_base64,
-    })
+
+    let mut query: HashMap<String, Vec<String>> = HashMap::new();
+    for (name, value) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
+        query.entry(name.into_owned()).or_default().push(value.into_owned());
+    }
+    let (body, is_base64) = match std::str::from_utf8(body) {
+        _ if body.is_empty() => (None, false),
+        Ok(text) => (Some(text.to_owned()), false),
+        Err(_) => (Some(BASE64.encode(body)), true),
+    };
+
+    let mut identity = ApiGatewayRequestIdentity::default();
+    identity.source_ip = Some("127.0.0.1".into());
+    identity.user_agent = headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut context = ApiGatewayProxyRequestContext::default();
+    context.account_id = Some("000000000000".into());
+    context.resource_id = Some("local".into());
+    context.stage = Some(stage.to_owned());
+    context.request_id = Some(request_id.to_owned());
+    context.identity = identity;
+    context.resource_path = Some(resource.to_owned());
+    context.http_method = method.clone();
+    context.apiid = Some("local".into());
+    context.path = Some(full_path.to_owned());
+    context.protocol = Some("HTTP/1.1".into());
+    context.request_time_epoch = chrono::Utc::now().timestamp_millis();
+
+    let mut event = ApiGatewayProxyRequest::default();
+    event.resource = Some(resource.to_owned());
+    event.path = Some(path.to_owned());
+    event.http_method = method.clone();
+    event.headers = headers.clone();
+    event.multi_value_headers = headers.clone();
+    event.query_string_parameters = QueryMap::from(query.clone());
+    event.multi_value_query_string_parameters = QueryMap::from(query);
+    event.request_context = context;
+    event.body = body;
+    event.is_base64_encoded = is_base64;
+    event
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
-    #[error("the proxy event was not accepted by lambda_http: {0}")]
-    Event(serde_json::Error),
     #[error("the proxy response is malformed: {0}")]
     Response(String),
 }
 
-/// A new request id, shaped like API Gateway's.
+/// A new request id, shaped like API Gateway's (a random UUID).
 pub fn new_request_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// Runs `handler` on `event` exactly as the Lambda runtime would, and turns
 /// the proxy response JSON back into an HTTP response.
-pub async fn invoke<F, Fut>(handler: F, event: Value, request_id: &str) -> Result<http::Response<Bytes>, ProxyError>
+pub async fn invoke<F, Fut>(
+    handler: F,
+    event: ApiGatewayProxyRequest,
+    request_id: &str,
+) -> Result<http::Response<Bytes>, ProxyError>
 where
     F: Fn(Request) -> Fut,
     Fut: std::future::Future<Output = http::Response<Body>> + Send,
 {
-    let request: LambdaRequest = serde_json::from_value(event).map_err(ProxyError::Event)?;
+    let request = LambdaRequest::ApiGatewayV1(event);
     let mut context = Context::default();
     context.request_id = request_id.to_owned();
     let mut adapter = Adapter::from(service_fn(|request: Request| {
@@ -128,18 +126,17 @@ where
 /// handler made them, streamed on.
 pub async fn invoke_streaming<F, Fut, B>(
     handler: F,
-    event: Value,
+    event: ApiGatewayProxyRequest,
     request_id: &str,
-) -> Result<http::Response<B>, ProxyError>
+) -> http::Response<B>
 where
     F: Fn(Request) -> Fut,
     Fut: std::future::Future<Output = http::Response<B>> + Send,
 {
-    let request: LambdaRequest = serde_json::from_value(event).map_err(ProxyError::Event)?;
     let mut context = Context::default();
     context.request_id = request_id.to_owned();
-    let request: Request = request.into();
-    Ok(handler(request.with_lambda_context(context)).await)
+    let request: Request = LambdaRequest::ApiGatewayV1(event).into();
+    handler(request.with_lambda_context(context)).await
 }
 
 /// API Gateway's side of a proxy integration response.
@@ -184,7 +181,8 @@ mod tests {
         let uri: http::Uri = "/dev/retrieve_most_recent_object?format=json&a=b%20c".parse().unwrap();
         let mut headers = http::HeaderMap::new();
         headers.insert("if-none-match", "\"x\"".parse().unwrap());
-        let event = proxy_event(&http::Method::GET, &uri, &headers, b"", "dev", "rid");
+        // As the Runtime API carries it: JSON that lambda_http reads back.
+        let event = serde_json::to_value(proxy_event(&http::Method::GET, &uri, &headers, b"", "dev", "rid")).unwrap();
         assert_eq!(event["path"], "/retrieve_most_recent_object");
         assert_eq!(event["resource"], "/retrieve_most_recent_object");
         assert_eq!(event["requestContext"]["path"], "/dev/retrieve_most_recent_object");

@@ -333,9 +333,11 @@ async fn handle(
             .await
             .map(|response| response.map(|body| Either::Left(Full::new(body)))),
         ResponseMode::Stream => {
-            rest_api::invoke_streaming(|request| retriever.handle_streaming(request), event, &request_id)
-                .await
-                .map(|response| response.map(Either::Right))
+            Ok(
+                rest_api::invoke_streaming(|request| retriever.handle_streaming(request), event, &request_id)
+                    .await
+                    .map(Either::Right),
+            )
         }
     };
     Ok(match response {
