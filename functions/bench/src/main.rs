@@ -26,11 +26,11 @@ use s3_latest::config::{IngestConfig, Location, SourceConfig};
 use s3_latest::ingest::Ingestor;
 use s3_latest::ingest::publish::NoPublisher;
 use s3_latest::keyring::LocalAesKeyring;
-use s3_latest::request_count::RequestCounter;
 use s3_latest::store::{LookupStrategy, SnapshotStore};
 use s3_latest_local::embedded_store::{self, EmbeddedStore, StoreOptions};
 use s3_latest_local::runner::{self, LocalOptions};
 use serde::Serialize;
+use test_support::request_count::RequestCounter;
 
 use crate::coldstart::ColdStart;
 use crate::cost::Cost;

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use s3_latest::config::{CacheLimits, Location, RetrieveConfig};
 use s3_latest::keyring::LocalAesKeyring;
-use s3_latest::request_count::RequestCounter;
 use s3_latest::retrieve::Retriever;
 use s3_latest::store::{LookupStrategy, SnapshotStore};
 use s3_latest_local::rest_api;
 use serde::Serialize;
+use test_support::request_count::RequestCounter;
 
 use crate::counting_keys::CountingKeys;
 use crate::stats::{Summary, summarize};

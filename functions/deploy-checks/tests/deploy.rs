@@ -30,8 +30,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use aws_config::{BehaviorVersion, Region};
-use s3_latest::aws::{INGEST_IAM_ACTIONS, RETRIEVE_IAM_ACTIONS};
-use s3_latest::config::{INGEST_VARIABLES, NOT_SET_BY_DEPLOYMENT, RETRIEVE_VARIABLES};
+use s3_latest::deployment::{
+    INGEST_IAM_ACTIONS, INGEST_VARIABLES, NOT_SET_BY_DEPLOYMENT, RETRIEVE_IAM_ACTIONS, RETRIEVE_VARIABLES,
+};
 use serde_json::{Value, json};
 use test_support::moto::moto;
 use test_support::runtime_api::{Outcome, RuntimeApi};

@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use deploy_checks::*;
-use s3_latest::aws::{INGEST_IAM_ACTIONS, RETRIEVE_IAM_ACTIONS};
-use s3_latest::config::{INGEST_VARIABLES, NOT_SET_BY_DEPLOYMENT, RETRIEVE_VARIABLES};
+use s3_latest::deployment::{
+    INGEST_IAM_ACTIONS, INGEST_VARIABLES, NOT_SET_BY_DEPLOYMENT, RETRIEVE_IAM_ACTIONS, RETRIEVE_VARIABLES,
+};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

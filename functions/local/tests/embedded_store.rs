@@ -9,11 +9,11 @@ use common::*;
 use s3_latest::config::SourceConfig;
 use s3_latest::ingest::Outcome;
 use s3_latest::keyring::LocalAesKeyring;
-use s3_latest::request_count::RequestCounter;
 use s3_latest::retrieve::Retriever;
 use s3_latest::store::{LookupStrategy, SnapshotStore};
 use s3_latest_local::embedded_store::{self, EmbeddedStore, StoreOptions};
 use test_support::origin::{Origin, Resource};
+use test_support::request_count::RequestCounter;
 
 struct Embedded {
     harness: Harness<LocalAesKeyring>,

@@ -19,11 +19,11 @@ use s3_latest::config::{CallBudget, IngestConfig, Location, SourceConfig};
 use s3_latest::ingest::publish::EventBridgePublisher;
 use s3_latest::ingest::{Ingestor, Outcome, TRIGGER_METADATA};
 use s3_latest::keyring::KmsKeyring;
-use s3_latest::request_count::RequestCounter;
 use s3_latest::retrieve::Retriever;
 use s3_latest::store::{LookupStrategy, ObjectSummary, SnapshotStore};
 use test_support::fault_proxy::{Fault, FaultPlan, FaultProxy};
 use test_support::moto::moto;
+use test_support::request_count::RequestCounter;
 
 const SEED: u64 = 20_261_122;
 /// Probability that a request (or a new connection) meets a fault.

@@ -11,10 +11,10 @@ use s3_latest::envelope::Format;
 use s3_latest::ingest::publish::EventBridgePublisher;
 use s3_latest::ingest::{Ingestor, Outcome};
 use s3_latest::keyring::KmsKeyring;
-use s3_latest::request_count::RequestCounter;
 use s3_latest::retrieve::Retriever;
 use s3_latest::store::LookupStrategy;
 use test_support::moto::{self, moto};
+use test_support::request_count::RequestCounter;
 use tokio::io::AsyncWriteExt;
 
 struct Moto {
@@ -455,7 +455,7 @@ async fn writes_name_the_bucket_key_for_sse_kms_when_configured() -> TestResult 
 /// declares (and the Terraform wiring check holds the roles to those lists).
 #[tokio::test]
 async fn every_call_made_is_covered_by_the_declared_iam_actions() -> TestResult {
-    use s3_latest::aws::{INGEST_IAM_ACTIONS, RETRIEVE_IAM_ACTIONS, iam_action};
+    use s3_latest::deployment::{INGEST_IAM_ACTIONS, RETRIEVE_IAM_ACTIONS, iam_action};
     let m = moto();
     let config = m.sdk_config();
     let bucket = m.bucket("iam").await;

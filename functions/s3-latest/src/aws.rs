@@ -18,33 +18,6 @@ use crate::keyring::KmsKeyring;
 use crate::retrieve::Retriever;
 use crate::store::SnapshotStore;
 
-/// IAM actions ingest's role needs. `s3:GetObject` authorises the HeadObject
-/// that finds a retried trigger's object, and `s3:ListBucket` makes S3 answer
-/// it 404 rather than 403 when the key is free (and lists for the newest
-/// object's validators with a `SOURCE_URL`).
-pub const INGEST_IAM_ACTIONS: &[&str] = &[
-    "s3:PutObject",
-    "s3:GetObject",
-    "s3:ListBucket",
-    "kms:GenerateDataKey",
-    "events:PutEvents",
-];
-/// IAM actions retrieve's role needs.
-pub const RETRIEVE_IAM_ACTIONS: &[&str] = &["s3:ListBucket", "s3:GetObject", "kms:Decrypt"];
-
-/// The IAM action that authorises an API operation the functions call.
-pub fn iam_action(operation: &str) -> Option<&'static str> {
-    Some(match operation {
-        "ListObjectsV2" => "s3:ListBucket",
-        "GetObject" | "HeadObject" => "s3:GetObject",
-        "PutObject" => "s3:PutObject",
-        "GenerateDataKey" => "kms:GenerateDataKey",
-        "Decrypt" => "kms:Decrypt",
-        "PutEvents" => "events:PutEvents",
-        _ => return None,
-    })
-}
-
 /// The environment's AWS configuration, with every call bounded by `calls`.
 pub async fn load_sdk_config(calls: &CallBudget) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())

@@ -17,20 +17,21 @@
 //! * [`retrieve`]: the reader behind API Gateway: caches and the HTTP contract.
 //! * [`logging`]: the binaries' log filter and format (Lambda's logging
 //!   controls).
-//! * [`request_count`]: an SDK interceptor that counts AWS calls, for tests
-//!   and the benchmark.
+//! * `deployment` (feature `deployment-facts`): the variables and IAM actions
+//!   a deployment must provide, for the Terraform and moto checks.
 //! * [`aws_error`]: typed classification of SDK failures.
 
 pub mod aws;
 pub mod aws_error;
 pub mod config;
 pub mod crypto;
+#[cfg(any(test, feature = "deployment-facts"))]
+pub mod deployment;
 pub mod envelope;
 pub mod ingest;
 pub mod keyring;
 pub mod logging;
 pub mod object_key;
 pub mod pointer;
-pub mod request_count;
 pub mod retrieve;
 pub mod store;

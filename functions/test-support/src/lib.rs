@@ -9,6 +9,8 @@
 //! * [`local_runner`]: `s3-latest-local` as a process, with its addresses.
 //! * [`fault_proxy`]: a seeded fault-injecting proxy in front of moto.
 //! * [`repo`]: paths inside the repository (virtualenv, fixtures, binaries).
+//! * [`request_count`]: an SDK interceptor that counts the AWS calls a path
+//!   makes (tests and the benchmark).
 
 pub mod fault_proxy;
 pub mod lambda_env;
@@ -16,6 +18,7 @@ pub mod local_runner;
 pub mod moto;
 pub mod origin;
 pub mod repo;
+pub mod request_count;
 pub mod runtime_api;
 
 /// An HTTP client for tests; installs the TLS crypto provider reqwest needs.

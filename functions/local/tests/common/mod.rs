@@ -16,11 +16,11 @@ use s3_latest::ingest::publish::NoPublisher;
 use s3_latest::ingest::{IngestError, Ingestor, Outcome};
 use s3_latest::keyring::KeyProvider;
 use s3_latest::object_key::snapshot_key;
-use s3_latest::request_count::RequestCounter;
 use s3_latest::retrieve::Retriever;
 use s3_latest::store::{LookupStrategy, SnapshotStore, StoreError};
 use s3_latest_local::rest_api;
 use serde_json::{Value, json};
+use test_support::request_count::RequestCounter;
 
 mod authority;
 

@@ -2,6 +2,7 @@
 //! benchmark attach it to prove how many S3 and KMS requests a path makes.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -20,8 +21,8 @@ use aws_smithy_types::config_bag::ConfigBag;
 #[derive(Debug, Clone, Default)]
 pub struct RequestCounter {
     counts: Arc<Mutex<BTreeMap<String, u64>>>,
-    operations: Arc<Mutex<u64>>,
-    not_modified: Arc<Mutex<u64>>,
+    operations: Arc<AtomicU64>,
+    not_modified: Arc<AtomicU64>,
 }
 
 impl RequestCounter {
@@ -39,25 +40,19 @@ impl RequestCounter {
 
     /// Calls made, each counted once (attempts beyond the first are retries).
     pub fn operations(&self) -> u64 {
-        *self.operations.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.operations.load(Ordering::Relaxed)
     }
 
     /// Responses that were `304 Not Modified` (conditional GETs answered
     /// without a body).
     pub fn not_modified(&self) -> u64 {
-        *self
-            .not_modified
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.not_modified.load(Ordering::Relaxed)
     }
 
     pub fn reset(&self) {
         self.lock().clear();
-        *self.operations.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = 0;
-        *self
-            .not_modified
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = 0;
+        self.operations.store(0, Ordering::Relaxed);
+        self.not_modified.store(0, Ordering::Relaxed);
     }
 
     // A std mutex: the critical section is a map update, never held across an await.
@@ -76,7 +71,7 @@ impl Intercept for RequestCounter {
         _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        *self.operations.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) += 1;
+        self.operations.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
@@ -101,10 +96,7 @@ impl Intercept for RequestCounter {
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         if context.response().status().as_u16() == 304 {
-            *self
-                .not_modified
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()) += 1;
+            self.not_modified.fetch_add(1, Ordering::Relaxed);
         }
         Ok(())
     }
