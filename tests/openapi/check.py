@@ -5,7 +5,7 @@
 1. docs/openapi.yaml validates as OpenAPI 3.1 (openapi-spec-validator).
 2. The (status, code) pairs it lists (`x-codes` on each error response) are
    exactly the ones that can be answered: the handler's
-   (functions/s3-latest/src/retrieve/http.rs), API Gateway's own gateway
+   (functions/s3-latest/src/retrieve/http/), API Gateway's own gateway
    responses (modules/api_gateway/main.tf) and local mode's request limit
    (functions/local/src/runner.rs).
 """
@@ -38,7 +38,7 @@ def spec_codes(spec):
 
 def handler_codes(root):
     found = set()
-    for source in (root / "functions/s3-latest/src/retrieve").glob("*.rs"):
+    for source in (root / "functions/s3-latest/src/retrieve").rglob("*.rs"):
         text = source.read_text()
         for name, code in re.findall(r'(?:S|StatusCode)::([A-Z_]+),\s*"([A-Za-z]+)"', text):
             found.add((http.HTTPStatus[name].value, code))
