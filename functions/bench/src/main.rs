@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use s3_latest::config::{IngestConfig, Location, SourceConfig};
 use s3_latest::ingest::Ingestor;
-use s3_latest::ingest::publish::NoPublisher;
+use s3_latest::ingest::publish::EventBridgePublisher;
 use s3_latest::keyring::LocalAesKeyring;
 use s3_latest::store::{LookupStrategy, SnapshotStore};
 use s3_latest_local::embedded_store::{self, EmbeddedStore, StoreOptions};
@@ -181,7 +181,7 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
     let ingestor = Ingestor::new(
         SnapshotStore::new(s3.clone(), &bucket, &prefix),
         keys.clone(),
-        NoPublisher,
+        None::<EventBridgePublisher>,
         &ingest_config,
     )
     .expect("ingestor");

@@ -248,7 +248,7 @@ async fn kms_failures_map_to_502_and_503() -> TestResult {
     let ingestor = Ingestor::new(
         h.store(PREFIX),
         KmsKeyring::new(unreachable, &m.kms_key),
-        s3_latest::ingest::publish::NoPublisher,
+        None::<EventBridgePublisher>,
         &ingest_config(h),
     )?;
     let err = ingestor.run(&scheduled_event()).await.unwrap_err();
@@ -424,12 +424,7 @@ async fn writes_name_the_bucket_key_for_sse_kms_when_configured() -> TestResult 
     let m = with_moto("sse").await;
     let h = &m.harness;
     let store = h.store(PREFIX).with_sse_kms(Some(m.kms_key.clone()));
-    let ingestor = Ingestor::new(
-        store,
-        h.keys.clone(),
-        s3_latest::ingest::publish::NoPublisher,
-        &ingest_config(h),
-    )?;
+    let ingestor = Ingestor::new(store, h.keys.clone(), None::<EventBridgePublisher>, &ingest_config(h))?;
     let key = ingestor.run(&scheduled_event()).await?.key.unwrap();
     let head = h.s3.head_object().bucket(&h.bucket).key(&key).send().await?;
     assert_eq!(

@@ -12,7 +12,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 
 use crate::config::{AwsSettings, CallBudget, IngestConfig, Location, RetrieveConfig};
 use crate::ingest::Ingestor;
-use crate::ingest::publish::{EventBridgePublisher, NoPublisher, Publisher};
+use crate::ingest::publish::EventBridgePublisher;
 use crate::ingest::source::SourceError;
 use crate::keyring::KmsKeyring;
 use crate::retrieve::Retriever;
@@ -100,12 +100,12 @@ pub fn ingestor(
     sdk: &SdkConfig,
     aws: &AwsSettings,
     config: &IngestConfig,
-) -> Result<Ingestor<KmsKeyring, Publisher>, SourceError> {
+) -> Result<Ingestor<KmsKeyring, Option<EventBridgePublisher>>, SourceError> {
     let store = snapshot_store(sdk, aws, &config.location);
     let keys = KmsKeyring::new(aws_sdk_kms::Client::new(sdk), &aws.kms_key_id);
-    let publisher = match &config.event_bus {
-        Some(bus) => Publisher::EventBridge(EventBridgePublisher::new(aws_sdk_eventbridge::Client::new(sdk), bus)),
-        None => Publisher::None(NoPublisher),
-    };
+    let publisher = config
+        .event_bus
+        .as_ref()
+        .map(|bus| EventBridgePublisher::new(aws_sdk_eventbridge::Client::new(sdk), bus));
     Ingestor::new(store, keys, publisher, config)
 }

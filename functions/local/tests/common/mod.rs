@@ -12,7 +12,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use s3_latest::config::{CacheLimits, CommitmentPolicy, IngestConfig, Location, RetrieveConfig, SourceConfig};
 use s3_latest::envelope::Format;
-use s3_latest::ingest::publish::NoPublisher;
+use s3_latest::ingest::publish::EventBridgePublisher;
 use s3_latest::ingest::{IngestError, Ingestor, Outcome};
 use s3_latest::keyring::KeyProvider;
 use s3_latest::object_key::snapshot_key;
@@ -158,11 +158,16 @@ impl<K: KeyProvider + Clone> Harness<K> {
         )
     }
 
-    pub fn ingestor_at(&self, prefix: &str, source: SourceConfig) -> Ingestor<K, NoPublisher> {
+    pub fn ingestor_at(&self, prefix: &str, source: SourceConfig) -> Ingestor<K, Option<EventBridgePublisher>> {
         self.ingestor_with(prefix, source, Format::default())
     }
 
-    pub fn ingestor_with(&self, prefix: &str, source: SourceConfig, format: Format) -> Ingestor<K, NoPublisher> {
+    pub fn ingestor_with(
+        &self,
+        prefix: &str,
+        source: SourceConfig,
+        format: Format,
+    ) -> Ingestor<K, Option<EventBridgePublisher>> {
         let config = IngestConfig {
             location: Location::new(self.bucket.clone(), prefix),
             event_bus: None,
@@ -170,10 +175,10 @@ impl<K: KeyProvider + Clone> Harness<K> {
             function_version: "test".into(),
             format,
         };
-        Ingestor::new(self.store(prefix), self.keys.clone(), NoPublisher, &config).expect("ingestor")
+        Ingestor::new(self.store(prefix), self.keys.clone(), None, &config).expect("ingestor")
     }
 
-    pub fn ingestor(&self) -> Ingestor<K, NoPublisher> {
+    pub fn ingestor(&self) -> Ingestor<K, Option<EventBridgePublisher>> {
         self.ingestor_at(PREFIX, SourceConfig::Generated)
     }
 

@@ -404,7 +404,7 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
 
     /// Seals once and writes at `key` if nothing is there. The context names
     /// the key, so the sealed object is valid at this key only.
-    async fn write(&self, key: &str, digest: &str, snapshot: &source::Snapshot) -> Result<Write, IngestError> {
+    async fn write(&self, key: &str, digest: &str, snapshot: &source::SourceSnapshot) -> Result<Write, IngestError> {
         let mut context = envelope::object_context(&self.store_id, key);
         context.insert(envelope::CONTEXT_CONTENT_TYPE.to_owned(), snapshot.content_type.clone());
         let wrap = self.keys.wrap_algorithm();

@@ -1,5 +1,6 @@
 //! Announcing a new object: a narrow trait with EventBridge for AWS and a
-//! log line for local mode.
+//! log line for local mode. No bus configured is `None`: an `Option` of a
+//! publisher is one, which announces nothing.
 
 use std::future::Future;
 
@@ -83,19 +84,6 @@ impl EventPublisher for EventBridgePublisher {
     }
 }
 
-/// No bus configured: nothing is published, and the summary says so.
-pub struct NoPublisher;
-
-impl EventPublisher for NoPublisher {
-    async fn publish(&self, _event: &ObjectIngested) -> Result<bool, PublishError> {
-        Ok(false)
-    }
-
-    fn announces(&self) -> bool {
-        false
-    }
-}
-
 /// Local mode: the announcement is a log line.
 pub struct LogPublisher;
 
@@ -106,23 +94,17 @@ impl EventPublisher for LogPublisher {
     }
 }
 
-/// The publisher chosen at start-up from configuration.
-pub enum Publisher {
-    EventBridge(EventBridgePublisher),
-    Log(LogPublisher),
-    None(NoPublisher),
-}
-
-impl EventPublisher for Publisher {
+/// A publisher, or none: without one nothing is published, and the
+/// invocation's summary says so.
+impl<P: EventPublisher> EventPublisher for Option<P> {
     async fn publish(&self, event: &ObjectIngested) -> Result<bool, PublishError> {
         match self {
-            Publisher::EventBridge(p) => p.publish(event).await,
-            Publisher::Log(p) => p.publish(event).await,
-            Publisher::None(p) => p.publish(event).await,
+            Some(publisher) => publisher.publish(event).await,
+            None => Ok(false),
         }
     }
 
     fn announces(&self) -> bool {
-        !matches!(self, Publisher::None(_))
+        self.as_ref().is_some_and(EventPublisher::announces)
     }
 }

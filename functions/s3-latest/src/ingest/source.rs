@@ -81,7 +81,7 @@ impl SourceValidators {
 
 /// A snapshot ready to encrypt.
 #[derive(Debug, Clone)]
-pub struct Snapshot {
+pub struct SourceSnapshot {
     pub body: Vec<u8>,
     pub content_type: String,
     pub validators: SourceValidators,
@@ -89,7 +89,7 @@ pub struct Snapshot {
 
 #[derive(Debug)]
 pub enum Fetch {
-    Changed(Snapshot),
+    Changed(SourceSnapshot),
     /// The source answered 304 to our validators: nothing new to write.
     Unchanged,
 }
@@ -199,7 +199,7 @@ fn https_client(connect_timeout: Duration) -> Result<HttpsClient, SourceError> {
     Ok(Client::builder(TokioExecutor::new()).build(connector))
 }
 
-fn generated(function_version: &str, trigger: &str) -> Snapshot {
+fn generated(function_version: &str, trigger: &str) -> SourceSnapshot {
     let mut run_id = [0u8; 16];
     rand::rng().fill_bytes(&mut run_id);
     let document = serde_json::json!({
@@ -208,7 +208,7 @@ fn generated(function_version: &str, trigger: &str) -> Snapshot {
         "function_version": function_version,
         "trigger": trigger,
     });
-    Snapshot {
+    SourceSnapshot {
         body: document.to_string().into_bytes(),
         content_type: "application/json".into(),
         validators: SourceValidators::default(),
@@ -319,7 +319,7 @@ async fn read_response(response: http::Response<hyper::body::Incoming>, max_byte
             body.extend_from_slice(&chunk);
         }
     }
-    Ok(Fetch::Changed(Snapshot {
+    Ok(Fetch::Changed(SourceSnapshot {
         body,
         content_type,
         validators,

@@ -37,9 +37,9 @@ use crate::store::{ObjectSummary, SnapshotStore, StoreError};
 /// How an object whose context binds no Content-Type is served.
 pub const UNBOUND_CONTENT_TYPE: &str = "application/octet-stream";
 
-/// The newest object, decrypted.
+/// The newest object, decrypted and authenticated: what retrieve serves.
 #[derive(Debug)]
-pub struct Snapshot {
+pub struct ServedSnapshot {
     pub key: String,
     pub last_modified: DateTime<Utc>,
     pub content_type: String,
@@ -118,7 +118,7 @@ pub struct Retriever<K> {
     keys: K,
     config: RetrieveConfig,
     data_keys: DataKeyCache,
-    newest: NewestCache<Snapshot>,
+    newest: NewestCache<ServedSnapshot>,
     failures: FailureCache<Failure>,
     health: HealthVerdict,
     pointer: PointerReader,
@@ -171,7 +171,7 @@ impl<K: KeyProvider> Retriever<K> {
 
     /// The decrypted object, from cache when it is still the one listed and
     /// its key still opens. A failure to open it is replayed for a moment.
-    pub async fn load(&self, summary: &ObjectSummary) -> Result<Arc<Snapshot>, RetrieveError> {
+    pub async fn load(&self, summary: &ObjectSummary) -> Result<Arc<ServedSnapshot>, RetrieveError> {
         let etag = entity_tag(summary);
         let now = Instant::now();
         match self.newest.get(&etag, now) {
@@ -223,7 +223,7 @@ impl<K: KeyProvider> Retriever<K> {
         }
     }
 
-    async fn fetch(&self, summary: &ObjectSummary, etag: &str) -> Result<(Arc<Snapshot>, Proof), RetrieveError> {
+    async fn fetch(&self, summary: &ObjectSummary, etag: &str) -> Result<(Arc<ServedSnapshot>, Proof), RetrieveError> {
         // What the response limit lets through, and the tag: no more is read.
         let max_stored = self.config.response_max_bytes + TAG_LEN as u64;
         let object = self.store.get(&summary.key, max_stored).await?;
@@ -244,7 +244,7 @@ impl<K: KeyProvider> Retriever<K> {
                 Vec::from(object.body),
             )
             .await?;
-        let snapshot = Arc::new(Snapshot {
+        let snapshot = Arc::new(ServedSnapshot {
             key: summary.key.clone(),
             last_modified: summary.last_modified,
             content_type,

@@ -9,7 +9,7 @@ use lambda_http::Body;
 use serde_json::json;
 
 use crate::config::ResponseMode;
-use crate::retrieve::{Snapshot, StreamedBody};
+use crate::retrieve::{ServedSnapshot, StreamedBody};
 
 /// What a client asked for: the snapshot as it is, or `?format=json`.
 #[derive(PartialEq, Eq)]
@@ -88,7 +88,7 @@ impl Reply {
 }
 
 /// The response body and its content type for a view of a snapshot.
-pub(super) fn render(view: &View, snapshot: &Snapshot) -> (Reply, String) {
+pub(super) fn render(view: &View, snapshot: &ServedSnapshot) -> (Reply, String) {
     let text = || std::str::from_utf8(&snapshot.body).ok();
     match view {
         View::Raw => (
@@ -112,7 +112,7 @@ pub(super) fn render(view: &View, snapshot: &Snapshot) -> (Reply, String) {
 /// The JSON view's length in bytes, without rendering it: the document with
 /// an empty body, plus the body as it will be written (base64 is 4·⌈n/3⌉;
 /// text is counted in one pass over serde_json's escapes).
-pub(super) fn json_view_size(snapshot: &Snapshot) -> u64 {
+pub(super) fn json_view_size(snapshot: &ServedSnapshot) -> u64 {
     let (encoding, body) = match std::str::from_utf8(&snapshot.body) {
         Ok(text) => ("utf8", escaped_len(text)),
         Err(_) => ("base64", (snapshot.body.len() as u64).div_ceil(3) * 4),
@@ -131,7 +131,7 @@ fn escaped_len(text: &str) -> u64 {
         .sum()
 }
 
-fn json_view(snapshot: &Snapshot, encoding: &str, body: &str) -> String {
+fn json_view(snapshot: &ServedSnapshot, encoding: &str, body: &str) -> String {
     json!({
         "key": snapshot.key,
         "last_modified": snapshot.last_modified.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -202,7 +202,7 @@ mod tests {
             (0..=255u8).cycle().take(1000).collect(),
         ];
         for body in bodies {
-            let snapshot = Snapshot {
+            let snapshot = ServedSnapshot {
                 key: "snapshots/k".into(),
                 last_modified: Utc.timestamp_opt(1_764_000_000, 0).unwrap(),
                 content_type: "text/plain; charset=\"utf-8\"".into(),
