@@ -6,6 +6,11 @@
 //!
 //! Each check returns the problems it found, as sentences; an empty list
 //! means the check passed.
+//!
+//! Two rules here stand in for tools that cannot be installed on the build
+//! machine: the module layout check (`check_module`) for tflint's
+//! terraform ruleset (`terraform_standard_module_structure`), and the
+//! README tables (`module_docs`) for terraform-docs, whose markers they use.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -144,16 +149,76 @@ pub fn check_lambda_environment(
     problems
 }
 
-/// The actions of every statement (plain or `dynamic`) of
-/// `data "aws_iam_policy_document" "<document>"` in `file`.
-pub fn policy_actions(file: &Path, document: &str) -> Result<BTreeSet<String>, String> {
+/// One statement of a policy document, as IAM reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// `effect`: Allow unless it says `Deny`.
+    pub allow: bool,
+    /// The action patterns (`s3:GetObject`, `s3:*`, `kms:Describe*`).
+    pub actions: Vec<String>,
+    /// `not_actions`: the statement covers every action but these.
+    pub inverted: bool,
+}
+
+impl Statement {
+    /// Whether the statement covers `action`.
+    pub fn covers(&self, action: &str) -> bool {
+        self.actions.iter().any(|pattern| action_matches(pattern, action)) != self.inverted
+    }
+}
+
+/// Whether an IAM action pattern matches `action` as IAM matches them:
+/// case-insensitively, `*` for any run of characters and `?` for one, the
+/// service prefix included (`s3:*`, `kms:Describe*`, `*`).
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    fn matches(pattern: &[u8], action: &[u8]) -> bool {
+        match (pattern.split_first(), action.split_first()) {
+            (None, None) => true,
+            (Some((b'*', rest)), _) => matches(rest, action) || (!action.is_empty() && matches(pattern, &action[1..])),
+            (Some((b'?', rest)), Some((_, tail))) => matches(rest, tail),
+            (Some((p, rest)), Some((a, tail))) => p.eq_ignore_ascii_case(a) && matches(rest, tail),
+            _ => false,
+        }
+    }
+    matches(pattern.as_bytes(), action.as_bytes())
+}
+
+/// Whether `statements` allow `action`: some Allow covers it and no Deny does.
+pub fn allows(statements: &[Statement], action: &str) -> bool {
+    let covering = |allow: bool| statements.iter().any(|s| s.allow == allow && s.covers(action));
+    covering(true) && !covering(false)
+}
+
+/// The string items of a literal list, or of `concat()` over literal lists.
+fn literal_list(expr: &Expression) -> Option<Vec<String>> {
+    match expr {
+        Expression::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Expression::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        Expression::FuncCall(call) if call.name.name.as_str() == "concat" => {
+            let lists: Option<Vec<Vec<String>>> = call.args.iter().map(literal_list).collect();
+            lists.map(|lists| lists.concat())
+        }
+        _ => None,
+    }
+}
+
+/// Every statement (plain, or the `content` of a `dynamic`) of
+/// `data "aws_iam_policy_document" "<document>"` in `file`. An action list
+/// the check cannot read (a variable, a `for` expression) is an error, not
+/// an empty list: unread, it would hide a grant or invent a gap.
+pub fn policy_statements(file: &Path, document: &str) -> Result<Vec<Statement>, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let body = hcl::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
     let data = body
         .blocks()
         .find(|b| b.identifier() == "data" && label(b, 0) == "aws_iam_policy_document" && label(b, 1) == document)
         .ok_or_else(|| format!("{}: no policy document {document}", file.display()))?;
-    let statements = data.body().blocks().flat_map(|b| match b.identifier() {
+    let bodies = data.body().blocks().flat_map(|b| match b.identifier() {
         "statement" => vec![b.body()],
         "dynamic" if label(b, 0) == "statement" => b
             .body()
@@ -163,25 +228,47 @@ pub fn policy_actions(file: &Path, document: &str) -> Result<BTreeSet<String>, S
             .collect(),
         _ => vec![],
     });
-    let mut actions = BTreeSet::new();
-    for statement in statements {
-        if let Some(Expression::Array(items)) = attribute(statement, "actions") {
-            actions.extend(items.iter().filter_map(|item| match item {
-                Expression::String(s) => Some(s.clone()),
-                _ => None,
-            }));
-        }
+    let mut statements = Vec::new();
+    for body in bodies {
+        let allow = !matches!(attribute(body, "effect"), Some(Expression::String(e)) if e.eq_ignore_ascii_case("deny"));
+        let (expr, inverted) = match (attribute(body, "actions"), attribute(body, "not_actions")) {
+            (Some(expr), None) => (expr, false),
+            (None, Some(expr)) => (expr, true),
+            _ => continue,
+        };
+        let actions = literal_list(expr).ok_or_else(|| {
+            format!(
+                "{}: a statement of {document} lists its actions in an expression this check cannot read",
+                file.display()
+            )
+        })?;
+        statements.push(Statement {
+            allow,
+            actions,
+            inverted,
+        });
     }
-    Ok(actions)
+    Ok(statements)
 }
 
-/// Every action the code needs is granted by the role's policy document.
+/// The action patterns the Allow statements of `document` name, as written
+/// (`s3:*` stays `s3:*`): what a least-privilege check compares.
+pub fn policy_actions(file: &Path, document: &str) -> Result<BTreeSet<String>, String> {
+    Ok(policy_statements(file, document)?
+        .into_iter()
+        .filter(|s| s.allow)
+        .flat_map(|s| s.actions)
+        .collect())
+}
+
+/// Every action the code needs is allowed by the role's policy document,
+/// matched as IAM matches (wildcards, case, Deny over Allow).
 pub fn check_iam_actions(file: &Path, document: &str, needed: &[&str]) -> Vec<String> {
-    match policy_actions(file, document) {
+    match policy_statements(file, document) {
         Err(e) => vec![e],
-        Ok(granted) => needed
+        Ok(statements) => needed
             .iter()
-            .filter(|action| !granted.contains(**action))
+            .filter(|action| !allows(&statements, action))
             .map(|action| {
                 format!(
                     "{}: role {document} lacks {action}, which the code calls",

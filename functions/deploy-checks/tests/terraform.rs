@@ -201,6 +201,66 @@ data "aws_iam_policy_document" "reader" {
     assert!(problems[0].contains("role reader lacks kms:Decrypt"), "{problems:?}");
 }
 
+#[test]
+fn iam_actions_match_as_iam_matches_them() {
+    assert!(action_matches("s3:*", "s3:GetObject"));
+    assert!(action_matches("kms:Describe*", "kms:DescribeKey"));
+    assert!(action_matches("S3:getobject", "s3:GetObject"), "case-insensitive");
+    assert!(action_matches("s3:Get?bject", "s3:GetObject"));
+    assert!(action_matches("*", "events:PutEvents"));
+    assert!(!action_matches("kms:Describe*", "kms:Decrypt"));
+    assert!(!action_matches("s3:Get", "s3:GetObject"), "no implied wildcard");
+    assert!(!action_matches("s3:*", "s3express:CreateSession"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "main.tf",
+        r#"
+data "aws_iam_policy_document" "broad" {
+  statement {
+    actions   = ["s3:*"]
+    resources = ["*"]
+  }
+  dynamic "statement" {
+    for_each = [1]
+    content {
+      actions   = concat(["kms:Describe*"], ["kms:Decrypt"])
+      resources = ["*"]
+    }
+  }
+  statement {
+    effect    = "Deny"
+    actions   = ["s3:Delete*"]
+    resources = ["*"]
+  }
+}
+
+data "aws_iam_policy_document" "unreadable" {
+  statement {
+    actions   = var.actions
+    resources = ["*"]
+  }
+}
+"#,
+    );
+    let file = tmp.path().join("main.tf");
+    // A wildcard grants: no false gap.
+    assert_none(check_iam_actions(
+        &file,
+        "broad",
+        &["s3:GetObject", "s3:ListBucket", "kms:DescribeKey", "kms:Decrypt"],
+    ));
+    // A Deny wins, and what nothing grants is a gap.
+    let problems = check_iam_actions(&file, "broad", &["s3:DeleteObject", "kms:GenerateDataKey"]);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    // The least-privilege view sees the wildcard as written.
+    assert!(policy_actions(&file, "broad").unwrap().contains("s3:*"));
+    // An action list it cannot read is an error, never "nothing granted".
+    let problems = check_iam_actions(&file, "unreadable", &["s3:GetObject"]);
+    assert!(problems[0].contains("cannot read"), "{problems:?}");
+}
+
 /// The `## Usage` block of a module's README: its ```hcl fence.
 fn usage_block(readme: &str) -> Option<&str> {
     let usage = &readme[readme.find("## Usage")?..];
