@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use test_support::local_runner::LocalRunner;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct LargeObject {
     pub bytes: u64,
     /// 200, and every byte as the origin served it.

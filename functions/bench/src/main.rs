@@ -8,6 +8,7 @@
 //! Run it with `scripts/bench.sh`. `s3-latest-bench seed` loads N objects
 //! into any S3-compatible endpoint.
 
+mod chart;
 mod coldstart;
 mod cost;
 mod counting_keys;
@@ -88,7 +89,7 @@ enum Command {
     },
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Results {
     pub generated_at: String,
     pub sizes: Vec<usize>,
@@ -137,7 +138,7 @@ async fn main() {
         serde_json::to_string_pretty(&results).unwrap(),
     )
     .unwrap();
-    std::fs::write(args.out.join("latest.svg"), report::svg(&results)).unwrap();
+    std::fs::write(args.out.join("latest.svg"), chart::svg(&results)).unwrap();
     std::fs::write(args.out.join("latest.md"), &table).unwrap();
     println!("{table}");
     eprintln!("removing the benchmark's store ...");
