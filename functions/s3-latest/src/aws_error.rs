@@ -32,6 +32,19 @@ pub fn classify<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Fai
     }
 }
 
+/// The one adapter from an SDK failure to a domain error: `unavailable` or
+/// `refused` (as [`classify`] decides) applied to the error's [`code`].
+pub fn into_error<E: ProvideErrorMetadata, T>(
+    err: &SdkError<E, HttpResponse>,
+    unavailable: impl FnOnce(String) -> T,
+    refused: impl FnOnce(String) -> T,
+) -> T {
+    match classify(err) {
+        Failure::Unavailable => unavailable(code(err)),
+        Failure::Refused => refused(code(err)),
+    }
+}
+
 /// The HTTP status of a service error, if the service answered.
 pub fn http_status<E>(err: &SdkError<E, HttpResponse>) -> Option<u16> {
     match err {

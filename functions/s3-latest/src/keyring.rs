@@ -10,7 +10,7 @@ use aws_sdk_kms::types::DataKeySpec;
 use rand::RngCore;
 use zeroize::Zeroizing;
 
-use crate::aws_error::{self, Failure};
+use crate::aws_error;
 use crate::envelope::{CONTENT_CIPHER, DataKey, EncryptionContext, Format, WrapAlgorithm, random_data_key};
 
 /// A fresh data key in both forms: plaintext to encrypt with, wrapped to store.
@@ -71,11 +71,11 @@ impl KmsKeyring {
 fn kms_failure<E: aws_sdk_kms::error::ProvideErrorMetadata>(
     err: &aws_sdk_kms::error::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
 ) -> KeyError {
-    let code = aws_error::code(err);
-    match aws_error::classify(err) {
-        Failure::Unavailable => KeyError::Unavailable { code },
-        Failure::Refused => KeyError::Refused { code },
-    }
+    aws_error::into_error(
+        err,
+        |code| KeyError::Unavailable { code },
+        |code| KeyError::Refused { code },
+    )
 }
 
 impl KeyProvider for KmsKeyring {

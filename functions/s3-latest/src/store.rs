@@ -7,7 +7,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use bytes::Bytes;
 use chrono::{DateTime, TimeZone, Utc};
 
-use crate::aws_error::{self, Failure};
+use crate::aws_error;
 use crate::object_key::written_at;
 
 /// How retrieve finds the newest object.
@@ -101,11 +101,11 @@ impl StoreError {
         operation: &'static str,
         err: &aws_sdk_s3::error::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
     ) -> Self {
-        let code = aws_error::code(err);
-        match aws_error::classify(err) {
-            Failure::Unavailable => StoreError::Unavailable { operation, code },
-            Failure::Refused => StoreError::Refused { operation, code },
-        }
+        aws_error::into_error(
+            err,
+            |code| StoreError::Unavailable { operation, code },
+            |code| StoreError::Refused { operation, code },
+        )
     }
 }
 

@@ -7,7 +7,7 @@ use std::future::Future;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use serde::Serialize;
 
-use crate::aws_error::{self, Failure};
+use crate::aws_error;
 
 /// The event source and detail-type of every announcement.
 pub const EVENT_SOURCE: &str = "s3-latest";
@@ -64,11 +64,11 @@ impl EventPublisher for EventBridgePublisher {
             .detail(serde_json::to_string(event).expect("plain struct serialises"))
             .build();
         let out = self.client.put_events().entries(entry).send().await.map_err(|e| {
-            let code = aws_error::code(&e);
-            match aws_error::classify(&e) {
-                Failure::Unavailable => PublishError::Unavailable { code },
-                Failure::Refused => PublishError::Refused { code },
-            }
+            aws_error::into_error(
+                &e,
+                |code| PublishError::Unavailable { code },
+                |code| PublishError::Refused { code },
+            )
         })?;
         // PutEvents succeeds as a call even when entries fail; check each one.
         if out.failed_entry_count() > 0 {
