@@ -13,6 +13,7 @@
 //! announces it only when its writer could not; a redelivery moves the
 //! pointer too, so a failed pointer update is repaired by the retry.
 
+mod announce;
 pub mod publish;
 pub mod redirect;
 pub mod source;
@@ -30,7 +31,7 @@ use self::trigger::{Trigger, TriggerError};
 use crate::config::IngestConfig;
 use crate::envelope::{self, EnvelopeError, EnvelopeMetadata, Format};
 use crate::keyring::{KeyError, KeyProvider};
-use crate::object_key::{receipt_key, trigger_key};
+use crate::object_key::trigger_key;
 use crate::pointer::{self, Advance};
 use crate::store::{LookupStrategy, SnapshotStore, StoreError};
 
@@ -334,56 +335,6 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
             Advance::AlreadyAhead => tracing::info!(%key, "the pointer names this object or a newer one"),
         }
         Ok(())
-    }
-
-    /// Publishes, then leaves a receipt beside the snapshot prefix, so later
-    /// deliveries of the trigger know the object was announced. A receipt
-    /// that cannot be written only risks a second announcement, so it is
-    /// logged, not failed on.
-    async fn announce(&self, announcement: &ObjectIngested) -> Result<bool, IngestError> {
-        let key = &announcement.key;
-        let published = self
-            .publisher
-            .publish(announcement)
-            .await
-            .map_err(|source| IngestError::Publish {
-                key: key.clone(),
-                source,
-            })?;
-        if let (true, Some(receipt)) = (published, receipt_key(self.store.prefix(), key)) {
-            match self
-                .store
-                .put_new(&receipt, Vec::new(), "application/octet-stream", HashMap::new())
-                .await
-            {
-                Ok(()) | Err(StoreError::AlreadyExists) => {}
-                Err(e) => tracing::warn!(%key, error = %e, "announced, but the receipt was not written"),
-            }
-        }
-        Ok(published)
-    }
-
-    /// Whether `key`'s announcement has a receipt. With no publisher there is
-    /// nothing to announce, and with an empty prefix nowhere for receipts
-    /// (announcements are then made only by the delivery that writes).
-    async fn is_announced(&self, key: &str) -> Result<bool, IngestError> {
-        let Some(receipt) = receipt_key(self.store.prefix(), key).filter(|_| self.publisher.announces()) else {
-            return Ok(true);
-        };
-        match self.store.head(&receipt).await {
-            Ok(_) => Ok(true),
-            Err(StoreError::NotFound) => Ok(false),
-            // S3 answers a missing key with 403 to a caller without
-            // s3:ListBucket (HeadObject API reference, "Permissions"). Read
-            // as "no receipt": at worst the object is announced once more,
-            // while failing here would fail every redelivery until the
-            // dead-letter queue and never announce it.
-            Err(StoreError::Refused { code, .. }) => {
-                tracing::warn!(%key, %receipt, %code, "the receipt lookup was refused; taking it as not announced");
-                Ok(false)
-            }
-            Err(e) => Err(e.into()),
-        }
     }
 
     /// The validators stored with the newest object, for a conditional fetch.
