@@ -1,11 +1,15 @@
 //! The Lambda zips as `cargo lambda build --release --output-format zip`
 //! makes them (scripts/package.sh): each holds an executable `bootstrap` that
-//! runs on `provided.al2023`, whose glibc is 2.34.
+//! runs on `provided.al2023`, whose glibc is 2.34, and stays under the 7 MB
+//! the README promises.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 const NEWEST_GLIBC: (u32, u32) = (2, 34);
+
+/// The README's bound on each release binary, as `unzip -l` counts it.
+const MAX_BOOTSTRAP_BYTES: usize = 7_000_000;
 
 fn zip_path(function: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -55,6 +59,11 @@ fn check(function: &str) {
     let mut elf = Vec::new();
     bootstrap.read_to_end(&mut elf).unwrap();
     assert_eq!(&elf[..4], b"\x7fELF", "{function}: bootstrap is an ELF executable");
+    assert!(
+        elf.len() < MAX_BOOTSTRAP_BYTES,
+        "{function}: bootstrap is {} bytes, over the {MAX_BOOTSTRAP_BYTES} the README promises",
+        elf.len()
+    );
     let needed = newest_glibc_needed(&elf).expect("a dynamically linked glibc binary");
     assert!(
         needed <= NEWEST_GLIBC,
