@@ -54,7 +54,7 @@ impl OperationCounts {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<&'static str, u64>> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        s3_latest::sync::lock(&self.0)
     }
 }
 
@@ -152,7 +152,7 @@ impl ListingIndex {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<(String, String), Object>> {
-        self.objects.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        s3_latest::sync::lock(&self.objects)
     }
 }
 

@@ -20,6 +20,7 @@
 //! * `deployment` (feature `deployment-facts`): the variables and IAM actions
 //!   a deployment must provide, for the Terraform and moto checks.
 //! * [`aws_error`]: typed classification of SDK failures.
+//! * [`sync`]: the one way a std mutex is locked.
 
 pub mod aws;
 pub mod aws_error;
@@ -35,3 +36,4 @@ pub mod object_key;
 pub mod pointer;
 pub mod retrieve;
 pub mod store;
+pub mod sync;

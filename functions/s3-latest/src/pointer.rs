@@ -31,6 +31,7 @@ use chrono::{TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::store::{ObjectSummary, Precondition, SnapshotStore, StoreError, in_layout};
+use crate::sync::lock;
 
 /// Appended to the snapshot prefix (less its `/`) to name the pointer.
 pub const POINTER_SUFFIX: &str = ".newest";
@@ -243,7 +244,7 @@ impl PointerReader {
     }
 
     fn held(&self) -> std::sync::MutexGuard<'_, Option<(String, ObjectSummary)>> {
-        self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.held)
     }
 
     /// Reads the pointer, conditionally on the ETag held: a 304 answers from

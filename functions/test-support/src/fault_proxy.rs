@@ -128,8 +128,8 @@ struct State {
 impl State {
     /// One draw from the seeded stream: a fault among `eligible`, or none.
     fn draw(&self, eligible: impl Fn(Fault) -> bool) -> Option<(Fault, Duration)> {
-        let plan = self.plan.lock().unwrap().clone();
-        let mut rng = self.rng.lock().unwrap();
+        let plan = crate::lock(&self.plan).clone();
+        let mut rng = crate::lock(&self.rng);
         if plan.rate <= 0.0 || !rng.random_bool(plan.rate.min(1.0)) {
             return None;
         }
@@ -148,7 +148,7 @@ impl State {
     }
 
     fn count(&self, fault: Fault) {
-        *self.stats.lock().unwrap().faults.entry(fault).or_default() += 1;
+        *crate::lock(&self.stats).faults.entry(fault).or_default() += 1;
     }
 }
 
@@ -192,11 +192,11 @@ impl FaultProxy {
 
     /// Replaces the plan (the random stream goes on from where it is).
     pub fn set_plan(&self, plan: FaultPlan) {
-        *self.state.plan.lock().unwrap() = plan;
+        *crate::lock(&self.state.plan) = plan;
     }
 
     pub fn stats(&self) -> FaultStats {
-        self.state.stats.lock().unwrap().clone()
+        crate::lock(&self.state.stats).clone()
     }
 
     /// From now on, every S3 404 reaches the client as S3 answers a caller
@@ -212,14 +212,14 @@ impl FaultProxy {
     /// effect, and its response is lost (the connection resets): the SDK
     /// then retries the same request.
     pub fn lose_next_put_response(&self, marker: &str) {
-        *self.state.lose_put_response.lock().unwrap() = Some(marker.to_owned());
+        *crate::lock(&self.state.lose_put_response) = Some(marker.to_owned());
     }
 
     /// From now on, S3 answers a HEAD or GET that carries the user metadata
     /// `name` with `value` in its place, as S3 hands back a value it trimmed
     /// or re-encoded.
     pub fn rewrite_metadata_on_reads(&self, name: &str, value: &str) {
-        *self.state.rewritten_metadata.lock().unwrap() = Some((format!("x-amz-meta-{name}"), value.to_owned()));
+        *crate::lock(&self.state.rewritten_metadata) = Some((format!("x-amz-meta-{name}"), value.to_owned()));
     }
 }
 
@@ -228,7 +228,7 @@ async fn accept(listener: TcpListener, state: Arc<State>) {
         let Ok((socket, _)) = listener.accept().await else {
             continue;
         };
-        state.stats.lock().unwrap().connections += 1;
+        crate::lock(&state.stats).connections += 1;
         if let Some((fault, _)) = state.draw(|f| f == Fault::Refuse) {
             state.count(fault);
             reset(socket);
@@ -315,7 +315,7 @@ fn aborted(what: &str) -> std::io::Error {
 async fn handle(state: Arc<State>, request: http::Request<Incoming>) -> Result<http::Response<Body>, std::io::Error> {
     let service = service_of(&request);
     {
-        let mut stats = state.stats.lock().unwrap();
+        let mut stats = crate::lock(&state.stats);
         stats.requests += 1;
         *stats.by_service.entry(service).or_default() += 1;
     }
@@ -358,7 +358,7 @@ async fn handle(state: Arc<State>, request: http::Request<Incoming>) -> Result<h
         }
     }
     let upstream = forward.send().await.map_err(|_| aborted("upstream unreachable"))?;
-    state.stats.lock().unwrap().forwarded += 1;
+    crate::lock(&state.stats).forwarded += 1;
     let status = upstream.status();
     if service == "s3"
         && status == reqwest::StatusCode::NOT_FOUND
@@ -379,13 +379,13 @@ async fn handle(state: Arc<State>, request: http::Request<Incoming>) -> Result<h
     let mut headers = upstream.headers().clone();
     let body = upstream.bytes().await.map_err(|_| aborted("upstream body"))?;
     if service == "s3" && parts.method == http::Method::PUT {
-        let mut lose = state.lose_put_response.lock().unwrap();
+        let mut lose = crate::lock(&state.lose_put_response);
         if lose.as_deref().is_some_and(|marker| path.contains(marker)) {
             *lose = None;
             return Err(aborted("response lost after the PUT took effect"));
         }
     }
-    let rewritten = state.rewritten_metadata.lock().unwrap().clone();
+    let rewritten = crate::lock(&state.rewritten_metadata).clone();
     if let Some((name, value)) = rewritten
         && service == "s3"
         && matches!(parts.method, http::Method::GET | http::Method::HEAD)

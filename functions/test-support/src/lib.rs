@@ -21,6 +21,13 @@ pub mod repo;
 pub mod request_count;
 pub mod runtime_api;
 
+/// Locks a mutex shared with a server task, ignoring poisoning: one failed
+/// assertion must not turn every later read of the shared state into a panic
+/// that hides it.
+pub fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// An HTTP client for tests; installs the TLS crypto provider reqwest needs.
 pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();

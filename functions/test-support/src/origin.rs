@@ -93,12 +93,12 @@ impl Origin {
     }
 
     pub fn set(&self, resource: Resource) {
-        *self.resource.lock().unwrap() = resource;
+        *crate::lock(&self.resource) = resource;
     }
 
     /// (requests, conditional requests) served so far.
     pub fn seen(&self) -> (u32, u32) {
-        let seen = self.seen.lock().unwrap();
+        let seen = crate::lock(&self.seen);
         (seen.requests, seen.conditional)
     }
 }
@@ -137,14 +137,14 @@ async fn serve(
         }
         _ => {}
     }
-    let resource = resource.lock().unwrap().clone();
+    let resource = crate::lock(resource).clone();
     let if_none_match = req
         .headers()
         .get("if-none-match")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     {
-        let mut seen = seen.lock().unwrap();
+        let mut seen = crate::lock(seen);
         seen.requests += 1;
         seen.conditional += u32::from(if_none_match.is_some());
     }

@@ -57,7 +57,7 @@ impl RequestCounter {
 
     // A std mutex: the critical section is a map update, never held across an await.
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, u64>> {
-        self.counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::lock(&self.counts)
     }
 }
 

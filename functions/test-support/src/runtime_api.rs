@@ -19,6 +19,8 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
 
+use crate::lock;
+
 /// How one invocation ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -57,10 +59,6 @@ pub struct RuntimeApi {
     addr: SocketAddr,
     state: Arc<State>,
     next_id: std::sync::atomic::AtomicU64,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl RuntimeApi {

@@ -3,15 +3,12 @@
 //! add cost.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::config::CacheLimits;
 use crate::envelope::{DataKey, EncryptionContext, Format};
-
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+use crate::sync::lock;
 
 /// Unwrapped data keys, bounded in entries and age so a revoked KMS grant
 /// stops working within `max_age`.

@@ -23,6 +23,7 @@ use super::Retriever;
 use crate::keyring::KeyProvider;
 use crate::object_key;
 use crate::store::ObjectSummary;
+use crate::sync::lock;
 
 pub const HEALTH_ROUTE: &str = "/health";
 
@@ -49,13 +50,13 @@ impl HealthVerdict {
     }
 
     fn fresh(&self, now: Instant) -> Option<bool> {
-        let last = *self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let last = *lock(&self.last);
         last.filter(|(at, _)| now.saturating_duration_since(*at) < self.max_age)
             .map(|(_, healthy)| healthy)
     }
 
     fn record(&self, at: Instant, healthy: bool) {
-        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some((at, healthy));
+        *lock(&self.last) = Some((at, healthy));
     }
 }
 

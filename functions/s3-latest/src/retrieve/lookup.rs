@@ -22,12 +22,12 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use super::cache::lock;
 use super::health::METRIC_NAMESPACE;
 use super::{RetrieveError, Retriever};
 use crate::keyring::KeyProvider;
 use crate::pointer::PointerRead;
 use crate::store::{LookupStrategy, ObjectSummary};
+use crate::sync::lock;
 
 pub const POINTER_REFUSED_METRIC: &str = "PointerRefused";
 

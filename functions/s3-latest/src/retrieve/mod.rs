@@ -33,6 +33,7 @@ use crate::envelope::{self, EnvelopeError, EnvelopeMetadata, Format, TAG_LEN};
 use crate::keyring::{KeyError, KeyProvider};
 use crate::pointer::PointerReader;
 use crate::store::{ObjectSummary, SnapshotStore, StoreError};
+use crate::sync::lock;
 
 /// How an object whose context binds no Content-Type is served.
 pub const UNBOUND_CONTENT_TYPE: &str = "application/octet-stream";
@@ -155,7 +156,7 @@ impl<K: KeyProvider> Retriever<K> {
         let budget = self.config.max_staleness;
         let started = Instant::now();
         if !budget.is_zero() {
-            let looked_up = self.looked_up.lock().unwrap_or_else(|p| p.into_inner());
+            let looked_up = lock(&self.looked_up);
             if let Some((at, newest)) = looked_up.as_ref()
                 && started.saturating_duration_since(*at) < budget
             {
@@ -164,7 +165,7 @@ impl<K: KeyProvider> Retriever<K> {
         }
         let newest = self.look_up().await?;
         if !budget.is_zero() {
-            *self.looked_up.lock().unwrap_or_else(|p| p.into_inner()) = Some((started, newest.clone()));
+            *lock(&self.looked_up) = Some((started, newest.clone()));
         }
         Ok(newest)
     }
