@@ -28,6 +28,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Arc;
 
 use aws_config::{BehaviorVersion, Region};
 use s3_latest::deployment::{
@@ -939,7 +940,9 @@ async fn empty_bucket(bucket: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// Four workers: each lane blocks one while terraform runs, and the Runtime
+// API and SDK calls of the other still need threads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_environment_deploys_serves_and_is_destroyed() {
     let d = Deployment::new(&moto().endpoint);
 
@@ -988,73 +991,103 @@ async fn every_environment_deploys_serves_and_is_destroyed() {
         text(&refused)
     );
 
-    for env in ["dev", "prod"] {
-        let name = format!("s3-latest-{env}");
-        d.apply(env);
-        audit_policies(&d, env);
-        let facts = assert_deployed(&d, &name, env);
-        let bucket = facts["bucket"]["name"].as_str().unwrap().to_owned();
-
-        // State lives in the bootstrap bucket under the bootstrap key.
-        let state = d.read_back("bootstrap")["state_objects"][format!("s3-latest/{env}.tfstate")].clone();
-        assert_eq!(state["sse"], "aws:kms", "{env} state: {state}");
-        assert_eq!(state["sse_kms_key"], state_key.as_str(), "{env} state: {state}");
-
-        remove_bucket_policy(&bucket).await;
-        let key = run_the_deployed_binaries(&facts).await;
-        // A second version of the object, so destroy meets versions too.
-        let s3 = s3().await;
-        let (body, _) = {
-            let got = s3.get_object().bucket(&bucket).key(&key).send().await.unwrap();
-            (got.body.collect().await.unwrap().into_bytes(), ())
-        };
-        s3.put_object()
-            .bucket(&bucket)
-            .key(&key)
-            .body(body.into())
-            .send()
-            .await
-            .unwrap();
-
-        let mut destroy_vars = vec![];
-        if env == "dev" {
-            // What an HTTP API cannot do is refused before anything changes.
-            let refused = d.terraform(
-                env,
-                &[
-                    "plan",
-                    "-input=false",
-                    "-no-color",
-                    "-var",
-                    "api_type=http",
-                    "-var",
-                    "waf_enabled=true",
-                ],
-            );
-            let said = text(&refused).split_whitespace().collect::<Vec<_>>().join(" ");
-            assert!(!refused.status.success(), "an HTTP API with WAF must not plan");
-            assert!(said.contains("An HTTP API takes no WAF web ACL"), "{said}");
-
-            // An operator switches a running deployment to the HTTP API.
-            destroy_vars.push(("api_type", "http"));
-            d.apply_with(env, &destroy_vars);
-            assert_http_api(&d, &name, env);
+    // Two lanes, as two operators would work: dev on its own, prod and then
+    // prod-dr on the other. Most of an apply is the provider waiting out
+    // AWS's propagation (a lifecycle configuration alone takes 55 s), so the
+    // lanes overlap their waits. prod and prod-dr never run together: every
+    // read-back finds resources by name prefix, and `s3-latest-prod` is a
+    // prefix of `s3-latest-prod-dr-*`.
+    let d = Arc::new(d);
+    let dev = tokio::spawn({
+        let (d, state_key) = (d.clone(), state_key.clone());
+        async move {
+            deploy_serve_and_destroy(&d, "dev", &state_key).await;
+            a_plan_in_an_unprepared_region_names_the_fix(&d);
         }
-        if env == "prod" {
-            assert_destroy_keeps_the_data(&d, env, &[(&name, &facts["bucket"]["policy"])]).await;
-            empty_bucket(&bucket).await;
+    });
+    let prod = tokio::spawn({
+        let (d, state_key) = (d.clone(), state_key.clone());
+        async move {
+            deploy_serve_and_destroy(&d, "prod", &state_key).await;
+            the_standby_region_serves_what_the_primary_wrote(&d).await;
         }
-        let destroyed = d.destroy_with(env, &destroy_vars);
-        assert!(destroyed.status.success(), "destroy {env}:\n{}", text(&destroyed));
-        let after = d.read_back(&name);
-        assert_eq!(after["leftovers"], json!([]), "{env}: destroy leaves nothing");
-        let state = d.terraform(env, &["state", "list"]);
-        assert!(state.status.success(), "{}", text(&state));
-        assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "", "{env}: empty state");
+    });
+    let (dev, prod) = tokio::join!(dev, prod);
+    for lane in [dev, prod] {
+        if let Err(failed) = lane {
+            std::panic::resume_unwind(failed.into_panic());
+        }
     }
+}
 
-    the_standby_region_serves_what_the_primary_wrote(&d).await;
+/// dev or prod: applied, read back, served by the real binaries, and
+/// destroyed (prod only after its data is released).
+async fn deploy_serve_and_destroy(d: &Deployment, env: &str, state_key: &str) {
+    let name = format!("s3-latest-{env}");
+    d.apply(env);
+    audit_policies(d, env);
+    let facts = assert_deployed(d, &name, env);
+    let bucket = facts["bucket"]["name"].as_str().unwrap().to_owned();
 
+    // State lives in the bootstrap bucket under the bootstrap key.
+    let state = d.read_back("bootstrap")["state_objects"][format!("s3-latest/{env}.tfstate")].clone();
+    assert_eq!(state["sse"], "aws:kms", "{env} state: {state}");
+    assert_eq!(state["sse_kms_key"], state_key, "{env} state: {state}");
+
+    remove_bucket_policy(&bucket).await;
+    let key = run_the_deployed_binaries(&facts).await;
+    // A second version of the object, so destroy meets versions too.
+    let s3 = s3().await;
+    let (body, _) = {
+        let got = s3.get_object().bucket(&bucket).key(&key).send().await.unwrap();
+        (got.body.collect().await.unwrap().into_bytes(), ())
+    };
+    s3.put_object()
+        .bucket(&bucket)
+        .key(&key)
+        .body(body.into())
+        .send()
+        .await
+        .unwrap();
+
+    let mut destroy_vars = vec![];
+    if env == "dev" {
+        // What an HTTP API cannot do is refused before anything changes.
+        let refused = d.terraform(
+            env,
+            &[
+                "plan",
+                "-input=false",
+                "-no-color",
+                "-var",
+                "api_type=http",
+                "-var",
+                "waf_enabled=true",
+            ],
+        );
+        let said = text(&refused).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(!refused.status.success(), "an HTTP API with WAF must not plan");
+        assert!(said.contains("An HTTP API takes no WAF web ACL"), "{said}");
+
+        // An operator switches a running deployment to the HTTP API.
+        destroy_vars.push(("api_type", "http"));
+        d.apply_with(env, &destroy_vars);
+        assert_http_api(d, &name, env);
+    }
+    if env == "prod" {
+        assert_destroy_keeps_the_data(d, env, &[(&name, &facts["bucket"]["policy"])]).await;
+        empty_bucket(&bucket).await;
+    }
+    let destroyed = d.destroy_with(env, &destroy_vars);
+    assert!(destroyed.status.success(), "destroy {env}:\n{}", text(&destroyed));
+    let after = d.read_back(&name);
+    assert_eq!(after["leftovers"], json!([]), "{env}: destroy leaves nothing");
+    let state = d.terraform(env, &["state", "list"]);
+    assert!(state.status.success(), "{}", text(&state));
+    assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "", "{env}: empty state");
+}
+
+fn a_plan_in_an_unprepared_region_names_the_fix(d: &Deployment) {
     // In a region the bootstrap never set API Gateway's logging role in
     // (the role itself is account-wide and exists), a plan stops early and
     // says what to do, instead of failing mid-apply.
