@@ -1,6 +1,8 @@
 //! Who decides what is newest: the listing. The pointer (see
 //! [`crate::pointer`]) is only ever a hint checked against it.
 
+use aws_sdk_s3::operation::list_objects_v2::builders::ListObjectsV2FluentBuilder;
+
 use super::{ObjectSummary, SnapshotStore, StoreError, summary_of};
 use crate::object_key::written_at;
 
@@ -57,18 +59,15 @@ impl SnapshotStore {
         }
     }
 
+    fn list_prefix(&self) -> ListObjectsV2FluentBuilder {
+        self.client.list_objects_v2().bucket(&self.bucket).prefix(&self.prefix)
+    }
+
     /// The first key of our layout. A stray key (`snapshots/readme.txt`,
     /// an operator's copy) is logged and skipped: served as the newest, it
     /// would fail to open on every request.
     async fn newest_by_key_order(&self) -> Result<Option<ObjectSummary>, StoreError> {
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(&self.prefix)
-            .max_keys(INDEX_PAGE_KEYS)
-            .into_paginator()
-            .send();
+        let mut pages = self.list_prefix().max_keys(INDEX_PAGE_KEYS).into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| StoreError::from_sdk("ListObjectsV2", &e))?;
             for summary in page.contents().iter().filter_map(summary_of) {
@@ -82,13 +81,7 @@ impl SnapshotStore {
     }
 
     async fn newest_by_scan(&self) -> Result<Option<ObjectSummary>, StoreError> {
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(&self.prefix)
-            .into_paginator()
-            .send();
+        let mut pages = self.list_prefix().into_paginator().send();
         let mut newest: Option<ObjectSummary> = None;
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| StoreError::from_sdk("ListObjectsV2", &e))?;
@@ -106,8 +99,7 @@ impl SnapshotStore {
 mod tests {
     use super::*;
     use crate::object_key::snapshot_key;
-    use chrono::Duration;
-    use chrono::{DateTime, TimeZone, Utc};
+    use chrono::{DateTime, Duration, TimeZone, Utc};
 
     fn at(key: String, last_modified: DateTime<Utc>) -> ObjectSummary {
         ObjectSummary {
