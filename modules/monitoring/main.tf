@@ -189,6 +189,27 @@ resource "aws_cloudwatch_metric_alarm" "pointer_refused" {
   ok_actions          = local.alarm_actions
 }
 
+# An object under the prefix that failed authentication: not encrypted, under
+# another key or context, tampered, or pre-written at a key of ours. retrieve
+# skipped it and served the newest that authenticates; each instance reports
+# each object once (functions/s3-latest/src/retrieve/mod.rs), so any count is
+# an event: someone who can write to the bucket wrote what ingest did not.
+resource "aws_cloudwatch_metric_alarm" "unauthentic_object" {
+  alarm_name          = "${var.name}-unauthentic-object"
+  alarm_description   = "retrieve skipped an object under the snapshot prefix of ${var.bucket_name} that failed authentication: check who wrote it (CloudTrail data events), then delete it"
+  namespace           = "s3-latest"
+  metric_name         = "UnauthenticObject"
+  dimensions          = { Bucket = var.bucket_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
   dashboard_body = jsonencode({

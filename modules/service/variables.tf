@@ -106,6 +106,13 @@ variable "max_staleness_ms" {
     condition     = var.max_staleness_ms >= 0 && floor(var.max_staleness_ms) == var.max_staleness_ms
     error_message = "max_staleness_ms must be a whole number of milliseconds, 0 or more."
   }
+
+  # The function refuses to start otherwise: answers from memory would
+  # outlast the audit's bound.
+  validation {
+    condition     = var.max_staleness_ms <= var.pointer_audit_seconds * 1000
+    error_message = "max_staleness_ms must be at most pointer_audit_seconds * 1000."
+  }
 }
 
 variable "force_destroy" {

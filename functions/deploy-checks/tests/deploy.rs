@@ -680,11 +680,18 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
     }
 
     assert_api(&facts, name, env, REGION);
-    let refused_alarm = json!(format!("{name}-pointer-refused"));
-    assert!(
-        facts["alarms"].as_array().unwrap().contains(&refused_alarm),
-        "{name}: an alarm watches refused pointers"
-    );
+    for (alarm, watches) in [
+        ("pointer-refused", "refused pointers"),
+        ("unauthentic-object", "objects that fail authentication"),
+    ] {
+        assert!(
+            facts["alarms"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(format!("{name}-{alarm}"))),
+            "{name}: an alarm watches {watches}"
+        );
+    }
     if env == "prod" {
         // What a signing caller is given: Invoke on the snapshot route's
         // GET and HEAD of this API and stage, nothing else.

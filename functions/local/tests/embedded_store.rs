@@ -181,6 +181,31 @@ async fn a_swapped_content_type_is_refused() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_far_future_key_cannot_pin_newest() -> TestResult {
+    common::a_far_future_key_cannot_pin_newest(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn an_unauthentic_newest_is_skipped() -> TestResult {
+    common::an_unauthentic_newest_is_skipped(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn strays_cost_at_most_two_lists() -> TestResult {
+    common::strays_cost_at_most_two_lists(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn a_key_written_in_advance_is_not_served() -> TestResult {
+    common::a_key_written_in_advance_is_not_served(&embedded().await.harness).await
+}
+
+#[tokio::test]
+async fn served_bytes_cannot_become_a_page() -> TestResult {
+    common::served_bytes_cannot_become_a_page(&embedded().await.harness).await
+}
+
+#[tokio::test]
 async fn stray_keys_are_skipped() -> TestResult {
     a_stray_key_is_skipped(&embedded().await.harness).await
 }

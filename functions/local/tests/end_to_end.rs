@@ -307,7 +307,7 @@ async fn a_crash_mid_ingest_leaves_every_object_whole_and_loses_none_acknowledge
             size: object.size().unwrap_or_default() as u64,
         };
         let snapshot = reader
-            .load(&summary)
+            .open_listed(&summary)
             .await
             .unwrap_or_else(|e| panic!("{} is not whole: {e}", summary.key));
         serde_json::from_slice::<serde_json::Value>(&snapshot.body).expect("a whole snapshot");

@@ -339,7 +339,7 @@ async fn under_injected_faults_nothing_is_lost_duplicated_or_leaked() -> TestRes
             };
             // 0 half-written or undecryptable objects:
             let snapshot = clean_reader
-                .load(&summary)
+                .open_listed(&summary)
                 .await
                 .unwrap_or_else(|e| panic!("{} does not decrypt: {e}", summary.key));
             plaintexts.insert(summary.key.clone(), s3_latest::crypto::sha256(&[&snapshot.body]));

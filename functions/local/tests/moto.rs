@@ -165,6 +165,31 @@ async fn a_swapped_content_type_is_refused() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_far_future_key_cannot_pin_newest() -> TestResult {
+    common::a_far_future_key_cannot_pin_newest(&with_moto("far-future").await.harness).await
+}
+
+#[tokio::test]
+async fn an_unauthentic_newest_is_skipped() -> TestResult {
+    common::an_unauthentic_newest_is_skipped(&with_moto("unauthentic").await.harness).await
+}
+
+#[tokio::test]
+async fn strays_cost_at_most_two_lists() -> TestResult {
+    common::strays_cost_at_most_two_lists(&with_moto("strays").await.harness).await
+}
+
+#[tokio::test]
+async fn a_key_written_in_advance_is_not_served() -> TestResult {
+    common::a_key_written_in_advance_is_not_served(&with_moto("advance").await.harness).await
+}
+
+#[tokio::test]
+async fn served_bytes_cannot_become_a_page() -> TestResult {
+    common::served_bytes_cannot_become_a_page(&with_moto("page").await.harness).await
+}
+
+#[tokio::test]
 async fn stray_keys_are_skipped() -> TestResult {
     a_stray_key_is_skipped(&with_moto("stray").await.harness).await
 }
@@ -201,6 +226,54 @@ async fn a_disabled_key_stops_a_warm_instance_within_the_data_key_ttl() -> TestR
         "the pointer only, answered 304: no body fetched"
     );
     assert_eq!(h.counter.not_modified(), 3);
+    moto().kms().enable_key().key_id(&m.kms_key).send().await?;
+    Ok(())
+}
+
+/// Revocation within one TTL on every path: a plaintext re-read after its
+/// data key came from the cache is due for proof a TTL after the key's own
+/// unwrap, not after the re-read; and once refused, a conditional request
+/// with the old ETag gets the error a GET would, never a 304.
+#[tokio::test]
+async fn revocation_through_the_data_key_cache_takes_one_ttl_and_stops_304s() -> TestResult {
+    let m = with_moto("revocation-cache").await;
+    let h = &m.harness;
+    let key = h.ingest().await;
+    let ttl = std::time::Duration::from_secs(4);
+    let warm = retriever_tuned(h, std::time::Duration::from_millis(500), ttl);
+    let unwrapped_at = std::time::Instant::now();
+    let served = call(&warm, "GET", URL, &[]).await;
+    assert_eq!(served.status(), 200);
+    let etag = header(&served, "etag").to_owned();
+
+    // Halfway through the TTL the object is rewritten as it was (same bytes,
+    // same metadata): a new entity tag, read again, its data key from the
+    // cache. Then the key is disabled.
+    tokio::time::sleep(ttl / 2).await;
+    let (ciphertext, metadata) = h.raw_get(&key).await;
+    h.raw_put(&key, ciphertext.to_vec(), metadata).await;
+    h.counter.reset();
+    let reread = call(&warm, "GET", URL, &[]).await;
+    assert_eq!(reread.status(), 200);
+    assert_eq!(h.counter.get("Decrypt"), 0, "the data key came from the cache");
+    let reread_etag = header(&reread, "etag").to_owned();
+    assert_ne!(reread_etag, etag, "a new entity tag");
+    moto().kms().disable_key().key_id(&m.kms_key).send().await?;
+
+    // One TTL after the key's unwrap (not after the re-read) it is refused.
+    tokio::time::sleep(ttl.saturating_sub(unwrapped_at.elapsed()) + std::time::Duration::from_millis(200)).await;
+    assert!(
+        unwrapped_at.elapsed() < ttl + ttl / 2,
+        "the machine was too slow for the TTL"
+    );
+    assert_error(&call(&warm, "GET", URL, &[]).await, 502, "KeyServiceError");
+    for tag in [reread_etag.as_str(), "*"] {
+        let conditional = call(&warm, "GET", URL, &[("if-none-match", tag)]).await;
+        assert_error(&conditional, 502, "KeyServiceError");
+    }
+    let fresh = h.retriever(LookupStrategy::Pointer);
+    let conditional = call(&fresh, "GET", URL, &[("if-none-match", reread_etag.as_str())]).await;
+    assert_error(&conditional, 502, "KeyServiceError");
     moto().kms().enable_key().key_id(&m.kms_key).send().await?;
     Ok(())
 }

@@ -127,11 +127,14 @@ impl KeyProvider for KmsKeyring {
             .send()
             .await
             .map_err(|e| {
-                // InvalidCiphertext: the wrapped key or its context was altered. A wrong
-                // key id (IncorrectKeyException) is misconfiguration, reported as refused.
+                // InvalidCiphertext: the wrapped key or its context was altered.
+                // IncorrectKey: it was wrapped under another key than ours, which
+                // anyone can do with a key of their own. Either way the object is
+                // not ours (and retrieve skips it); refusals (a disabled key, a
+                // revoked grant) stay refusals.
                 let tampered = e
                     .as_service_error()
-                    .is_some_and(|s| s.is_invalid_ciphertext_exception());
+                    .is_some_and(|s| s.is_invalid_ciphertext_exception() || s.is_incorrect_key_exception());
                 if tampered {
                     KeyError::InvalidCiphertext
                 } else {

@@ -59,8 +59,15 @@ pub fn receipt_key(prefix: &str, key: &str) -> Option<String> {
 /// Appended to the snapshot prefix (less its `/`) to name the receipts' prefix.
 pub const RECEIPT_SUFFIX: &str = ".announced/";
 
+/// How far ahead of the clock a write time may be. ingest refuses a trigger
+/// further ahead, and the listing skips a key further ahead: a far-future
+/// time would sort before every later snapshot and pin "newest" until then.
+pub const MAX_CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
 /// Recovers the write time from a key made by [`snapshot_key`], or `None` for
-/// a key of any other shape.
+/// a key of any other shape. Strict: the key must be exactly what
+/// [`snapshot_key`] makes of that time and suffix (readable part included),
+/// so no other name passes as one of ours.
 pub fn written_at(prefix: &str, key: &str) -> Option<DateTime<Utc>> {
     let rest = key.strip_prefix(prefix)?;
     let digits = rest.get(..INVERTED_WIDTH)?;
@@ -69,8 +76,26 @@ pub fn written_at(prefix: &str, key: &str) -> Option<DateTime<Utc>> {
     }
     let inverted: u64 = digits.parse().ok()?;
     let epoch_ms = i64::try_from(u64::MAX - inverted).ok()?;
-    Utc.timestamp_millis_opt(epoch_ms).single()
+    let time = Utc.timestamp_millis_opt(epoch_ms).single()?;
+    let suffix = rest.get(rest.len().checked_sub(SUFFIX_WIDTH)?..)?;
+    if !suffix.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return None;
+    }
+    let suffix = u64::from_str_radix(suffix, 16).ok()?;
+    (snapshot_key(prefix, time, suffix) == key).then_some(time)
 }
+
+/// The smallest key a listing may start after to skip every key whose write
+/// time is later than `latest`: keys sort newest first, so those are exactly
+/// the keys below this one. Strays that sort before it (`!x`, `0-x`) are
+/// skipped by S3 too, at no cost.
+pub fn listing_fence(prefix: &str, latest: DateTime<Utc>) -> String {
+    let epoch_ms = u64::try_from(latest.timestamp_millis()).unwrap_or(0);
+    format!("{prefix}{:0width$}", u64::MAX - epoch_ms, width = INVERTED_WIDTH)
+}
+
+/// Width of the hex suffix.
+const SUFFIX_WIDTH: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -123,5 +148,31 @@ mod tests {
     fn foreign_keys_have_no_write_time() {
         assert_eq!(written_at("snapshots/", "snapshots/report.json"), None);
         assert_eq!(written_at("snapshots/", "other/18446742278409111492-x"), None);
+        // Our digits, anything after them: not ours.
+        let genuine = "snapshots/18446742278409111492-20261121T223400.123Z-0000000000009f3a";
+        assert!(written_at("snapshots/", genuine).is_some());
+        for stray in [
+            "snapshots/18446742278409111492-x",
+            "snapshots/18446742278409111492-20261121T223400.124Z-0000000000009f3a",
+            "snapshots/18446742278409111492-20261121T223400.123Z-0000000000009F3A",
+            "snapshots/18446742278409111492-20261121T223400.123Z-0000000000009f3a.bak",
+            "snapshots/18446742278409111492-20261121T223400.123Z-9f3a",
+        ] {
+            assert_eq!(written_at("snapshots/", stray), None, "{stray}");
+        }
+    }
+
+    #[test]
+    fn the_fence_skips_exactly_the_keys_written_later_than_it() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 7, 4, 0, 0).unwrap();
+        let fence = listing_fence("snapshots/", now);
+        let at = |t| snapshot_key("snapshots/", t, u64::MAX);
+        assert!(at(now) > fence, "a key at the fence's time is kept");
+        assert!(at(now - Duration::milliseconds(1)) > fence);
+        assert!(at(now + Duration::milliseconds(1)) < fence, "a later key is skipped");
+        assert!(at(now + Duration::days(365 * 70)) < fence);
+        assert!("snapshots/!stray".to_owned() < fence);
+        assert!("snapshots/0-stray".to_owned() < fence);
+        assert!("snapshots/readme.txt".to_owned() > fence, "sorts after every snapshot");
     }
 }

@@ -286,6 +286,22 @@ mod tests {
                 "POINTER_AUDIT_SECONDS",
             ),
             (
+                &[("BUCKET_NAME", "b"), ("DATA_KEY_CACHE_TTL_SECONDS", "3601")],
+                "DATA_KEY_CACHE_TTL_SECONDS",
+            ),
+            (
+                &[("BUCKET_NAME", "b"), ("MAX_STALENESS_MS", "60001")],
+                "MAX_STALENESS_MS",
+            ),
+            (
+                &[
+                    ("BUCKET_NAME", "b"),
+                    ("POINTER_AUDIT_SECONDS", "5"),
+                    ("MAX_STALENESS_MS", "5001"),
+                ],
+                "MAX_STALENESS_MS",
+            ),
+            (
                 &[("BUCKET_NAME", "b"), ("COMMITMENT_POLICY", "ANY")],
                 "COMMITMENT_POLICY",
             ),

@@ -53,6 +53,10 @@ pub const DEFAULT_POINTER_AUDIT_SECONDS: u64 = 60;
 /// too long to be served.
 pub const MAX_POINTER_AUDIT_SECONDS: u64 = 3600;
 
+/// The longest a revoked key or grant may keep working on a warm instance:
+/// an hour, the bound the docs promise for revocation.
+pub const MAX_DATA_KEY_CACHE_TTL_SECONDS: u64 = 3600;
+
 /// Route 53 checks every 10 or 30 s from each of its checker regions; 5 s
 /// keeps a region's verdict current to within one check interval.
 pub const DEFAULT_HEALTH_CACHE_SECONDS: u64 = 5;
@@ -119,15 +123,24 @@ impl std::str::FromStr for ResponseMode {
 impl RetrieveConfig {
     pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
         let response_mode = parsed(env, "RESPONSE_MODE", ResponseMode::Buffered)?;
+        let pointer_audit = Duration::from_secs(bounded(
+            env,
+            "POINTER_AUDIT_SECONDS",
+            DEFAULT_POINTER_AUDIT_SECONDS,
+            MAX_POINTER_AUDIT_SECONDS,
+        )?);
         Ok(RetrieveConfig {
             location: Location::from_env(env)?,
             strategy: parsed(env, "LOOKUP_STRATEGY", LookupStrategy::Pointer)?,
-            max_staleness: Duration::from_millis(parsed(env, "MAX_STALENESS_MS", 0)?),
-            pointer_audit: Duration::from_secs(bounded(
+            pointer_audit,
+            // At most the audit period: beyond it, answers from memory would
+            // outlast the audit's bound on serving what skipped the pointer.
+            max_staleness: Duration::from_millis(within(
                 env,
-                "POINTER_AUDIT_SECONDS",
-                DEFAULT_POINTER_AUDIT_SECONDS,
-                MAX_POINTER_AUDIT_SECONDS,
+                "MAX_STALENESS_MS",
+                0,
+                0,
+                pointer_audit.as_millis() as u64,
             )?),
             commitment_policy: parsed(env, "COMMITMENT_POLICY", CommitmentPolicy::RequireDecrypt)?,
             cors_allowed_origins: origins(env, "CORS_ALLOWED_ORIGINS")?,
@@ -150,7 +163,12 @@ impl RetrieveConfig {
             data_key_cache: CacheLimits {
                 // Eviction scans the entries under the lock: keep it small.
                 max_entries: bounded(env, "DATA_KEY_CACHE_MAX_ENTRIES", 64, 1024)? as usize,
-                max_age: Duration::from_secs(positive(env, "DATA_KEY_CACHE_TTL_SECONDS", 300)?),
+                max_age: Duration::from_secs(bounded(
+                    env,
+                    "DATA_KEY_CACHE_TTL_SECONDS",
+                    300,
+                    MAX_DATA_KEY_CACHE_TTL_SECONDS,
+                )?),
             },
             health_cache: Duration::from_secs(parsed(env, "HEALTH_CACHE_SECONDS", DEFAULT_HEALTH_CACHE_SECONDS)?),
             // Every AWS call's timeouts are fractions of it: below 100 ms

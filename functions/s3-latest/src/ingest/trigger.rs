@@ -79,10 +79,9 @@ pub enum TriggerError {
     FromTheFuture { time: String, tolerance_secs: i64 },
 }
 
-/// How far ahead of our clock a trigger's time may be. A manual event's time
-/// is the caller's to set (PutEvents `Time`); a time far ahead would order
-/// its snapshot before every later one, and pin "newest" until then.
-pub const MAX_CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+/// How far ahead of our clock a trigger's time may be: a manual event's
+/// time is the caller's to set (PutEvents `Time`).
+pub use crate::object_key::MAX_CLOCK_SKEW;
 
 fn parse_time(kind: &'static str, field: &str, value: &str) -> Result<DateTime<Utc>, TriggerError> {
     DateTime::parse_from_rfc3339(value)

@@ -1,6 +1,6 @@
-//! retrieve's caches. Both use a std mutex: the critical sections are
-//! map operations, never held across an await, so a Tokio mutex would only
-//! add cost.
+//! retrieve's caches: data keys, the one snapshot slot, and the objects
+//! refused. All use a std mutex: the critical sections are map operations,
+//! never held across an await, so a Tokio mutex would only add cost.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -35,12 +35,14 @@ impl DataKeyCache {
         crate::crypto::sha256(&[&(wrapped.len() as u64).to_be_bytes(), wrapped, &description])
     }
 
-    pub fn get(&self, wrapped: &[u8], description: &EncryptionContext, now: Instant) -> Option<DataKey> {
+    /// The data key and when the key service unwrapped it, if that was
+    /// within `max_age`.
+    pub fn get(&self, wrapped: &[u8], description: &EncryptionContext, now: Instant) -> Option<(DataKey, Instant)> {
         let mut entries = lock(&self.entries);
         let id = Self::id(wrapped, description);
         match entries.get(&id) {
             Some((stored_at, key)) if now.saturating_duration_since(*stored_at) < self.limits.max_age => {
-                Some(key.clone())
+                Some((key.clone(), *stored_at))
             }
             Some(_) => {
                 entries.remove(&id);
@@ -72,108 +74,162 @@ impl DataKeyCache {
 }
 
 /// What the key service was asked to open a cached plaintext's data key:
-/// asked again when the plaintext's age passes the data-key TTL, so a
+/// asked again when the plaintext's proof passes the data-key TTL, so a
 /// disabled key or a revoked grant reaches warm instances too.
 #[derive(Clone)]
 pub struct Proof {
     pub format: Format,
     pub wrapped: Vec<u8>,
     pub description: EncryptionContext,
+    /// When the key service last opened this data key: now for a fresh
+    /// unwrap, the cache entry's time for a cached one. Never later.
+    pub proven_at: Instant,
 }
 
-struct Entry<T> {
-    identity: String,
-    value: Arc<T>,
-    proof: Proof,
-    verified_at: Instant,
+/// The one snapshot slot: empty, holding an opened plaintext proven at a
+/// time, or holding a failure to open one until a time.
+enum Slot<T, F> {
+    Empty,
+    Opened {
+        identity: String,
+        value: Arc<T>,
+        proof: Proof,
+    },
+    Failed {
+        identity: String,
+        failure: F,
+        until: Instant,
+    },
+}
+
+/// What [`SnapshotCache::decide`] says to do for an identity.
+pub enum CacheDecision<T, F> {
+    /// Opened and proven within the TTL: serve it.
+    Serve(Arc<T>),
+    /// Opened, but its proof is a TTL old: ask the key service with this
+    /// proof before serving it again.
+    Reprove(Arc<T>, Proof),
+    /// Failed moments ago: answer the same failure without asking again.
+    Replay(F),
+    /// Nothing known: read and open it.
+    Open,
 }
 
 /// The newest object's plaintext, kept while it stays the newest and its
-/// key still opens: at most `max_age` (the data-key TTL) between proofs.
-pub struct NewestCache<T> {
-    max_age: Duration,
-    slot: Mutex<Option<Entry<T>>>,
+/// key still opens: at most `ttl` (the data-key TTL) from its key's last
+/// proof by the key service, wherever that key came from.
+pub struct SnapshotCache<T, F> {
+    ttl: Duration,
+    slot: Mutex<Slot<T, F>>,
 }
 
-/// What [`NewestCache::get`] found for an identity.
-pub enum Cached<T> {
-    /// Proven within `max_age`: serve it.
-    Fresh(Arc<T>),
-    /// Older than that: ask the key service again with this proof first.
-    Unproven(Arc<T>, Proof),
-    Miss,
-}
-
-impl<T> NewestCache<T> {
-    pub fn new(max_age: Duration) -> Self {
-        NewestCache {
-            max_age,
-            slot: Mutex::new(None),
+impl<T, F: Clone> SnapshotCache<T, F> {
+    pub fn new(ttl: Duration) -> Self {
+        SnapshotCache {
+            ttl,
+            slot: Mutex::new(Slot::Empty),
         }
     }
 
-    /// The value stored under `identity`, and whether it is still proven.
-    pub fn get(&self, identity: &str, now: Instant) -> Cached<T> {
-        match lock(&self.slot).as_ref().filter(|entry| entry.identity == identity) {
-            Some(entry) if now.saturating_duration_since(entry.verified_at) < self.max_age => {
-                Cached::Fresh(entry.value.clone())
+    pub fn decide(&self, identity: &str, now: Instant) -> CacheDecision<T, F> {
+        match &*lock(&self.slot) {
+            Slot::Opened {
+                identity: held,
+                value,
+                proof,
+            } if held == identity => {
+                if now.saturating_duration_since(proof.proven_at) < self.ttl {
+                    CacheDecision::Serve(value.clone())
+                } else {
+                    CacheDecision::Reprove(value.clone(), proof.clone())
+                }
             }
-            Some(entry) => Cached::Unproven(entry.value.clone(), entry.proof.clone()),
-            None => Cached::Miss,
+            Slot::Failed {
+                identity: held,
+                failure,
+                until,
+            } if held == identity && now < *until => CacheDecision::Replay(failure.clone()),
+            _ => CacheDecision::Open,
         }
     }
 
-    pub fn put(&self, identity: String, value: Arc<T>, proof: Proof, now: Instant) {
-        *lock(&self.slot) = Some(Entry {
+    /// `identity` was opened; its data key was proven at `proof.proven_at`.
+    pub fn opened(&self, identity: String, value: Arc<T>, proof: Proof) {
+        *lock(&self.slot) = Slot::Opened { identity, value, proof };
+    }
+
+    /// The key service opened `identity`'s data key again at `at`.
+    pub fn proven(&self, identity: &str, at: Instant) {
+        if let Slot::Opened {
+            identity: held, proof, ..
+        } = &mut *lock(&self.slot)
+            && held == identity
+        {
+            proof.proven_at = at;
+        }
+    }
+
+    /// Opening `identity` failed in a way asking again at once would repeat:
+    /// replayed for [`NEGATIVE_CACHE_TTL`]. Drops any plaintext held.
+    pub fn failed(&self, identity: String, failure: F, now: Instant) {
+        *lock(&self.slot) = Slot::Failed {
             identity,
-            value,
-            proof,
-            verified_at: now,
-        });
-    }
-
-    /// The key service opened `identity`'s data key again at `now`.
-    pub fn proven(&self, identity: &str, now: Instant) {
-        if let Some(entry) = lock(&self.slot).as_mut().filter(|entry| entry.identity == identity) {
-            entry.verified_at = now;
-        }
-    }
-
-    /// Drops the plaintext: its key no longer opens, or it is no longer served.
-    pub fn evict(&self, identity: &str) {
-        let mut slot = lock(&self.slot);
-        if slot.as_ref().is_some_and(|entry| entry.identity == identity) {
-            *slot = None;
-        }
+            failure,
+            until: now + NEGATIVE_CACHE_TTL,
+        };
     }
 }
 
-/// How long a newest object that failed authentication or the key service
-/// is answered from memory: a tampered 200 MB object then costs one GET and
-/// one Decrypt per instance and interval, not per request.
+/// How long a newest object that the key service refused is answered from
+/// memory: a revoked key costs one Decrypt per instance and interval, not
+/// per request.
 pub const NEGATIVE_CACHE_TTL: Duration = Duration::from_secs(5);
 
-/// The last failure to open an entity tag, replayed for [`NEGATIVE_CACHE_TTL`].
-pub struct FailureCache<E> {
-    slot: Mutex<Option<(String, Instant, E)>>,
+/// How many refused objects an instance remembers: an entity tag and its
+/// reason each, about 100 bytes. Past it the oldest is forgotten (and, if
+/// it is still there, refused again at the cost of one GET).
+pub const MAX_REMEMBERED_REFUSALS: usize = 10_000;
+
+/// Objects that failed authentication, by entity tag. An entity tag names
+/// one object version for good (key, S3 ETag, time, size), and a failure to
+/// authenticate is a property of those bytes, so it is remembered for the
+/// instance's life: such an object is never read twice, and never again
+/// stands between a reader and the genuine newest.
+pub struct Refusals<F> {
+    entries: Mutex<(HashMap<String, F>, std::collections::VecDeque<String>)>,
 }
 
-impl<E: Clone> Default for FailureCache<E> {
+impl<F: Clone> Default for Refusals<F> {
     fn default() -> Self {
-        FailureCache { slot: Mutex::new(None) }
+        Refusals {
+            entries: Mutex::new((HashMap::new(), std::collections::VecDeque::new())),
+        }
     }
 }
 
-impl<E: Clone> FailureCache<E> {
-    pub fn get(&self, identity: &str, now: Instant) -> Option<E> {
-        lock(&self.slot)
-            .as_ref()
-            .filter(|(id, at, _)| id == identity && now.saturating_duration_since(*at) < NEGATIVE_CACHE_TTL)
-            .map(|(_, _, failure)| failure.clone())
+impl<F: Clone> Refusals<F> {
+    pub fn get(&self, identity: &str) -> Option<F> {
+        lock(&self.entries).0.get(identity).cloned()
     }
 
-    pub fn put(&self, identity: String, now: Instant, failure: E) {
-        *lock(&self.slot) = Some((identity, now, failure));
+    pub fn contains(&self, identity: &str) -> bool {
+        lock(&self.entries).0.contains_key(identity)
+    }
+
+    /// Records a refusal; `true` the first time for this identity.
+    pub fn refuse(&self, identity: String, failure: F) -> bool {
+        let mut entries = lock(&self.entries);
+        let (map, order) = &mut *entries;
+        if map.contains_key(&identity) {
+            return false;
+        }
+        while map.len() >= MAX_REMEMBERED_REFUSALS {
+            let Some(oldest) = order.pop_front() else { break };
+            map.remove(&oldest);
+        }
+        order.push_back(identity.clone());
+        map.insert(identity, failure);
+        true
     }
 }
 
@@ -191,7 +247,9 @@ mod tests {
         let t0 = Instant::now();
         let d = EncryptionContext::new();
         cache.insert(b"a", &d, Zeroizing::new([1; 32]), t0);
-        assert_eq!(*cache.get(b"a", &d, t0 + Duration::from_secs(59)).unwrap(), [1; 32]);
+        let (key, proven_at) = cache.get(b"a", &d, t0 + Duration::from_secs(59)).unwrap();
+        assert_eq!(*key, [1; 32]);
+        assert_eq!(proven_at, t0, "the unwrap's time, not the lookup's");
         assert!(
             cache.get(b"a", &d, t0 + Duration::from_secs(60)).is_none(),
             "expired at max_age"
@@ -222,49 +280,61 @@ mod tests {
         assert!(cache.get(b"wrapped", &replayed, t0).is_none());
     }
 
-    fn proof() -> Proof {
+    fn proof(proven_at: Instant) -> Proof {
         Proof {
             format: Format::V3,
             wrapped: b"wrapped".to_vec(),
             description: EncryptionContext::new(),
+            proven_at,
         }
     }
 
     #[test]
-    fn newest_cache_answers_only_for_the_same_identity() {
+    fn the_slot_answers_only_for_the_same_identity() {
         let t0 = Instant::now();
-        let cache = NewestCache::new(Duration::from_secs(60));
-        cache.put("k1|e1".into(), Arc::new(1), proof(), t0);
-        assert!(matches!(cache.get("k1|e1", t0), Cached::Fresh(v) if *v == 1));
-        assert!(matches!(cache.get("k1|e2", t0), Cached::Miss));
-        cache.put("k2|e1".into(), Arc::new(2), proof(), t0);
-        assert!(matches!(cache.get("k1|e1", t0), Cached::Miss));
+        let cache: SnapshotCache<i32, &str> = SnapshotCache::new(Duration::from_secs(60));
+        assert!(matches!(cache.decide("e1", t0), CacheDecision::Open));
+        cache.opened("e1".into(), Arc::new(1), proof(t0));
+        assert!(matches!(cache.decide("e1", t0), CacheDecision::Serve(v) if *v == 1));
+        assert!(matches!(cache.decide("e2", t0), CacheDecision::Open));
+        cache.opened("e2".into(), Arc::new(2), proof(t0));
+        assert!(matches!(cache.decide("e1", t0), CacheDecision::Open));
     }
 
     #[test]
-    fn a_cached_plaintext_must_be_proven_again_after_the_data_key_ttl() {
+    fn a_plaintext_is_proven_again_a_ttl_after_its_key_was_last_proven() {
         let t0 = Instant::now();
         let ttl = Duration::from_secs(5);
-        let cache = NewestCache::new(ttl);
-        cache.put("e".into(), Arc::new(1), proof(), t0);
-        assert!(matches!(
-            cache.get("e", t0 + ttl - Duration::from_millis(1)),
-            Cached::Fresh(_)
-        ));
-        assert!(matches!(cache.get("e", t0 + ttl), Cached::Unproven(_, p) if p.wrapped == b"wrapped"));
+        let cache: SnapshotCache<i32, &str> = SnapshotCache::new(ttl);
+        // Opened with a data key the key service unwrapped 4 s earlier (from
+        // the data-key cache): due 1 s from now, not 5.
+        let opened_at = t0 + Duration::from_secs(4);
+        cache.opened("e".into(), Arc::new(1), proof(t0));
+        assert!(matches!(cache.decide("e", opened_at), CacheDecision::Serve(_)));
+        assert!(
+            matches!(cache.decide("e", t0 + ttl), CacheDecision::Reprove(_, p) if p.wrapped == b"wrapped"),
+            "due a TTL after the key's proof, not the plaintext's opening"
+        );
         cache.proven("e", t0 + ttl);
-        assert!(matches!(cache.get("e", t0 + ttl), Cached::Fresh(_)));
-        cache.evict("e");
-        assert!(matches!(cache.get("e", t0 + ttl), Cached::Miss));
+        assert!(matches!(cache.decide("e", t0 + ttl), CacheDecision::Serve(_)));
+        cache.failed("e".into(), "refused", t0 + ttl);
+        assert!(matches!(cache.decide("e", t0 + ttl), CacheDecision::Replay("refused")));
+        assert!(
+            matches!(cache.decide("e", t0 + ttl + NEGATIVE_CACHE_TTL), CacheDecision::Open),
+            "a failure is replayed briefly, and the plaintext is gone"
+        );
     }
 
     #[test]
-    fn a_failure_is_replayed_briefly_and_only_for_its_identity() {
-        let t0 = Instant::now();
-        let cache = FailureCache::default();
-        cache.put("e".into(), t0, "bad");
-        assert_eq!(cache.get("e", t0), Some("bad"));
-        assert_eq!(cache.get("other", t0), None);
-        assert_eq!(cache.get("e", t0 + NEGATIVE_CACHE_TTL), None);
+    fn refusals_are_remembered_once_each_and_stay_bounded() {
+        let refusals = Refusals::default();
+        assert!(refusals.refuse("a".into(), 1));
+        assert!(!refusals.refuse("a".into(), 2), "reported once");
+        assert_eq!(refusals.get("a"), Some(1));
+        for i in 0..MAX_REMEMBERED_REFUSALS {
+            refusals.refuse(format!("k{i}"), 0);
+        }
+        assert!(!refusals.contains("a"), "the oldest is forgotten first");
+        assert!(refusals.contains(&format!("k{}", MAX_REMEMBERED_REFUSALS - 1)));
     }
 }

@@ -5,8 +5,8 @@
 //! verdict is therefore kept per instance for `HEALTH_CACHE_SECONDS`, so the
 //! route costs at most one LIST per interval and instance, plus the one GET
 //! and KMS Decrypt that the first read of a new snapshot needs anyway (the
-//! check goes through retrieve's own caches, so it proves the same path a
-//! client request takes).
+//! check takes the path a client request takes, caches, size limit and
+//! skipped unauthentic objects included).
 //!
 //! Each check also writes the newest snapshot's age as a CloudWatch embedded
 //! metric (`s3-latest` / `NewestObjectAgeSeconds`, per bucket): the standby's
@@ -22,13 +22,14 @@ use chrono::{DateTime, Utc};
 use super::Retriever;
 use crate::keyring::KeyProvider;
 use crate::object_key;
-use crate::store::ObjectSummary;
 use crate::sync::lock;
 
 pub const HEALTH_ROUTE: &str = "/health";
 
 pub const METRIC_NAMESPACE: &str = "s3-latest";
 pub const NEWEST_AGE_METRIC: &str = "NewestObjectAgeSeconds";
+/// Objects that failed authentication, once each per instance.
+pub const UNAUTHENTIC_OBJECT_METRIC: &str = "UnauthenticObject";
 
 /// The last verdict and when it was reached. A std mutex: the critical
 /// section is a copy, never held across an await.
@@ -69,32 +70,19 @@ impl<K: KeyProvider> Retriever<K> {
         if let Some(healthy) = self.health.fresh(now) {
             return healthy;
         }
-        let healthy = match self.look_up().await {
-            Ok(Some(summary)) => {
+        let healthy = match Box::pin(self.newest_snapshot()).await {
+            Ok(Some(snapshot)) => {
                 let now = Utc::now();
-                let age = newest_age(&self.config.location.prefix, &summary, now);
+                let age = newest_age(&self.config.location.prefix, &snapshot.key, snapshot.last_modified, now);
                 println!("{}", newest_age_metric(&self.config.location.bucket, age, now));
-                let limit = self.config.response_max_bytes;
-                if super::plaintext_size(summary.size) > limit {
-                    // Not read: a client would get the size error too.
-                    tracing::warn!(key = %summary.key, size = summary.size, limit, "health: the newest snapshot is over the response limit");
-                    self.health.record(Instant::now(), false);
-                    return false;
-                }
-                match self.load(&summary).await {
-                    Ok(_) => true,
-                    Err(err) => {
-                        tracing::warn!(error = %err, key = %summary.key, "health: the newest snapshot cannot be served");
-                        false
-                    }
-                }
+                true
             }
             Ok(None) => {
                 tracing::warn!("health: no snapshot to serve yet");
                 false
             }
             Err(err) => {
-                tracing::warn!(error = %err, "health: the newest snapshot cannot be listed");
+                tracing::warn!(error = %err, "health: the newest snapshot cannot be served");
                 false
             }
         };
@@ -106,9 +94,27 @@ impl<K: KeyProvider> Retriever<K> {
 /// How old the newest snapshot is: from the write time in its key, which
 /// replication keeps (a replica's LastModified is when it landed), else from
 /// LastModified for keys written by others.
-fn newest_age(prefix: &str, summary: &ObjectSummary, now: DateTime<Utc>) -> Duration {
-    let written = object_key::written_at(prefix, &summary.key).unwrap_or(summary.last_modified);
+fn newest_age(prefix: &str, key: &str, last_modified: DateTime<Utc>, now: DateTime<Utc>) -> Duration {
+    let written = object_key::written_at(prefix, key).unwrap_or(last_modified);
     (now - written).to_std().unwrap_or(Duration::ZERO)
+}
+
+/// One CloudWatch embedded-metric-format record counting one event
+/// (`name`, per bucket), as a single JSON line.
+pub(super) fn count_metric(bucket: &str, name: &str) -> String {
+    serde_json::json!({
+        "_aws": {
+            "Timestamp": Utc::now().timestamp_millis(),
+            "CloudWatchMetrics": [{
+                "Namespace": METRIC_NAMESPACE,
+                "Dimensions": [["Bucket"]],
+                "Metrics": [{ "Name": name, "Unit": "Count" }],
+            }],
+        },
+        "Bucket": bucket,
+        name: 1,
+    })
+    .to_string()
 }
 
 /// One CloudWatch embedded-metric-format record, as a single JSON line.
@@ -131,6 +137,7 @@ fn newest_age_metric(bucket: &str, age: Duration, now: DateTime<Utc>) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ObjectSummary;
 
     #[test]
     fn the_age_comes_from_the_key_and_the_metric_is_one_emf_line() {
@@ -143,12 +150,8 @@ mod tests {
             last_modified: now - chrono::Duration::seconds(1),
             size: 1,
         };
-        assert_eq!(newest_age("p/", &summary, now).as_secs(), 90);
-        let foreign = ObjectSummary {
-            key: "p/other".into(),
-            ..summary
-        };
-        assert_eq!(newest_age("p/", &foreign, now).as_secs(), 1);
+        assert_eq!(newest_age("p/", &summary.key, summary.last_modified, now).as_secs(), 90);
+        assert_eq!(newest_age("p/", "p/other", summary.last_modified, now).as_secs(), 1);
 
         let line = newest_age_metric("b", Duration::from_secs(90), now);
         assert!(!line.contains('\n'));
@@ -160,6 +163,14 @@ mod tests {
         assert_eq!(record["Bucket"], "b");
         assert_eq!(record[NEWEST_AGE_METRIC], 90);
         assert_eq!(record["_aws"]["Timestamp"], now.timestamp_millis());
+
+        let count: serde_json::Value = serde_json::from_str(&count_metric("b", UNAUTHENTIC_OBJECT_METRIC)).unwrap();
+        assert_eq!(
+            count["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"],
+            UNAUTHENTIC_OBJECT_METRIC
+        );
+        assert_eq!(count[UNAUTHENTIC_OBJECT_METRIC], 1);
+        assert_eq!(count["Bucket"], "b");
     }
 
     #[test]

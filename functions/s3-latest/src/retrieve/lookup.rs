@@ -17,70 +17,27 @@
 //! newest is refused, logged once as a security event and counted in the
 //! `PointerRefused` metric; one naming an object the listing lacks is logged.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::Utc;
 
-use super::health::METRIC_NAMESPACE;
-use super::{RetrieveError, Retriever};
+use super::freshness::Decision;
+use super::health::count_metric;
+use super::{MAX_OPENS_PER_REQUEST, RetrieveError, Retriever, entity_tag};
 use crate::keyring::KeyProvider;
 use crate::pointer::PointerRead;
-use crate::store::{LookupStrategy, ObjectSummary};
-use crate::sync::lock;
+use crate::store::{Listing, LookupStrategy, ObjectSummary};
 
 pub const POINTER_REFUSED_METRIC: &str = "PointerRefused";
 
-/// The listing's last answer, and the pointer it was listed under.
-struct Listed {
-    at: Instant,
-    pointer_etag: String,
-    newest: Option<ObjectSummary>,
-}
-
-pub(super) struct Listing {
-    audit: Duration,
-    last: Mutex<Option<Listed>>,
-    /// The last pointer refused, so each is reported once.
-    refused: Mutex<Option<String>>,
-}
-
-impl Listing {
-    pub(super) fn new(audit: Duration) -> Self {
-        Listing {
-            audit,
-            last: Mutex::new(None),
-            refused: Mutex::new(None),
-        }
-    }
-
-    /// The listing's last answer, if the pointer is the one it was listed
-    /// under and the audit is not due.
-    fn still_current(&self, pointer: &PointerRead, now: Instant) -> Option<Option<ObjectSummary>> {
-        let etag = pointer.etag()?;
-        lock(&self.last)
-            .as_ref()
-            .filter(|last| last.pointer_etag == etag && now.saturating_duration_since(last.at) < self.audit)
-            .map(|last| last.newest.clone())
-    }
-
-    fn record(&self, pointer: &PointerRead, newest: Option<ObjectSummary>, at: Instant) {
-        *lock(&self.last) = pointer.etag().map(|etag| Listed {
-            at,
-            pointer_etag: etag.to_owned(),
-            newest,
-        });
-    }
-
-    /// Whether `etag` is reported now: once per refused pointer.
-    fn first_refusal(&self, etag: &str) -> bool {
-        let mut refused = lock(&self.refused);
-        if refused.as_deref() == Some(etag) {
-            return false;
-        }
-        *refused = Some(etag.to_owned());
-        true
-    }
+/// What a lookup found, and how.
+pub(super) struct Looked {
+    pub(super) listing: Arc<Listing>,
+    /// The pointer read before a listing made now, to judge against what is
+    /// served; `None` when the answer came from memory or no pointer is used.
+    pub(super) pointer: Option<PointerRead>,
+    pub(super) from_memory: bool,
 }
 
 /// How a pointer compares with the listing.
@@ -109,29 +66,49 @@ pub fn judge(named: &ObjectSummary, listed: Option<&ObjectSummary>) -> Verdict {
 }
 
 impl<K: KeyProvider> Retriever<K> {
-    /// The newest object, asked of S3 now: see the module's text.
-    pub async fn look_up(&self) -> Result<Option<ObjectSummary>, RetrieveError> {
-        let strategy = self.config.strategy;
-        if strategy != LookupStrategy::Pointer {
-            return Ok(self.store.newest(strategy).await?);
-        }
-        let pointer = self.pointer.read(&self.store).await;
+    /// The newest candidates: from memory when [`super::freshness`] allows,
+    /// else listed now (`relist`: now, whatever it allows). The listing
+    /// counts only objects this instance has not refused towards the
+    /// candidates it wants, so refused ones never cost it a second LIST.
+    pub(super) async fn look_up(&self, relist: bool) -> Result<Looked, RetrieveError> {
         let now = Instant::now();
-        if let Some(newest) = self.listing.still_current(&pointer, now) {
-            return Ok(newest);
+        let remembered = |listing| Looked {
+            listing,
+            pointer: None,
+            from_memory: true,
+        };
+        if !relist && let Some(listing) = self.freshness.within_staleness(now) {
+            return Ok(remembered(listing));
         }
-        let newest = self.store.newest(strategy).await?;
-        let pointer = self.check_pointer(pointer, newest.as_ref()).await;
-        self.listing.record(&pointer, newest.clone(), now);
-        Ok(newest)
+        let pointer = match self.config.strategy {
+            LookupStrategy::Pointer => Some(self.pointer.read(&self.store).await),
+            LookupStrategy::Index | LookupStrategy::Scan => None,
+        };
+        let pointer_etag = pointer.as_ref().and_then(|p| p.etag()).map(str::to_owned);
+        if !relist && let Decision::Answer(listing) = self.freshness.decide(pointer_etag.as_deref(), now) {
+            return Ok(remembered(listing));
+        }
+        let refused = |summary: &ObjectSummary| self.refusals.contains(&entity_tag(summary));
+        let listing = self
+            .store
+            .candidates(self.config.strategy, Utc::now(), MAX_OPENS_PER_REQUEST, &refused)
+            .await?;
+        let listing = Arc::new(listing);
+        self.freshness.record(pointer_etag, listing.clone(), now);
+        Ok(Looked {
+            listing,
+            pointer,
+            from_memory: false,
+        })
     }
 
-    /// Compares the pointer with the listing; the listing wins either way.
-    /// An older pointer is read once more before it is reported, because an
-    /// ingest may have written a newer object between the two reads.
-    async fn check_pointer(&self, pointer: PointerRead, newest: Option<&ObjectSummary>) -> PointerRead {
+    /// Compares the pointer with what is served; what is served wins either
+    /// way. An older pointer is read once more before it is reported,
+    /// because an ingest may have written a newer object between the two
+    /// reads. Only ever logs and counts.
+    pub(super) async fn check_pointer(&self, pointer: PointerRead, newest: Option<&ObjectSummary>) {
         let PointerRead::Names { summary, .. } = &pointer else {
-            return pointer;
+            return;
         };
         let mut verdict = judge(summary, newest);
         let pointer = if verdict == Verdict::Older {
@@ -145,51 +122,33 @@ impl<K: KeyProvider> Retriever<K> {
             pointer
         };
         let PointerRead::Names { etag, summary } = &pointer else {
-            return pointer;
+            return;
         };
         let listed = newest.map(|n| n.key.as_str()).unwrap_or("");
         match verdict {
             Verdict::Agrees => {}
             Verdict::Older => {
-                if self.listing.first_refusal(etag) {
+                if self.freshness.first_refusal(etag) {
                     tracing::warn!(
                         security_event = "pointer_older_than_listing",
                         pointer_key = %summary.key,
                         newest_key = %listed,
                         "refused a pointer naming an older snapshot than the listing's newest; serving the listing's"
                     );
-                    println!("{}", refused_metric(&self.config.location.bucket));
+                    println!("{}", count_metric(&self.config.location.bucket, POINTER_REFUSED_METRIC));
                 }
             }
             Verdict::Unlisted => tracing::warn!(
                 pointer_key = %summary.key,
                 newest_key = %listed,
-                "the pointer names an object the listing does not have; serving the listing's newest"
+                "the pointer names an object the listing does not have, or one refused; serving the newest that authenticates"
             ),
             Verdict::OtherVersion => tracing::info!(
                 key = %summary.key,
                 "the pointer describes another version of the newest object; serving the listed one"
             ),
         }
-        pointer
     }
-}
-
-/// One CloudWatch embedded-metric-format record: a refused pointer.
-fn refused_metric(bucket: &str) -> String {
-    serde_json::json!({
-        "_aws": {
-            "Timestamp": Utc::now().timestamp_millis(),
-            "CloudWatchMetrics": [{
-                "Namespace": METRIC_NAMESPACE,
-                "Dimensions": [["Bucket"]],
-                "Metrics": [{ "Name": POINTER_REFUSED_METRIC, "Unit": "Count" }],
-            }],
-        },
-        "Bucket": bucket,
-        POINTER_REFUSED_METRIC: 1,
-    })
-    .to_string()
 }
 
 #[cfg(test)]
@@ -214,40 +173,5 @@ mod tests {
         assert_eq!(judge(&at("p/0", "a"), Some(&newest)), Verdict::Unlisted);
         assert_eq!(judge(&newest, None), Verdict::Unlisted);
         assert_eq!(judge(&at("p/1", "b"), Some(&newest)), Verdict::OtherVersion);
-    }
-
-    #[test]
-    fn the_last_listing_answers_only_under_its_pointer_and_until_the_audit() {
-        let t0 = Instant::now();
-        let audit = Duration::from_secs(60);
-        let listing = Listing::new(audit);
-        let pointer = |etag: &str| PointerRead::Names {
-            etag: etag.into(),
-            summary: at("p/1", "a"),
-        };
-        assert_eq!(listing.still_current(&pointer("x"), t0), None, "cold: list");
-        listing.record(&pointer("x"), Some(at("p/1", "a")), t0);
-        assert_eq!(
-            listing.still_current(&pointer("x"), t0 + audit / 2),
-            Some(Some(at("p/1", "a")))
-        );
-        assert_eq!(listing.still_current(&pointer("y"), t0), None, "the pointer moved");
-        assert_eq!(listing.still_current(&pointer("x"), t0 + audit), None, "audit due");
-        assert_eq!(listing.still_current(&PointerRead::FallBack, t0), None, "no pointer");
-    }
-
-    #[test]
-    fn a_refused_pointer_is_reported_once_and_the_metric_is_one_emf_line() {
-        let listing = Listing::new(Duration::from_secs(60));
-        assert!(listing.first_refusal("x"));
-        assert!(!listing.first_refusal("x"));
-        assert!(listing.first_refusal("y"));
-        let record: serde_json::Value = serde_json::from_str(&refused_metric("b")).unwrap();
-        assert_eq!(
-            record["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"],
-            POINTER_REFUSED_METRIC
-        );
-        assert_eq!(record[POINTER_REFUSED_METRIC], 1);
-        assert_eq!(record["Bucket"], "b");
     }
 }

@@ -11,32 +11,41 @@
 
 mod cache;
 mod cors;
+mod freshness;
 mod health;
 mod http;
 mod lookup;
 mod streamed;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
-pub use self::cache::{Cached, DataKeyCache, FailureCache, NEGATIVE_CACHE_TTL, NewestCache, Proof};
+pub use self::cache::{
+    CacheDecision, DataKeyCache, MAX_REMEMBERED_REFUSALS, NEGATIVE_CACHE_TTL, Proof, Refusals, SnapshotCache,
+};
 pub use self::cors::Cors;
-pub use self::health::{HEALTH_ROUTE, HealthVerdict};
-pub use self::http::{ROUTE, route_matches};
+use self::freshness::Freshness;
+pub use self::health::{HEALTH_ROUTE, HealthVerdict, UNAUTHENTIC_OBJECT_METRIC};
+pub use self::http::{CONTENT_SECURITY_POLICY, ROUTE, route_matches};
 pub use self::lookup::{POINTER_REFUSED_METRIC, Verdict, judge};
 pub use self::streamed::StreamedBody;
 use crate::config::{CommitmentPolicy, RetrieveConfig};
 use crate::envelope::{self, EnvelopeError, EnvelopeMetadata, Format, TAG_LEN};
 use crate::keyring::{KeyError, KeyProvider};
 use crate::pointer::PointerReader;
-use crate::store::{ObjectSummary, SnapshotStore, StoreError};
-use crate::sync::lock;
+use crate::store::{Listing, ObjectSummary, SnapshotStore, StoreError};
 
 /// How an object whose context binds no Content-Type is served.
 pub const UNBOUND_CONTENT_TYPE: &str = "application/octet-stream";
+
+/// How many objects one request may read that then fail authentication.
+/// Each costs a GET (and at most one key-service call); each is remembered,
+/// so a flood of them is worked through this many per request and instance,
+/// answering 503 `UnauthenticObjects` meanwhile, and never read again.
+pub const MAX_OPENS_PER_REQUEST: usize = 4;
 
 /// The newest object, decrypted and authenticated: what retrieve serves.
 #[derive(Debug)]
@@ -57,23 +66,46 @@ pub enum RetrieveError {
     Key(#[from] KeyError),
     #[error(transparent)]
     Envelope(#[from] EnvelopeError),
+    /// The newest genuine object is over the response limit (its metadata
+    /// authenticated; its body was not read).
+    #[error("the newest object needs {size} bytes; the limit is {limit}")]
+    TooLarge { size: u64, limit: u64 },
+    /// More objects that fail authentication sort before the newest
+    /// snapshot than one request may read.
+    #[error("more than {MAX_OPENS_PER_REQUEST} unauthentic objects sort before any snapshot found so far")]
+    UnauthenticObjects,
 }
 
-/// A failure to open an object that asking again at once would repeat:
-/// kept briefly per entity tag (see [`NEGATIVE_CACHE_TTL`]).
+/// Why an object could not be served, as remembered per entity tag.
 #[derive(Debug, Clone)]
 pub enum Failure {
     Key(KeyError),
     Envelope(EnvelopeError),
+    TooLarge { size: u64, limit: u64 },
 }
 
 impl Failure {
-    fn of(err: &RetrieveError) -> Option<Failure> {
+    /// The object is not what ingest writes: it did not authenticate, is
+    /// not encrypted, or is in a format or under a key not read here. Only
+    /// bytes decide this, so it holds for good, and the object is skipped.
+    fn unauthentic(err: &RetrieveError) -> Option<Failure> {
         match err {
             RetrieveError::Envelope(e) => Some(Failure::Envelope(e.clone())),
-            RetrieveError::Key(e @ (KeyError::Refused { .. } | KeyError::InvalidCiphertext)) => {
-                Some(Failure::Key(e.clone()))
-            }
+            RetrieveError::Key(e @ KeyError::InvalidCiphertext) => Some(Failure::Key(e.clone())),
+            _ => None,
+        }
+    }
+
+    /// The key service refused a genuine-looking object (a disabled key, a
+    /// revoked grant), or it is too large: never a reason to serve an older
+    /// object, and asking again at once would repeat it.
+    fn lasting(err: &RetrieveError) -> Option<Failure> {
+        match err {
+            RetrieveError::Key(e @ KeyError::Refused { .. }) => Some(Failure::Key(e.clone())),
+            RetrieveError::TooLarge { size, limit } => Some(Failure::TooLarge {
+                size: *size,
+                limit: *limit,
+            }),
             _ => None,
         }
     }
@@ -84,6 +116,7 @@ impl From<Failure> for RetrieveError {
         match failure {
             Failure::Key(e) => RetrieveError::Key(e),
             Failure::Envelope(e) => RetrieveError::Envelope(e),
+            Failure::TooLarge { size, limit } => RetrieveError::TooLarge { size, limit },
         }
     }
 }
@@ -114,19 +147,28 @@ pub(crate) fn plaintext_size(stored: u64) -> u64 {
     stored.saturating_sub(TAG_LEN as u64)
 }
 
+/// How a walk down the candidates ended.
+enum Walk {
+    Served(Arc<ServedSnapshot>, ObjectSummary),
+    /// Every candidate was refused; the newest one's reason, if any.
+    Exhausted {
+        newest_refusal: Option<Failure>,
+    },
+    /// The request's reads are spent on objects that failed.
+    OverBudget,
+}
+
 pub struct Retriever<K> {
     store: SnapshotStore,
     keys: K,
     config: RetrieveConfig,
     data_keys: DataKeyCache,
-    newest: NewestCache<ServedSnapshot>,
-    failures: FailureCache<Failure>,
+    snapshot: SnapshotCache<ServedSnapshot, Failure>,
+    refusals: Refusals<Failure>,
+    freshness: Freshness,
     health: HealthVerdict,
     pointer: PointerReader,
-    listing: lookup::Listing,
     cors: Cors,
-    /// The last lookup's answer and when it started, for `MAX_STALENESS_MS`.
-    looked_up: Mutex<Option<(Instant, Option<ObjectSummary>)>>,
 }
 
 impl<K: KeyProvider> Retriever<K> {
@@ -135,11 +177,10 @@ impl<K: KeyProvider> Retriever<K> {
             data_keys: DataKeyCache::new(config.data_key_cache),
             health: HealthVerdict::new(config.health_cache),
             pointer: PointerReader::new(store.prefix()),
-            listing: lookup::Listing::new(config.pointer_audit),
+            freshness: Freshness::new(config.pointer_audit, config.max_staleness),
             cors: Cors::new(config.cors_allowed_origins.clone()),
-            looked_up: Mutex::new(None),
-            newest: NewestCache::new(config.data_key_cache.max_age),
-            failures: FailureCache::default(),
+            snapshot: SnapshotCache::new(config.data_key_cache.max_age),
+            refusals: Refusals::default(),
             store,
             keys,
             config,
@@ -150,74 +191,154 @@ impl<K: KeyProvider> Retriever<K> {
         &self.config
     }
 
-    /// The newest object's listing entry, or `None` for an empty prefix:
-    /// from memory within `MAX_STALENESS_MS` of the last lookup, else looked up.
-    pub async fn newest(&self) -> Result<Option<ObjectSummary>, RetrieveError> {
-        let budget = self.config.max_staleness;
-        let started = Instant::now();
-        if !budget.is_zero() {
-            let looked_up = lock(&self.looked_up);
-            if let Some((at, newest)) = looked_up.as_ref()
-                && started.saturating_duration_since(*at) < budget
-            {
-                return Ok(newest.clone());
+    /// The newest object that authenticates, decrypted; `None` when the
+    /// prefix holds no object at all. Objects that fail authentication are
+    /// skipped (and remembered); a store or key service that fails, or
+    /// refuses a genuine-looking object, fails the request instead: that is
+    /// never a reason to serve an older object.
+    pub async fn newest_snapshot(&self) -> Result<Option<Arc<ServedSnapshot>>, RetrieveError> {
+        let mut budget = MAX_OPENS_PER_REQUEST;
+        let mut looked = self.look_up(false).await?;
+        loop {
+            match self.first_authentic(&looked.listing, &mut budget).await? {
+                Walk::Served(snapshot, summary) => {
+                    if let Some(pointer) = looked.pointer {
+                        self.check_pointer(pointer, Some(&summary)).await;
+                    }
+                    return Ok(Some(snapshot));
+                }
+                Walk::OverBudget => return Err(RetrieveError::UnauthenticObjects),
+                // What was remembered is spent: list past what was refused.
+                Walk::Exhausted { .. } if looked.from_memory && !looked.listing.complete => {
+                    looked = self.look_up(true).await?;
+                }
+                Walk::Exhausted { .. } if !looked.listing.complete => return Err(RetrieveError::UnauthenticObjects),
+                Walk::Exhausted { newest_refusal } => return newest_refusal.map_or(Ok(None), |f| Err(f.into())),
             }
         }
-        let newest = self.look_up().await?;
-        if !budget.is_zero() {
-            *lock(&self.looked_up) = Some((started, newest.clone()));
-        }
-        Ok(newest)
     }
 
-    /// The decrypted object, from cache when it is still the one listed and
-    /// its key still opens. A failure to open it is replayed for a moment.
-    pub async fn load(&self, summary: &ObjectSummary) -> Result<Arc<ServedSnapshot>, RetrieveError> {
-        let etag = entity_tag(summary);
-        let now = Instant::now();
-        match self.newest.get(&etag, now) {
-            Cached::Fresh(snapshot) => return Ok(snapshot),
-            Cached::Unproven(snapshot, proof) => {
-                // Straight to the key service: the data-key cache may hold
-                // the key a little longer than this plaintext's proof.
-                match self
-                    .keys
-                    .decrypt_data_key(proof.format, &proof.wrapped, &proof.description)
-                    .await
-                {
-                    Ok(key) => {
-                        self.data_keys.insert(&proof.wrapped, &proof.description, key, now);
-                        self.newest.proven(&etag, now);
-                        return Ok(snapshot);
-                    }
-                    // KMS unreachable proves nothing either way: keep the
-                    // plaintext (no S3 re-read) and answer 503 until it
-                    // answers. A refusal is a revocation: drop it.
-                    Err(err @ KeyError::Unavailable { .. }) => return Err(err.into()),
-                    Err(err) => {
-                        self.newest.evict(&etag);
-                        let err = RetrieveError::from(err);
-                        tracing::warn!(error = %err, key = %summary.key, "the cached snapshot's key no longer opens");
-                        if let Some(failure) = Failure::of(&err) {
-                            self.failures.put(etag, now, failure);
-                        }
-                        return Err(err);
-                    }
-                }
+    /// The first candidate that authenticates, reading at most `budget`
+    /// objects that do not.
+    async fn first_authentic(&self, listing: &Listing, budget: &mut usize) -> Result<Walk, RetrieveError> {
+        let mut newest_refusal = None;
+        for summary in &listing.candidates {
+            let identity = entity_tag(summary);
+            if let Some(failure) = self.refusals.get(&identity) {
+                newest_refusal.get_or_insert(failure);
+                continue;
             }
-            Cached::Miss => {}
+            if *budget == 0 {
+                return Ok(Walk::OverBudget);
+            }
+            match self.load(summary, &identity).await {
+                Ok(snapshot) => return Ok(Walk::Served(snapshot, summary.clone())),
+                Err(err) => match Failure::unauthentic(&err) {
+                    Some(failure) => {
+                        *budget -= 1;
+                        self.refuse(summary, identity, &err, failure.clone());
+                        newest_refusal.get_or_insert(failure);
+                    }
+                    None => return Err(err),
+                },
+            }
         }
-        if let Some(failure) = self.failures.get(&etag, now) {
-            return Err(failure.into());
+        Ok(Walk::Exhausted { newest_refusal })
+    }
+
+    /// Remembers an object that failed authentication; the first time,
+    /// logs it as a security event and counts it in the metric an alarm
+    /// watches (`UnauthenticObject`).
+    fn refuse(&self, summary: &ObjectSummary, identity: String, err: &RetrieveError, failure: Failure) {
+        if self.refusals.refuse(identity, failure) {
+            tracing::warn!(
+                security_event = "unauthentic_object",
+                key = %summary.key,
+                size = summary.size,
+                error = %err,
+                "skipping an object that fails authentication; serving the newest that passes"
+            );
+            println!(
+                "{}",
+                health::count_metric(&self.config.location.bucket, UNAUTHENTIC_OBJECT_METRIC)
+            );
         }
-        match self.fetch(summary, &etag).await {
+    }
+
+    /// One listed object, decrypted and authenticated, whether or not it is
+    /// the newest: what a check of every stored object reads them with.
+    pub async fn open_listed(&self, summary: &ObjectSummary) -> Result<Arc<ServedSnapshot>, RetrieveError> {
+        self.load(summary, &entity_tag(summary)).await
+    }
+
+    /// One candidate, decrypted: from the slot while it is proven within the
+    /// data-key TTL, proven again past it, else read and opened. The size
+    /// limit is checked before any read of the body.
+    async fn load(&self, summary: &ObjectSummary, identity: &str) -> Result<Arc<ServedSnapshot>, RetrieveError> {
+        let now = Instant::now();
+        match self.snapshot.decide(identity, now) {
+            CacheDecision::Serve(snapshot) => return Ok(snapshot),
+            CacheDecision::Replay(failure) => return Err(failure.into()),
+            CacheDecision::Reprove(snapshot, proof) => return self.reprove(identity, snapshot, proof).await,
+            CacheDecision::Open => {}
+        }
+        let limit = self.config.response_max_bytes;
+        let opened = if plaintext_size(summary.size) > limit {
+            // Too large to serve, but is it ours? Its metadata alone says,
+            // with one HEAD and the key service: junk never stands in for
+            // the newest, not even as an error.
+            self.authenticate_metadata(summary)
+                .await
+                .and(Err(RetrieveError::TooLarge {
+                    size: plaintext_size(summary.size),
+                    limit,
+                }))
+        } else {
+            self.fetch(summary, identity).await
+        };
+        match opened {
             Ok((snapshot, proof)) => {
-                self.newest.put(etag, snapshot.clone(), proof, now);
+                self.snapshot.opened(identity.to_owned(), snapshot.clone(), proof);
                 Ok(snapshot)
             }
             Err(err) => {
-                if let Some(failure) = Failure::of(&err) {
-                    self.failures.put(etag, now, failure);
+                if let Some(failure) = Failure::lasting(&err) {
+                    self.snapshot.failed(identity.to_owned(), failure, now);
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Asks the key service again for a held plaintext's data key, straight,
+    /// not through the data-key cache (which may hold it a little longer).
+    async fn reprove(
+        &self,
+        identity: &str,
+        snapshot: Arc<ServedSnapshot>,
+        proof: Proof,
+    ) -> Result<Arc<ServedSnapshot>, RetrieveError> {
+        let now = Instant::now();
+        match self
+            .keys
+            .decrypt_data_key(proof.format, &proof.wrapped, &proof.description)
+            .await
+        {
+            Ok(key) => {
+                self.data_keys.insert(&proof.wrapped, &proof.description, key, now);
+                self.snapshot.proven(identity, now);
+                Ok(snapshot)
+            }
+            // KMS unreachable proves nothing either way: keep the plaintext
+            // (no S3 re-read) and answer 503 until it answers.
+            Err(err @ KeyError::Unavailable { .. }) => Err(err.into()),
+            // A refusal is a revocation: drop the plaintext.
+            Err(err) => {
+                let err = RetrieveError::from(err);
+                tracing::warn!(error = %err, key = %snapshot.key, "the cached snapshot's key no longer opens");
+                let failure = Failure::lasting(&err).or_else(|| Failure::unauthentic(&err));
+                if let Some(failure) = failure {
+                    self.snapshot.failed(identity.to_owned(), failure, now);
                 }
                 Err(err)
             }
@@ -236,35 +357,53 @@ impl<K: KeyProvider> Retriever<K> {
             // Replaced between LIST and GET: this body does not match the tag.
             return Err(StoreError::NotFound.into());
         }
+        let sealed = self.authenticate(&summary.key, &object.metadata).await?;
         // The body's buffer is decrypted in place and becomes the snapshot.
-        let (body, content_type, proof) = self
-            .open(
-                &summary.key,
-                &object.metadata,
-                object.content_type.as_deref(),
-                Vec::from(object.body),
-            )
-            .await?;
+        let plaintext = envelope::open(&sealed.envelope.content, &sealed.data_key, Vec::from(object.body))?;
+        if sealed
+            .envelope
+            .unencrypted_length
+            .is_some_and(|len| len != plaintext.len() as u64)
+        {
+            return Err(EnvelopeError::MalformedMetadata {
+                field: "x-amz-unencrypted-content-length",
+            }
+            .into());
+        }
+        // The type the context binds, or, for an object that binds none
+        // (written by others, or before the binding), octet-stream, since
+        // the stored header is anyone's with `s3:PutObject`.
+        let content_type = match sealed.bound_content_type {
+            Some(bound) if object.content_type.as_deref() == Some(bound.as_str()) => bound,
+            Some(_) => return Err(EnvelopeError::ContentTypeMismatch.into()),
+            None => UNBOUND_CONTENT_TYPE.to_owned(),
+        };
         let snapshot = Arc::new(ServedSnapshot {
             key: summary.key.clone(),
             last_modified: summary.last_modified,
             content_type,
             etag: etag.to_owned(),
-            body: Bytes::from(body),
+            body: Bytes::from(plaintext),
         });
-        Ok((snapshot, proof))
+        Ok((snapshot, sealed.proof))
     }
-    /// Authenticates and decrypts one object; also returns the Content-Type
-    /// to serve it with: the one its context binds, or, for an object that
-    /// binds none (written by others, or before the binding), octet-stream,
-    /// since the stored header is anyone's with `s3:PutObject`.
-    async fn open(
+
+    /// Whether an object's metadata authenticates, from a HEAD: what an
+    /// object too large to read is judged by.
+    async fn authenticate_metadata(&self, summary: &ObjectSummary) -> Result<(), RetrieveError> {
+        let head = self.store.head(&summary.key).await?;
+        self.authenticate(&summary.key, &head.metadata).await.map(drop)
+    }
+
+    /// Checks one object's envelope against where it was found, and has its
+    /// data key unwrapped under exactly that context (the key service is
+    /// what authenticates the context; the cache answers only for the same
+    /// description, so a replayed object always reaches it).
+    async fn authenticate(
         &self,
         key: &str,
         metadata: &std::collections::HashMap<String, String>,
-        stored_content_type: Option<&str>,
-        ciphertext: Vec<u8>,
-    ) -> Result<(Vec<u8>, String, Proof), RetrieveError> {
+    ) -> Result<Sealed, RetrieveError> {
         let envelope = EnvelopeMetadata::from_s3_metadata(metadata)?;
         if envelope.format() == Format::V2 && self.config.commitment_policy == CommitmentPolicy::RequireDecrypt {
             return Err(EnvelopeError::CommitmentRequired.into());
@@ -276,23 +415,20 @@ impl<K: KeyProvider> Retriever<K> {
             .into());
         }
         let mut expected = envelope::object_context(&self.config.location.store_id, key);
-        let bound = envelope
+        let bound_content_type = envelope
             .material_description
             .get(envelope::CONTEXT_CONTENT_TYPE)
             .cloned();
-        if let Some(bound) = &bound {
+        if let Some(bound) = &bound_content_type {
             // The context (authenticated by the key service below) names a
             // type; the stored header must be that one.
             expected.insert(envelope::CONTEXT_CONTENT_TYPE.to_owned(), bound.clone());
         }
         envelope.verify_context(&expected)?;
 
-        // The description KMS (or the local key) will authenticate, rebuilt
-        // from where the object was found; the cache answers only for exactly
-        // this description, so a replayed object always reaches the key service.
         let description = envelope::material_description(envelope.wrap, envelope.format(), &expected);
         let now = Instant::now();
-        let data_key = match self.data_keys.get(&envelope.wrapped_key, &description, now) {
+        let (data_key, proven_at) = match self.data_keys.get(&envelope.wrapped_key, &description, now) {
             Some(cached) => cached,
             None => {
                 let fresh = self
@@ -301,29 +437,28 @@ impl<K: KeyProvider> Retriever<K> {
                     .await?;
                 self.data_keys
                     .insert(&envelope.wrapped_key, &description, fresh.clone(), now);
-                fresh
+                (fresh, now)
             }
-        };
-        let plaintext = envelope::open(&envelope.content, &data_key, ciphertext)?;
-        if envelope
-            .unencrypted_length
-            .is_some_and(|len| len != plaintext.len() as u64)
-        {
-            return Err(EnvelopeError::MalformedMetadata {
-                field: "x-amz-unencrypted-content-length",
-            }
-            .into());
-        }
-        let content_type = match bound {
-            Some(bound) if stored_content_type == Some(bound.as_str()) => bound,
-            Some(_) => return Err(EnvelopeError::ContentTypeMismatch.into()),
-            None => UNBOUND_CONTENT_TYPE.to_owned(),
         };
         let proof = Proof {
             format: envelope.format(),
-            wrapped: envelope.wrapped_key,
+            wrapped: envelope.wrapped_key.clone(),
             description,
+            proven_at,
         };
-        Ok((plaintext, content_type, proof))
+        Ok(Sealed {
+            envelope,
+            bound_content_type,
+            data_key,
+            proof,
+        })
     }
+}
+
+/// An object whose envelope and data key authenticated.
+struct Sealed {
+    envelope: EnvelopeMetadata,
+    bound_content_type: Option<String>,
+    data_key: envelope::DataKey,
+    proof: Proof,
 }

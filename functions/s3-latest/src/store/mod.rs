@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use crate::aws_error;
 
 mod listing;
-pub use listing::{LookupStrategy, in_layout, is_newer};
+pub use listing::{Inadmissible, Listing, LookupStrategy, admissible, in_layout, is_newer};
 
 /// What a listing says about one object.
 #[derive(Debug, Clone, PartialEq, Eq)]

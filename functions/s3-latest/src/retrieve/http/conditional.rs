@@ -1,6 +1,6 @@
 //! Conditional requests (RFC 9110 §13): the validators every snapshot
-//! response carries, and the 304 judged from the listing alone, before any
-//! GET or KMS call.
+//! response carries, and the 304, judged against the snapshot this instance
+//! holds proven (never from the listing alone: a 304 vouches for bytes).
 
 use chrono::{DateTime, Utc};
 use http::StatusCode;
@@ -9,8 +9,7 @@ use lambda_http::{Body, Response};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 use crate::keyring::KeyProvider;
-use crate::retrieve::{Retriever, entity_tag};
-use crate::store::ObjectSummary;
+use crate::retrieve::{Retriever, ServedSnapshot};
 
 /// Names the S3 key of the object a response describes.
 const OBJECT_KEY_HEADER: HeaderName = HeaderName::from_static("x-object-key");
@@ -20,19 +19,22 @@ const OBJECT_KEY_HEADER: HeaderName = HeaderName::from_static("x-object-key");
 const KEY_HEADER_ESCAPES: &AsciiSet = &CONTROLS.add(b' ').add(b'%');
 
 impl<K: KeyProvider> Retriever<K> {
-    /// A 304 when the client's copy is current, judged from the listing alone.
-    pub(super) fn conditional(&self, headers: &HeaderMap, summary: &ObjectSummary) -> Option<Response<Body>> {
-        let etag = entity_tag(summary);
-        let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
-        let not_modified = match header(header::IF_NONE_MATCH) {
-            Some(tags) => none_match(tags, &etag),
-            None => {
-                header(header::IF_MODIFIED_SINCE).is_some_and(|since| not_modified_since(since, summary.last_modified))
-            }
+    /// A 304 when the client's copy is `snapshot`, which this instance has
+    /// proven. Repeated `If-None-Match` lines are one list (RFC 9110 §5.3).
+    pub(super) fn conditional(&self, headers: &HeaderMap, snapshot: &ServedSnapshot) -> Option<Response<Body>> {
+        let etag = &snapshot.etag;
+        let mut tags = headers.get_all(header::IF_NONE_MATCH).iter().peekable();
+        let not_modified = if tags.peek().is_some() {
+            tags.filter_map(|v| v.to_str().ok()).any(|tags| none_match(tags, etag))
+        } else {
+            headers
+                .get(header::IF_MODIFIED_SINCE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|since| not_modified_since(since, snapshot.last_modified))
         };
         not_modified.then(|| {
             let mut response = Response::builder().status(StatusCode::NOT_MODIFIED);
-            for (name, value) in self.validators(&summary.key, &etag, summary.last_modified) {
+            for (name, value) in self.validators(&snapshot.key, etag, snapshot.last_modified) {
                 response = response.header(name, value);
             }
             response.body(Body::Empty).expect("static headers are valid")
