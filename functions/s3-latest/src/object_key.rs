@@ -171,8 +171,8 @@ mod tests {
         assert!(at(now - Duration::milliseconds(1)) > fence);
         assert!(at(now + Duration::milliseconds(1)) < fence, "a later key is skipped");
         assert!(at(now + Duration::days(365 * 70)) < fence);
-        assert!("snapshots/!stray".to_owned() < fence);
-        assert!("snapshots/0-stray".to_owned() < fence);
-        assert!("snapshots/readme.txt".to_owned() > fence, "sorts after every snapshot");
+        assert!("snapshots/!stray" < fence.as_str());
+        assert!("snapshots/0-stray" < fence.as_str());
+        assert!("snapshots/readme.txt" > fence.as_str(), "sorts after every snapshot");
     }
 }

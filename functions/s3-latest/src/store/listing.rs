@@ -240,6 +240,47 @@ mod tests {
     }
 
     #[test]
+    fn the_listing_admits_only_what_ingest_could_have_written() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 7, 5, 0, 0).unwrap();
+        let object = |written: DateTime<Utc>, stored: DateTime<Utc>, size| ObjectSummary {
+            size,
+            ..at(snapshot_key("p/", written, 1), stored)
+        };
+        assert_eq!(admissible("p/", &object(now, now, 16), now), Ok(()));
+        assert_eq!(
+            admissible("p/", &object(now + Duration::minutes(4), now, 16), now),
+            Ok(()),
+            "a manual trigger a little ahead"
+        );
+        assert_eq!(
+            admissible("p/", &object(now - Duration::hours(20), now, 16), now),
+            Ok(()),
+            "a retry, a replica or a restore lands later than its time"
+        );
+        assert_eq!(
+            admissible(
+                "p/",
+                &object(now + Duration::minutes(6), now + Duration::minutes(6), 16),
+                now
+            ),
+            Err(Inadmissible::FromTheFuture)
+        );
+        assert_eq!(
+            admissible("p/", &object(now, now - Duration::minutes(6), 16), now),
+            Err(Inadmissible::WrittenAhead),
+            "stored well before the time its key names"
+        );
+        assert_eq!(
+            admissible("p/", &object(now, now, 15), now),
+            Err(Inadmissible::TooShort)
+        );
+        assert_eq!(
+            admissible("p/", &at("p/readme.txt".into(), now), now),
+            Err(Inadmissible::OutsideLayout)
+        );
+    }
+
+    #[test]
     fn scan_prefers_later_last_modified_then_the_write_time_in_the_key() {
         let t = Utc.with_ymd_and_hms(2026, 11, 21, 22, 0, 0).unwrap();
         let older = at(snapshot_key("p/", t, 1), t + Duration::milliseconds(100));
