@@ -67,11 +67,28 @@ impl std::fmt::Display for AddressClass {
 pub fn classify(ip: IpAddr) -> AddressClass {
     match ip {
         IpAddr::V4(v4) => classify_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            // ::ffff:a.b.c.d reaches a.b.c.d.
+        IpAddr::V6(v6) => match embedded_ipv4(v6) {
             Some(v4) => classify_v4(v4),
             None => classify_v6(v6),
         },
+    }
+}
+
+/// The IPv4 address an IPv6 one reaches, for the forms that embed one:
+/// IPv4-mapped `::ffff:a.b.c.d`, the deprecated IPv4-compatible `::a.b.c.d`
+/// (RFC 4291 §2.5.5.1), and the NAT64 well-known prefix `64:ff9b::/96`
+/// (RFC 6052), which a DNS64 resolver hands out for any IPv4 name, private
+/// ones included. `::` and `::1` are not IPv4-compatible addresses.
+fn embedded_ipv4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    let [a, b, c, d, e, f, g, h] = ip.segments();
+    let tail = Ipv4Addr::new((g >> 8) as u8, g as u8, (h >> 8) as u8, h as u8);
+    match [a, b, c, d, e, f] {
+        [0x64, 0xff9b, 0, 0, 0, 0] => Some(tail),
+        [0, 0, 0, 0, 0, 0] if g != 0 => Some(tail),
+        _ => None,
     }
 }
 
@@ -212,6 +229,14 @@ mod tests {
             ("224.0.0.1", AddressClass::Reserved),
             ("255.255.255.255", AddressClass::Reserved),
             ("2001:db8::1", AddressClass::Reserved),
+            // NAT64 and IPv4-compatible forms reach their embedded address.
+            ("64:ff9b::10.0.0.1", AddressClass::Private),
+            ("64:ff9b::169.254.169.254", AddressClass::LinkLocal),
+            ("64:ff9b::127.0.0.1", AddressClass::Loopback),
+            ("64:ff9b::93.184.215.14", AddressClass::Public),
+            ("::10.0.0.1", AddressClass::Private),
+            ("::169.254.169.254", AddressClass::LinkLocal),
+            ("::127.0.0.1", AddressClass::Loopback),
             ("93.184.215.14", AddressClass::Public),
             ("2606:4700::1111", AddressClass::Public),
         ] {
