@@ -124,7 +124,7 @@ pub(super) fn within(
     min: u64,
     max: u64,
 ) -> Result<u64, ConfigError> {
-    let value = positive(env, variable, default)?;
+    let value = parsed(env, variable, default)?;
     if !(min..=max).contains(&value) {
         return Err(ConfigError {
             variable,
