@@ -102,34 +102,28 @@ fn newest_age(prefix: &str, key: &str, last_modified: DateTime<Utc>, now: DateTi
 /// One CloudWatch embedded-metric-format record counting one event
 /// (`name`, per bucket), as a single JSON line.
 pub(super) fn count_metric(bucket: &str, name: &str) -> String {
-    serde_json::json!({
-        "_aws": {
-            "Timestamp": Utc::now().timestamp_millis(),
-            "CloudWatchMetrics": [{
-                "Namespace": METRIC_NAMESPACE,
-                "Dimensions": [["Bucket"]],
-                "Metrics": [{ "Name": name, "Unit": "Count" }],
-            }],
-        },
-        "Bucket": bucket,
-        name: 1,
-    })
-    .to_string()
+    emf_line(bucket, name, "Count", 1, Utc::now())
 }
 
-/// One CloudWatch embedded-metric-format record, as a single JSON line.
 fn newest_age_metric(bucket: &str, age: Duration, now: DateTime<Utc>) -> String {
+    emf_line(bucket, NEWEST_AGE_METRIC, "Seconds", age.as_secs(), now)
+}
+
+/// One CloudWatch embedded-metric-format record: `name` = `value` in `unit`,
+/// in the `s3-latest` namespace, per bucket, as a single JSON line. Lambda
+/// ships stdout to the log group and CloudWatch Logs extracts the metric.
+fn emf_line(bucket: &str, name: &str, unit: &str, value: u64, at: DateTime<Utc>) -> String {
     serde_json::json!({
         "_aws": {
-            "Timestamp": now.timestamp_millis(),
+            "Timestamp": at.timestamp_millis(),
             "CloudWatchMetrics": [{
                 "Namespace": METRIC_NAMESPACE,
                 "Dimensions": [["Bucket"]],
-                "Metrics": [{ "Name": NEWEST_AGE_METRIC, "Unit": "Seconds" }],
+                "Metrics": [{ "Name": name, "Unit": unit }],
             }],
         },
         "Bucket": bucket,
-        NEWEST_AGE_METRIC: age.as_secs(),
+        name: value,
     })
     .to_string()
 }

@@ -58,12 +58,6 @@ pub struct Listing {
     pub complete: bool,
 }
 
-impl Listing {
-    pub fn newest(&self) -> Option<&ObjectSummary> {
-        self.candidates.first()
-    }
-}
-
 /// Why a listed object is not a candidate, from what the listing alone says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Inadmissible {
