@@ -115,6 +115,13 @@ data "aws_iam_policy_document" "ingest" {
     resources = [var.kms_key_arn]
   }
 
+  # The keyed tag that names each trigger's object (modules/kms).
+  statement {
+    sid       = "TagTriggers"
+    actions   = ["kms:GenerateMac"]
+    resources = [var.trigger_key_arn]
+  }
+
   statement {
     sid       = "AnnounceObjectIngested"
     actions   = ["events:PutEvents"]

@@ -23,6 +23,12 @@ variable "kms_key_arn" {
   type        = string
 }
 
+variable "trigger_key_arn" {
+  description = "ARN of the HMAC key ingest tags its triggers with; null where ingest does not run."
+  type        = string
+  default     = null
+}
+
 variable "ingest_enabled" {
   description = "Whether ingest runs in this region (false in a standby, which receives snapshots by replication): no ingest role otherwise."
   type        = bool

@@ -18,6 +18,16 @@ locals {
     var.key_administrators,
     [data.aws_iam_session_context.deployer.issuer_arn],
   ))
+  # What administering any of this module's keys takes; the data key's
+  # statement adds rotation and replication.
+  administration_actions = [
+    "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants",
+    "kms:ListKeyPolicies", "kms:ListKeyRotations", "kms:ListResourceTags", "kms:ListRetirableGrants",
+    "kms:PutKeyPolicy", "kms:UpdateKeyDescription", "kms:EnableKey", "kms:DisableKey",
+    "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:TagResource", "kms:UntagResource",
+    "kms:RevokeGrant", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+  ]
+  account_reads = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListKeyRotations", "kms:ListResourceTags"]
   # Exact log group names: a pattern such as *name* would also match
   # another deployment whose name contains this one.
   log_group_arns = [
@@ -42,7 +52,7 @@ data "aws_iam_policy_document" "this" {
       type        = "AWS"
       identifiers = [local.root_arn]
     }
-    actions   = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListKeyRotations", "kms:ListResourceTags"]
+    actions   = local.account_reads
     resources = ["*"] # in a key policy, "*" means this key
   }
 
@@ -55,15 +65,10 @@ data "aws_iam_policy_document" "this" {
       type        = "AWS"
       identifiers = local.administrators
     }
-    actions = [
-      "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants",
-      "kms:ListKeyPolicies", "kms:ListKeyRotations", "kms:ListResourceTags", "kms:ListRetirableGrants",
-      "kms:PutKeyPolicy", "kms:UpdateKeyDescription", "kms:EnableKey", "kms:DisableKey",
+    actions = concat(local.administration_actions, [
       "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:RotateKeyOnDemand",
-      "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:TagResource", "kms:UntagResource",
-      "kms:RevokeGrant", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
       "kms:ReplicateKey", "kms:UpdatePrimaryRegion",
-    ]
+    ])
     resources = ["*"]
   }
 
@@ -311,4 +316,67 @@ moved {
 resource "aws_kms_alias" "this" {
   name          = "alias/${var.name}"
   target_key_id = local.key.key_id
+}
+
+# ---------------------------------------------------------------- trigger tags
+
+# ingest names each trigger's object with a keyed tag of the trigger
+# (HMAC-SHA-256, see functions/s3-latest/src/keyring.rs), so that nobody
+# else can know, and write first, the key of a snapshot to come: the tick's
+# time and name are public, a digest of them would not be. KMS keeps the
+# secret, and this policy lets ingest's role alone compute tags with it.
+#
+# No rotation: KMS rotates symmetric encryption keys only (KMS guide,
+# "Rotating AWS KMS keys"), and a new secret would give a retried trigger
+# another key. Not kept with prevent_destroy: it protects no data. A
+# replaced key costs at most one second object for a trigger retried
+# across the replacement.
+data "aws_iam_policy_document" "trigger_tags" {
+  #checkov:skip=CKV_AWS_111:This is a key policy: "*" as the resource means this key only, and every statement names its principal.
+  #checkov:skip=CKV_AWS_356:This is a key policy: "*" as the resource means this key only, and every statement names its principal.
+  #checkov:skip=CKV_AWS_109:This is a key policy: "*" means this key, and administration is granted to the named key administrators only.
+  statement {
+    sid = "AccountReadsTheKeyConfiguration"
+    principals {
+      type        = "AWS"
+      identifiers = [local.root_arn]
+    }
+    actions   = local.account_reads
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "KeyAdministration"
+    principals {
+      type        = "AWS"
+      identifiers = local.administrators
+    }
+    actions   = local.administration_actions
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "IngestTagsItsTriggers"
+    principals {
+      type        = "AWS"
+      identifiers = compact([var.ingest_role_arn])
+    }
+    actions   = ["kms:GenerateMac"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:MacAlgorithm"
+      values   = ["HMAC_SHA_256"]
+    }
+  }
+}
+
+resource "aws_kms_key" "trigger_tags" {
+  #checkov:skip=CKV_AWS_7:KMS rotates only symmetric encryption keys; this is an HMAC key, and a new secret would move a retried trigger's key.
+  count                    = var.ingest_enabled ? 1 : 0
+  description              = "s3-latest ${var.name}: tags ingest's triggers, so nobody else can know the key of a snapshot to come"
+  customer_master_key_spec = "HMAC_256"
+  key_usage                = "GENERATE_VERIFY_MAC"
+  deletion_window_in_days  = var.deletion_window_in_days
+  policy                   = data.aws_iam_policy_document.trigger_tags.json
 }

@@ -24,6 +24,12 @@ variable "ingest_role_arn" {
   default     = null
 }
 
+variable "ingest_enabled" {
+  description = "Whether ingest runs here: it then gets a tag key (HMAC) of its own. Known at plan time, unlike the role's ARN."
+  type        = bool
+  default     = true
+}
+
 variable "retrieve_role_arn" {
   description = "Role of the retrieve function: may decrypt data keys."
   type        = string

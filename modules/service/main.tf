@@ -85,6 +85,7 @@ module "kms" {
   log_group_names         = local.log_group_names
   bucket_name             = local.bucket
   store_id                = local.store_id
+  ingest_enabled          = var.ingest_enabled
   ingest_role_arn         = module.iam.ingest_role_arn
   retrieve_role_arn       = module.iam.retrieve_role_arn
   deletion_window_in_days = var.kms_deletion_window_in_days
@@ -109,6 +110,7 @@ module "iam" {
   bucket_arn                    = "arn:${data.aws_partition.current.partition}:s3:::${local.bucket}"
   object_prefix                 = var.object_prefix
   kms_key_arn                   = module.kms.key_arn
+  trigger_key_arn               = module.kms.trigger_key_arn
   ingest_enabled                = var.ingest_enabled
   event_bus_arn                 = one(module.eventbridge[*].event_bus_arn)
   ingest_dead_letter_queue_arn  = one(module.eventbridge[*].dead_letter_queue_arn)
@@ -141,6 +143,7 @@ module "ingest" {
     STORE_ID          = local.store_id
     ENCRYPTION_FORMAT = var.encryption_format
     KMS_KEY_ID        = module.kms.key_arn
+    TRIGGER_KEY_ID    = module.kms.trigger_key_arn
     S3_SSE_KMS_KEY_ID = module.kms.key_arn
     EVENT_BUS_NAME    = module.eventbridge[0].event_bus_name
     SOURCE_URL        = var.source_url

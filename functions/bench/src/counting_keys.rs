@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use s3_latest::envelope::{DataKey, EncryptionContext, Format, WrapAlgorithm};
-use s3_latest::keyring::{GeneratedKey, KeyError, KeyProvider};
+use s3_latest::keyring::{GeneratedKey, KeyError, KeyProvider, Tag, Tagged, TriggerTags};
 
 #[derive(Clone)]
 pub struct CountingKeys<K> {
@@ -52,5 +52,11 @@ impl<K: KeyProvider + Clone> KeyProvider for CountingKeys<K> {
     ) -> Result<DataKey, KeyError> {
         self.unwraps.fetch_add(1, Ordering::Relaxed);
         self.inner.decrypt_data_key(format, wrapped, description).await
+    }
+}
+
+impl<K: TriggerTags> TriggerTags for CountingKeys<K> {
+    async fn tag(&self, what: &Tagged<'_>) -> Result<Tag, KeyError> {
+        self.inner.tag(what).await
     }
 }

@@ -313,6 +313,7 @@ async fn run(args: &Args, data: &std::path::Path) -> Results {
             ("BUCKET_NAME", cold_bucket.clone()),
             ("OBJECT_PREFIX", prefix.into()),
             ("KMS_KEY_ID", "alias/bench".into()),
+            ("TRIGGER_KEY_ID", "alias/bench-tags".into()),
         ]
     };
     let cold_starts = vec![

@@ -23,6 +23,7 @@ async fn each_trigger_writes_and_announces_and_bad_events_fail_the_invocation() 
     env.extend([
         ("BUCKET_NAME", bucket.clone()),
         ("KMS_KEY_ID", m.kms_key().await),
+        ("TRIGGER_KEY_ID", m.trigger_key().await),
         ("EVENT_BUS_NAME", bus),
     ]);
 
@@ -125,4 +126,13 @@ async fn a_bad_setting_stops_start_up_with_one_message() {
         stderr.trim(),
         "invalid configuration: SOURCE_URL must be an http:// or https:// URL"
     );
+
+    // Without the tag key, ingest could only name its objects where anyone
+    // can compute them: it does not start.
+    let env = [("BUCKET_NAME", "b".to_owned()), ("KMS_KEY_ID", "k".into())];
+    let child = api.spawn(&std::path::PathBuf::from(env!("CARGO_BIN_EXE_ingest")), &env);
+    let output = child.wait_with_output().await.unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim(), "invalid configuration: TRIGGER_KEY_ID must be set");
 }

@@ -196,6 +196,11 @@ async fn strays_cost_at_most_two_lists() -> TestResult {
 }
 
 #[tokio::test]
+async fn the_next_ticks_key_cannot_be_claimed_in_advance() -> TestResult {
+    common::the_next_ticks_key_cannot_be_claimed_in_advance(&embedded().await.harness).await
+}
+
+#[tokio::test]
 async fn a_key_written_in_advance_is_not_served() -> TestResult {
     common::a_key_written_in_advance_is_not_served(&embedded().await.harness).await
 }

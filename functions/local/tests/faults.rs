@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,7 +18,7 @@ use common::*;
 use s3_latest::config::{CallBudget, IngestConfig, Location, SourceConfig};
 use s3_latest::ingest::publish::EventBridgePublisher;
 use s3_latest::ingest::{Ingestor, Outcome, TRIGGER_METADATA};
-use s3_latest::keyring::KmsKeyring;
+use s3_latest::keyring::{KmsKeyring, Tagged, TriggerTags};
 use s3_latest::retrieve::Retriever;
 use s3_latest::store::{LookupStrategy, ObjectSummary, SnapshotStore};
 use test_support::fault_proxy::{Fault, FaultPlan, FaultProxy};
@@ -180,6 +180,7 @@ async fn under_injected_faults_nothing_is_lost_duplicated_or_leaked() -> TestRes
     let m = moto();
     let bucket = m.bucket("faults").await;
     let key_id = m.kms_key().await;
+    let trigger_key = m.trigger_key().await;
     let bus = format!("{bucket}-bus");
     m.events().create_event_bus().name(&bus).send().await?;
     let proxy = FaultProxy::start(&m.endpoint, FaultPlan::none()).await;
@@ -198,7 +199,7 @@ async fn under_injected_faults_nothing_is_lost_duplicated_or_leaked() -> TestRes
     let ingestor = Arc::new(
         Ingestor::new(
             SnapshotStore::new(via_proxy.s3.clone(), &bucket, PREFIX),
-            KmsKeyring::new(via_proxy.kms.clone(), &key_id),
+            KmsKeyring::new(via_proxy.kms.clone(), &key_id).with_trigger_key(&trigger_key),
             announced.clone(),
             &ingest_config,
         )?
@@ -259,7 +260,10 @@ async fn under_injected_faults_nothing_is_lost_duplicated_or_leaked() -> TestRes
 
     let mut deliveries: BTreeMap<String, u64> = BTreeMap::new();
     let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
-    let mut written_by: HashMap<String, String> = HashMap::new(); // key -> trigger digest
+    // Each trigger's key, as a clean path computes it from the trigger's tag.
+    let tags = KmsKeyring::new(m.kms(), &key_id).with_trigger_key(&trigger_key);
+    let mut written: BTreeSet<String> = BTreeSet::new();
+    let mut trigger_keys: BTreeSet<String> = BTreeSet::new();
     let mut failed_triggers = Vec::new();
     let mut first_delivery_ok = 0;
     let base = Utc::now() - chrono::Duration::days(1);
@@ -269,7 +273,9 @@ async fn under_injected_faults_nothing_is_lost_duplicated_or_leaked() -> TestRes
             (base + chrono::Duration::seconds(n as i64)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
         let identity = s3_latest::ingest::trigger::parse(&event)?.identity(Utc::now())?;
-        let key = s3_latest::object_key::trigger_key(PREFIX, &identity);
+        let tag = tags.tag(&Tagged::Trigger { name: &identity.name }).await?;
+        let key = s3_latest::object_key::trigger_key(PREFIX, identity.time, &tag);
+        trigger_keys.insert(key.clone());
         let mut results = Vec::new();
         if n % 10 == 0 {
             let mut at_once = tokio::task::JoinSet::new();
@@ -303,7 +309,7 @@ async fn under_injected_faults_nothing_is_lost_duplicated_or_leaked() -> TestRes
         match results.iter().find_map(|r| r.as_ref().ok()) {
             Some(summary) => {
                 assert_eq!(summary.key.as_deref(), Some(key.as_str()), "the trigger's own key");
-                written_by.insert(key, hex::encode(identity.digest()));
+                written.insert(key);
             }
             None => failed_triggers.push(key),
         }
@@ -321,7 +327,6 @@ async fn under_injected_faults_nothing_is_lost_duplicated_or_leaked() -> TestRes
         harness.retrieve_config(PREFIX, LookupStrategy::Index),
     );
     let mut plaintexts: HashMap<String, [u8; 32]> = HashMap::new();
-    let mut digests_seen: HashMap<String, String> = HashMap::new();
     let mut pages = m
         .s3()
         .list_objects_v2()
@@ -343,21 +348,20 @@ async fn under_injected_faults_nothing_is_lost_duplicated_or_leaked() -> TestRes
                 .await
                 .unwrap_or_else(|e| panic!("{} does not decrypt: {e}", summary.key));
             plaintexts.insert(summary.key.clone(), s3_latest::crypto::sha256(&[&snapshot.body]));
-            let digest = clean.metadata(&summary.key).await?.get(TRIGGER_METADATA).cloned();
-            let digest = digest.unwrap_or_else(|| panic!("{} names no trigger", summary.key));
-            // 0 duplicates per trigger:
-            if let Some(other) = digests_seen.insert(digest.clone(), summary.key.clone()) {
-                panic!("two objects for one trigger: {other} and {}", summary.key);
-            }
+            let marked = clean.metadata(&summary.key).await?.contains_key(TRIGGER_METADATA);
+            assert!(marked, "{} carries no ingest marker", summary.key);
         }
     }
+    // 0 duplicates per trigger: a trigger writes only at its own key, and
+    // nothing but the first object lies anywhere else.
+    let elsewhere: Vec<_> = plaintexts.keys().filter(|k| !trigger_keys.contains(*k)).collect();
+    assert!(elsewhere.len() <= 1, "objects at no trigger's key: {elsewhere:?}");
     // 0 lost: every trigger that reported success has its object.
-    for (key, digest) in &written_by {
+    for key in &written {
         assert!(
             plaintexts.contains_key(key),
             "{key} was reported ingested but is missing"
         );
-        assert_eq!(digests_seen.get(digest), Some(key));
     }
     assert!(
         failed_triggers.is_empty(),
@@ -521,7 +525,7 @@ async fn when_s3_answers_missing_keys_with_403_ingest_announces_once_and_retriev
     let announced = Announced::new(EventBridgePublisher::new(via_proxy.events.clone(), &bus));
     let ingestor = Ingestor::new(
         SnapshotStore::new(via_proxy.s3.clone(), &bucket, PREFIX),
-        KmsKeyring::new(via_proxy.kms.clone(), &key_id),
+        KmsKeyring::new(via_proxy.kms.clone(), &key_id).with_trigger_key(m.trigger_key().await),
         announced.clone(),
         &IngestConfig {
             location: Location::new(bucket.clone(), PREFIX),
@@ -609,7 +613,7 @@ async fn a_lost_put_response_is_recognised_as_our_write_though_metadata_comes_ba
     let announced = Announced::new(EventBridgePublisher::new(via_proxy.events.clone(), &bus));
     let ingestor = Ingestor::new(
         SnapshotStore::new(via_proxy.s3.clone(), &bucket, PREFIX),
-        KmsKeyring::new(via_proxy.kms.clone(), &key_id),
+        KmsKeyring::new(via_proxy.kms.clone(), &key_id).with_trigger_key(m.trigger_key().await),
         announced.clone(),
         &IngestConfig {
             location: Location::new(bucket.clone(), PREFIX),

@@ -38,11 +38,12 @@ async fn with_moto(test: &str) -> Moto {
             .build(),
     );
     let kms_key = m.kms_key().await;
+    let trigger_key = m.trigger_key().await;
     let bucket = m.bucket(test).await;
     let harness = Harness {
         s3,
         bucket,
-        keys: KmsKeyring::new(kms, &kms_key),
+        keys: KmsKeyring::new(kms, &kms_key).with_trigger_key(trigger_key),
         counter,
     };
     Moto { harness, kms_key }
@@ -177,6 +178,11 @@ async fn an_unauthentic_newest_is_skipped() -> TestResult {
 #[tokio::test]
 async fn strays_cost_at_most_two_lists() -> TestResult {
     common::strays_cost_at_most_two_lists(&with_moto("strays").await.harness).await
+}
+
+#[tokio::test]
+async fn the_next_ticks_key_cannot_be_claimed_in_advance() -> TestResult {
+    common::the_next_ticks_key_cannot_be_claimed_in_advance(&with_moto("claim").await.harness).await
 }
 
 #[tokio::test]
@@ -320,7 +326,7 @@ async fn kms_failures_map_to_502_and_503() -> TestResult {
     let before = h.s3.list_objects_v2().bucket(&h.bucket).send().await?.key_count();
     let ingestor = Ingestor::new(
         h.store(PREFIX),
-        KmsKeyring::new(unreachable, &m.kms_key),
+        KmsKeyring::new(unreachable, &m.kms_key).with_trigger_key(moto().trigger_key().await),
         None::<EventBridgePublisher>,
         &ingest_config(h),
     )?;
@@ -577,7 +583,7 @@ async fn every_call_made_is_covered_by_the_declared_iam_actions() -> TestResult 
     let store = s3_latest::store::SnapshotStore::new(s3.clone(), &bucket, PREFIX);
     let ingestor = Ingestor::new(
         store.clone(),
-        KmsKeyring::new(kms.clone(), &kms_key),
+        KmsKeyring::new(kms.clone(), &kms_key).with_trigger_key(m.trigger_key().await),
         EventBridgePublisher::new(events, &bus),
         &ingest_config,
     )?;
@@ -638,6 +644,16 @@ async fn a_snapshot_written_in_the_primary_is_served_by_the_standby() -> TestRes
     const STANDBY: &str = "eu-central-1";
     let m = moto();
     let (primary_key, replica_key) = m.multi_region_key(PRIMARY, STANDBY).await;
+    // Only the primary ingests, so only it has a tag key.
+    let tags = aws_sdk_kms::Client::new(&m.sdk_config_in(PRIMARY))
+        .create_key()
+        .key_spec(aws_sdk_kms::types::KeySpec::Hmac256)
+        .key_usage(aws_sdk_kms::types::KeyUsageType::GenerateVerifyMac)
+        .send()
+        .await?
+        .key_metadata()
+        .map(|k| k.key_id().to_owned())
+        .expect("an HMAC key");
     let region = |name: &str, bucket: String, key: &str| {
         let config = m.sdk_config_in(name);
         let counter = RequestCounter::default();
@@ -656,7 +672,8 @@ async fn a_snapshot_written_in_the_primary_is_served_by_the_standby() -> TestRes
                         .build(),
                 ),
                 key,
-            ),
+            )
+            .with_trigger_key(&tags),
             counter,
         }
     };

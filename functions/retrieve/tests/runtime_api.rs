@@ -16,7 +16,9 @@ fn fixture(name: &str) -> Value {
 /// Writes one object the way ingest does, with the `ingest` binary.
 async fn ingest_one(api: &RuntimeApi, env: &[(&str, String)]) -> String {
     let binary = test_support::repo::binary("ingest");
-    let _ingest = api.spawn(&binary, env);
+    let mut env = env.to_vec();
+    env.push(("TRIGGER_KEY_ID", test_support::moto::moto().trigger_key().await));
+    let _ingest = api.spawn(&binary, &env);
     // A tick of now, so the health check's age is the object's.
     let mut event = fixture("eventbridge_scheduled_event.json");
     event["time"] = chrono::Utc::now()

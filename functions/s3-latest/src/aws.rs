@@ -95,14 +95,16 @@ pub fn retriever(sdk: &SdkConfig, aws: &AwsSettings, config: RetrieveConfig) -> 
     Retriever::new(store, keys, config)
 }
 
-/// The ingest service as deployed: S3, KMS and, when a bus is named, EventBridge.
+/// The ingest service as deployed: S3, KMS (data keys, and trigger tags
+/// under `trigger_key_id`) and, when a bus is named, EventBridge.
 pub fn ingestor(
     sdk: &SdkConfig,
     aws: &AwsSettings,
+    trigger_key_id: &str,
     config: &IngestConfig,
 ) -> Result<Ingestor<KmsKeyring, Option<EventBridgePublisher>>, SourceError> {
     let store = snapshot_store(sdk, aws, &config.location);
-    let keys = KmsKeyring::new(aws_sdk_kms::Client::new(sdk), &aws.kms_key_id);
+    let keys = KmsKeyring::new(aws_sdk_kms::Client::new(sdk), &aws.kms_key_id).with_trigger_key(trigger_key_id);
     let publisher = config
         .event_bus
         .as_ref()

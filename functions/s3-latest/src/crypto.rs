@@ -1,11 +1,12 @@
 //! The cryptographic primitives, all from aws-lc-rs: the provider rustls
 //! already links for TLS, so one implementation serves both. AES-256-GCM
 //! (whose `open_in_place` checks the tag before it releases a byte),
-//! HKDF-SHA512 and SHA-256.
+//! HKDF-SHA512, HMAC-SHA-256 and SHA-256.
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use aws_lc_rs::digest;
 use aws_lc_rs::hkdf;
+use aws_lc_rs::hmac;
 
 /// AES-GCM's tag, appended to every ciphertext.
 pub const GCM_TAG_LEN: usize = 16;
@@ -58,6 +59,14 @@ pub fn hkdf_sha512(salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8]) {
         .expect("HKDF-SHA512 expands up to 255 × 64 bytes");
 }
 
+/// HMAC-SHA-256 of `message` under `key`.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), message)
+        .as_ref()
+        .try_into()
+        .expect("HMAC-SHA-256 is 32 bytes")
+}
+
 /// SHA-256 of the parts, in order.
 pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     let mut context = digest::Context::new(&digest::SHA256);
@@ -81,6 +90,14 @@ mod tests {
         let mut flipped = sealed;
         flipped[0] ^= 1;
         assert_eq!(gcm_open(&k, &iv, b"aad", flipped), Err(Unspecified));
+    }
+
+    #[test]
+    fn hmac_sha256_matches_rfc_4231_case_2() {
+        assert_eq!(
+            hex::encode(hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]

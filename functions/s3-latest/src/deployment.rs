@@ -13,6 +13,7 @@ pub const INGEST_IAM_ACTIONS: &[&str] = &[
     "s3:GetObject",
     "s3:ListBucket",
     "kms:GenerateDataKey",
+    "kms:GenerateMac",
     "events:PutEvents",
 ];
 /// IAM actions retrieve's role needs.
@@ -25,6 +26,7 @@ pub fn iam_action(operation: &str) -> Option<&'static str> {
         "GetObject" | "HeadObject" => "s3:GetObject",
         "PutObject" => "s3:PutObject",
         "GenerateDataKey" => "kms:GenerateDataKey",
+        "GenerateMac" => "kms:GenerateMac",
         "Decrypt" => "kms:Decrypt",
         "PutEvents" => "events:PutEvents",
         _ => return None,
@@ -46,6 +48,7 @@ pub const INGEST_VARIABLES: &[&str] = &[
     "SOURCE_REDIRECT_HOSTS",
     "AWS_LAMBDA_FUNCTION_VERSION",
     "KMS_KEY_ID",
+    "TRIGGER_KEY_ID",
     "S3_SSE_KMS_KEY_ID",
     "S3_FORCE_PATH_STYLE",
     "FUNCTION_TIMEOUT_SECONDS",
@@ -111,7 +114,7 @@ mod tests {
         let recording = |name: &str| {
             read.borrow_mut().push(name.to_owned());
             match name {
-                "BUCKET_NAME" | "KMS_KEY_ID" => Some("x".to_owned()),
+                "BUCKET_NAME" | "KMS_KEY_ID" | "TRIGGER_KEY_ID" => Some("x".to_owned()),
                 "SOURCE_URL" => Some("https://example.com/".to_owned()),
                 _ => None,
             }
@@ -119,6 +122,7 @@ mod tests {
         IngestConfig::from_env(&recording).unwrap();
         function_timeout(&recording, DEFAULT_INGEST_FUNCTION_TIMEOUT).unwrap();
         AwsSettings::from_env(&recording, CallBudget::for_ingest(DEFAULT_INGEST_FUNCTION_TIMEOUT)).unwrap();
+        crate::config::trigger_key_id(&recording).unwrap();
         let mut ingest: Vec<String> = read.take();
         ingest.sort();
         ingest.dedup();

@@ -1,12 +1,15 @@
 //! Where data keys come from: a narrow trait with a KMS implementation for
-//! AWS and a raw AES wrapping key for local mode.
+//! AWS and a raw AES wrapping key for local mode. A second trait,
+//! [`TriggerTags`], is ingest's alone: a keyed tag that names a trigger's
+//! object, so nobody without the key can tell (and so write first) where a
+//! trigger to come will write.
 
 use std::future::Future;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use aws_sdk_kms::primitives::Blob;
-use aws_sdk_kms::types::DataKeySpec;
+use aws_sdk_kms::types::{DataKeySpec, MacAlgorithmSpec};
 use rand::RngCore;
 use zeroize::Zeroizing;
 
@@ -51,12 +54,64 @@ pub trait KeyProvider: Send + Sync + 'static {
     ) -> impl Future<Output = Result<DataKey, KeyError>> + Send;
 }
 
+/// Keyed tags (HMAC-SHA-256) of what ingest names and writes, under a key
+/// only ingest may use. Retries of one trigger get the same tags; anyone
+/// without the key can compute neither.
+pub trait TriggerTags: Send + Sync + 'static {
+    fn tag(&self, what: &Tagged<'_>) -> impl Future<Output = Result<Tag, KeyError>> + Send;
+}
+
+/// HMAC-SHA-256 output.
+pub type Tag = [u8; 32];
+
+/// What a tag is of. Each kind has its own label and every field a length,
+/// so no tag of one thing passes as the tag of another.
+#[derive(Debug, Clone, Copy)]
+pub enum Tagged<'a> {
+    /// A trigger's name: the key of its object derives from this tag (see
+    /// [`crate::object_key::trigger_key`]), so nobody else can know that key,
+    /// and write it first, before ingest does.
+    Trigger { name: &'a str },
+    /// What ingest wrote at a key: the marker a redelivery checks before it
+    /// claims the object as the trigger's.
+    Object {
+        key: &'a str,
+        content_type: &'a str,
+        wrapped_key: &'a [u8],
+    },
+}
+
+impl Tagged<'_> {
+    fn message(&self) -> Vec<u8> {
+        let (label, fields): (&[u8], Vec<&[u8]>) = match self {
+            Tagged::Trigger { name } => (b"s3-latest trigger v1", vec![name.as_bytes()]),
+            Tagged::Object {
+                key,
+                content_type,
+                wrapped_key,
+            } => (
+                b"s3-latest object v1",
+                vec![key.as_bytes(), content_type.as_bytes(), wrapped_key],
+            ),
+        };
+        let mut message = label.to_vec();
+        for field in fields {
+            message.extend((field.len() as u64).to_be_bytes());
+            message.extend(field);
+        }
+        message
+    }
+}
+
 /// KMS with the S3EC `kms+context` wrapping: the material description is the
 /// KMS encryption context, so KMS itself refuses a copied object.
 #[derive(Clone)]
 pub struct KmsKeyring {
     client: aws_sdk_kms::Client,
     key_id: String,
+    /// The HMAC key (`HMAC_256`) ingest tags with: KMS keeps it,
+    /// and its key policy lets ingest's role alone call `GenerateMac`.
+    trigger_key_id: Option<String>,
 }
 
 impl KmsKeyring {
@@ -64,7 +119,36 @@ impl KmsKeyring {
         KmsKeyring {
             client,
             key_id: key_id.into(),
+            trigger_key_id: None,
         }
+    }
+
+    /// Tags triggers with this HMAC key (ingest needs one; retrieve never tags).
+    pub fn with_trigger_key(mut self, key_id: impl Into<String>) -> Self {
+        self.trigger_key_id = Some(key_id.into());
+        self
+    }
+}
+
+impl TriggerTags for KmsKeyring {
+    async fn tag(&self, what: &Tagged<'_>) -> Result<Tag, KeyError> {
+        let key_id = self.trigger_key_id.as_ref().ok_or(KeyError::Refused {
+            code: "NoTriggerKey".into(),
+        })?;
+        let out = self
+            .client
+            .generate_mac()
+            .key_id(key_id)
+            .mac_algorithm(MacAlgorithmSpec::HmacSha256)
+            .message(Blob::new(what.message()))
+            .send()
+            .await
+            .map_err(|e| kms_failure(&e))?;
+        out.mac
+            .and_then(|blob| Tag::try_from(blob.into_inner()).ok())
+            .ok_or(KeyError::Refused {
+                code: "MalformedMac".into(),
+            })
     }
 }
 
@@ -172,12 +256,18 @@ fn wrap_aad(content_cipher: &str, material_description: &EncryptionContext) -> V
 #[derive(Clone)]
 pub struct LocalAesKeyring {
     key: DataKey,
+    /// Derived from the key file's key, for [`TriggerTags`]: one file keeps
+    /// both secrets, and the wrapping key itself never tags anything.
+    tag_key: DataKey,
 }
 
 impl LocalAesKeyring {
     pub fn from_key(key: &[u8; 32]) -> Self {
+        let mut tag_key = Zeroizing::new([0u8; 32]);
+        crate::crypto::hkdf_sha512(&[], key, b"s3-latest local trigger tags", tag_key.as_mut_slice());
         LocalAesKeyring {
             key: Zeroizing::new(*key),
+            tag_key,
         }
     }
 
@@ -269,9 +359,37 @@ impl KeyProvider for LocalAesKeyring {
     }
 }
 
+impl TriggerTags for LocalAesKeyring {
+    async fn tag(&self, what: &Tagged<'_>) -> Result<Tag, KeyError> {
+        Ok(crate::crypto::hmac_sha256(self.tag_key.as_slice(), &what.message()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn local_tags_are_stable_per_key_and_kept_apart_by_kind_and_field() {
+        let ring = LocalAesKeyring::from_key(&[1; 32]);
+        let trigger = |name| Tagged::Trigger { name };
+        let tag = ring.tag(&trigger("schedule arn 1")).await.unwrap();
+        assert_eq!(ring.tag(&trigger("schedule arn 1")).await.unwrap(), tag);
+        assert_ne!(ring.tag(&trigger("schedule arn 2")).await.unwrap(), tag);
+        let other = LocalAesKeyring::from_key(&[2; 32]);
+        assert_ne!(other.tag(&trigger("schedule arn 1")).await.unwrap(), tag);
+        assert_ne!(tag, crate::crypto::sha256(&[b"schedule arn 1"]));
+        // Fields are length-prefixed: moving a byte between them is another tag.
+        let object = |key, content_type| Tagged::Object {
+            key,
+            content_type,
+            wrapped_key: b"w",
+        };
+        assert_ne!(
+            ring.tag(&object("k/a", "b")).await.unwrap(),
+            ring.tag(&object("k/", "ab")).await.unwrap()
+        );
+    }
 
     #[tokio::test]
     async fn local_keyring_wraps_and_unwraps_and_refuses_tampering() {

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! snapshots/18446742278409111492-20261121T223400.123Z-9f3a0c7d1e2b4a68
-//! └prefix──┘└u64::MAX - epoch_ms┘ └readable UTC time─┘ └trigger digest┘
+//! └prefix──┘└u64::MAX - epoch_ms┘ └readable UTC time─┘ └─trigger tag──┘
 //! ```
 //!
 //! * the time is the trigger's (the scheduled tick, the manual event's time),
@@ -14,14 +14,19 @@
 //! * the inverted timestamp is 20 digits wide, zero-padded, so byte order is
 //!   numeric order;
 //! * the readable time is for humans and never parsed for ordering;
-//! * the suffix is the first 64 bits of the SHA-256 of the trigger's identity:
-//!   it keeps two triggers in the same millisecond apart.
+//! * the suffix is the first 64 bits of the trigger's keyed tag
+//!   ([`Tagged::Trigger`](crate::keyring::Tagged), HMAC-SHA-256 under a key
+//!   only ingest may use): it keeps two triggers in the same millisecond
+//!   apart, and it makes the key of a trigger to come unknowable to anyone
+//!   else. Were it a plain digest, a writer could compute the next tick's key
+//!   (its time is public) and take it first, and ingest, writing create-only,
+//!   could never write that tick.
 //!
 //! Keys are flat: nothing after the prefix contains `/`.
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use crate::ingest::trigger::Identity;
+use crate::keyring::Tag;
 
 /// Width of the zero-padded inverted timestamp: `u64::MAX` has 20 digits.
 const INVERTED_WIDTH: usize = 20;
@@ -38,12 +43,12 @@ pub fn snapshot_key(prefix: &str, written_at: DateTime<Utc>, suffix: u64) -> Str
     )
 }
 
-/// The one key a trigger may write: retries of it compute the same key.
-pub fn trigger_key(prefix: &str, identity: &Identity) -> String {
-    let digest = identity.digest();
+/// The one key a trigger may write, from its time and tag: retries of it
+/// compute the same key.
+pub fn trigger_key(prefix: &str, time: DateTime<Utc>, tag: &Tag) -> String {
     let mut suffix = [0u8; 8];
-    suffix.copy_from_slice(&digest[..8]);
-    snapshot_key(prefix, identity.time, u64::from_be_bytes(suffix))
+    suffix.copy_from_slice(&tag[..8]);
+    snapshot_key(prefix, time, u64::from_be_bytes(suffix))
 }
 
 /// Where the receipt of `key`'s announcement lives: beside the snapshot

@@ -158,6 +158,19 @@ impl Moto {
         (primary_arn, replica_arn)
     }
 
+    /// A fresh HMAC key (`HMAC_256`), as ingest tags triggers with.
+    pub async fn trigger_key(&self) -> String {
+        let key = self
+            .kms()
+            .create_key()
+            .key_spec(aws_sdk_kms::types::KeySpec::Hmac256)
+            .key_usage(aws_sdk_kms::types::KeyUsageType::GenerateVerifyMac)
+            .send()
+            .await
+            .expect("create HMAC key");
+        key.key_metadata().expect("key metadata").key_id().to_owned()
+    }
+
     /// A fresh symmetric KMS key.
     pub async fn kms_key(&self) -> String {
         let key = self.kms().create_key().send().await.expect("create key");

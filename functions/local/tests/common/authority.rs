@@ -14,7 +14,7 @@ use s3_latest::store::LookupStrategy;
 use super::*;
 
 /// A retriever whose audit and data-key TTL are short enough to wait out.
-pub fn retriever_tuned<K: KeyProvider + Clone>(h: &Harness<K>, audit: Duration, key_ttl: Duration) -> Retriever<K> {
+pub fn retriever_tuned<K: Keys>(h: &Harness<K>, audit: Duration, key_ttl: Duration) -> Retriever<K> {
     let mut config = h.retrieve_config(PREFIX, LookupStrategy::Pointer);
     config.pointer_audit = audit;
     config.data_key_cache.max_age = key_ttl;
@@ -31,9 +31,7 @@ async fn served<K: KeyProvider>(retriever: &Retriever<K>) -> String {
 /// snapshot (its real key, ETag, time and size) is refused by warm and
 /// fresh instances alike, at once and after more ingests; and it costs a
 /// warm instance one LIST, not one per request.
-pub async fn a_rewritten_pointer_cannot_roll_back_or_freeze_newest<K: KeyProvider + Clone>(
-    h: &Harness<K>,
-) -> TestResult {
+pub async fn a_rewritten_pointer_cannot_roll_back_or_freeze_newest<K: Keys>(h: &Harness<K>) -> TestResult {
     h.ingest().await;
     let (older_pointer, _) = h.raw_get(&pointer()).await;
     let second = h.ingest().await;
@@ -80,7 +78,7 @@ pub async fn a_rewritten_pointer_cannot_roll_back_or_freeze_newest<K: KeyProvide
 /// A pointer naming a newer-sorting key that does not exist: retrieve
 /// serves the listing's newest without a LIST per request, and the next
 /// ingest replaces the pointer instead of refusing to move it "backwards".
-pub async fn a_pointer_to_a_missing_newer_key_is_repaired<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn a_pointer_to_a_missing_newer_key_is_repaired<K: Keys>(h: &Harness<K>) -> TestResult {
     let newest = h.ingest().await;
     let (genuine, _) = h.raw_get(&pointer()).await;
     let mut forged: Value = serde_json::from_slice(&genuine)?;
@@ -118,9 +116,7 @@ pub async fn a_pointer_to_a_missing_newer_key_is_repaired<K: KeyProvider + Clone
 /// writer in our layout, a restore) are served by a fresh instance at once
 /// and by a warm one within `POINTER_AUDIT_SECONDS`; a deleted newest
 /// snapshot stops being served within the same bound.
-pub async fn writes_that_skip_the_pointer_are_served_within_the_audit<K: KeyProvider + Clone>(
-    h: &Harness<K>,
-) -> TestResult {
+pub async fn writes_that_skip_the_pointer_are_served_within_the_audit<K: Keys>(h: &Harness<K>) -> TestResult {
     let audit = Duration::from_secs(3);
     let first = h.ingest().await;
     let warm = retriever_tuned(h, audit, Duration::from_secs(300));
@@ -181,7 +177,7 @@ pub async fn writes_that_skip_the_pointer_are_served_within_the_audit<K: KeyProv
 
 /// A stray key under the prefix that sorts first (an operator's note, a
 /// copy under another name) is skipped by the index lookup, not served.
-pub async fn a_stray_key_is_skipped<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn a_stray_key_is_skipped<K: Keys>(h: &Harness<K>) -> TestResult {
     let newest = h.ingest().await;
     h.raw_put(&format!("{PREFIX}0-readme.txt"), b"notes".to_vec(), HashMap::new())
         .await;
@@ -208,7 +204,7 @@ pub async fn a_stray_key_is_skipped<K: KeyProvider + Clone>(h: &Harness<K>) -> T
 /// (one HEAD, one data-key unwrap) proves it genuine, so junk over the limit
 /// is skipped rather than answered as "too large"; the verdict is replayed
 /// briefly. The JSON view's size is worked out before the document is built.
-pub async fn an_oversized_snapshot_is_refused_before_any_read<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn an_oversized_snapshot_is_refused_before_any_read<K: Keys>(h: &Harness<K>) -> TestResult {
     let key = h.ingest().await;
     let listed = h.store(PREFIX).summary(&key).await?;
     let plaintext = listed.size - 16; // the GCM tag
@@ -272,7 +268,7 @@ pub async fn an_oversized_snapshot_is_refused_before_any_read<K: KeyProvider + C
 /// At the default commitment policy (the official client's), a V2 object
 /// (no key commitment) is refused with a precise code; the V2-reading
 /// setting opens it.
-pub async fn the_default_commitment_policy_refuses_v2<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn the_default_commitment_policy_refuses_v2<K: Keys>(h: &Harness<K>) -> TestResult {
     h.ingest_in(s3_latest::envelope::Format::V2).await;
     let mut config = h.retrieve_config(PREFIX, LookupStrategy::Pointer);
     config.commitment_policy = Default::default();
@@ -292,7 +288,7 @@ pub async fn the_default_commitment_policy_refuses_v2<K: KeyProvider + Clone>(h:
 /// decrypts, but fails authentication: a warm instance keeps serving the
 /// authenticated copy it holds until its audit, then, like a fresh one,
 /// skips the swapped object for the older genuine one. Never served as HTML.
-pub async fn a_swapped_content_type_is_refused<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn a_swapped_content_type_is_refused<K: Keys>(h: &Harness<K>) -> TestResult {
     let older = h.ingest().await;
     let key = h.ingest().await;
     let audit = Duration::from_secs(3);
@@ -341,7 +337,7 @@ pub async fn a_swapped_content_type_is_refused<K: KeyProvider + Clone>(h: &Harne
 /// before every genuine snapshot. Warm and fresh instances serve the genuine
 /// newest, now and after the next ingest, in one LIST each: S3 skips the
 /// far-future keys itself (the listing starts after them).
-pub async fn a_far_future_key_cannot_pin_newest<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn a_far_future_key_cannot_pin_newest<K: Keys>(h: &Harness<K>) -> TestResult {
     let genuine = h.ingest().await;
     let warm = h.retriever(LookupStrategy::Pointer);
     assert_eq!(served(&warm).await, genuine);
@@ -374,7 +370,7 @@ pub async fn a_far_future_key_cannot_pin_newest<K: KeyProvider + Clone>(h: &Harn
 /// newest: it is skipped, by warm and fresh instances, and read once per
 /// instance; a conditional request for the genuine one still revalidates,
 /// and `If-None-Match: *` answers for the genuine object, not the junk.
-pub async fn an_unauthentic_newest_is_skipped<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn an_unauthentic_newest_is_skipped<K: Keys>(h: &Harness<K>) -> TestResult {
     let genuine = h.ingest().await;
     let audit = Duration::from_secs(2);
     let warm = retriever_tuned(h, audit, Duration::from_secs(300));
@@ -415,7 +411,7 @@ pub async fn an_unauthentic_newest_is_skipped<K: KeyProvider + Clone>(h: &Harnes
 /// Stray objects under the prefix, sorting before the snapshots: 200 before
 /// the listing's start (strays S3 skips for us) and 1,000 after it. A cold
 /// lookup costs at most two LISTs, and serves the genuine newest.
-pub async fn strays_cost_at_most_two_lists<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn strays_cost_at_most_two_lists<K: Keys>(h: &Harness<K>) -> TestResult {
     let genuine = h.ingest().await;
     let near = s3_latest::object_key::listing_fence(PREFIX, Utc::now() + chrono::Duration::minutes(1));
     h.seed(200, |i| format!("{PREFIX}0-stray-{i:04}")).await;
@@ -436,11 +432,12 @@ pub async fn strays_cost_at_most_two_lists<K: KeyProvider + Clone>(h: &Harness<K
     Ok(())
 }
 
-/// The next tick's key, written in advance (with the trigger marker, as an
-/// outsider can compute both): retrieve never serves it, and well ahead of
-/// its time it is not even listed (written more than the skew before the
-/// time its key names).
-pub async fn a_key_written_in_advance_is_not_served<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+/// A key for a tick to come, written in advance with a marker: retrieve
+/// never serves it, and well ahead of its time it is not even listed
+/// (written more than the skew before the time its key names). Whoever
+/// writes it cannot know the tick's real key (see the next scenario); this
+/// is retrieve's own guard.
+pub async fn a_key_written_in_advance_is_not_served<K: Keys>(h: &Harness<K>) -> TestResult {
     let genuine = h.ingest().await;
     let (ciphertext, metadata) = h.raw_get(&genuine).await;
     for ahead in [chrono::Duration::minutes(2), chrono::Duration::hours(4)] {
@@ -455,9 +452,66 @@ pub async fn a_key_written_in_advance_is_not_served<K: KeyProvider + Clone>(h: &
     Ok(())
 }
 
+/// The next tick, prepared for by a writer with `s3:PutObject` and no keys.
+/// It knows the tick's time and its trigger's name, but the key derives
+/// from ingest's keyed tag of that name, so what it writes where it can
+/// compute (a digest of the name, with and without a marker) stops nothing:
+/// ingest writes the tick's snapshot, points at it, and it is served. And
+/// were the real key to leak, an object there carrying anything but ingest's
+/// own tag over it (a genuine object's marker and envelope copied, or a
+/// made-up marker) is not claimed: the delivery fails `KeyCollision`, and the
+/// pointer stays where it was.
+pub async fn the_next_ticks_key_cannot_be_claimed_in_advance<K: Keys>(h: &Harness<K>) -> TestResult {
+    use s3_latest::ingest::{IngestError, Outcome, TRIGGER_METADATA, trigger};
+    use s3_latest::keyring::Tagged;
+    use s3_latest::object_key::trigger_key;
+
+    let genuine = h.ingest().await;
+    let (ciphertext, metadata) = h.raw_get(&genuine).await;
+    let event = super::scheduled_event();
+    let identity = trigger::parse(&event)?.identity(Utc::now())?;
+    let digest = s3_latest::crypto::sha256(&[identity.name.as_bytes()]);
+    let guessed = trigger_key(PREFIX, identity.time, &digest);
+    let mut marked = metadata.clone();
+    marked.insert(TRIGGER_METADATA.into(), hex::encode(digest));
+    h.raw_put(&guessed, ciphertext.to_vec(), marked).await;
+    let unmarked = trigger_key(PREFIX, identity.time, &s3_latest::crypto::sha256(&[b"another guess"]));
+    h.raw_put(&unmarked, b"junk".to_vec(), Default::default()).await;
+
+    let written = h.ingestor().run(&event).await?;
+    assert_eq!(written.outcome, Outcome::Written, "{written:?}");
+    let key = written.key.expect("a key");
+    assert!(key != guessed && key != unmarked, "{key}");
+    assert_eq!(super::pointed_at(h).await, key);
+    for retriever in [h.retriever(LookupStrategy::Pointer), h.retriever(LookupStrategy::Index)] {
+        assert_eq!(served(&retriever).await, key);
+    }
+    let retry = h.ingestor().run(&event).await?;
+    assert_eq!(
+        (retry.outcome, retry.key),
+        (Outcome::AlreadyIngested, Some(key.clone()))
+    );
+
+    // The real key of a later tick, leaked.
+    let copied_marker = metadata.get(TRIGGER_METADATA).expect("a marker").clone();
+    for marker in [copied_marker, "ab".repeat(32)] {
+        let event = super::scheduled_event();
+        let identity = trigger::parse(&event)?.identity(Utc::now())?;
+        let tag = h.keys.tag(&Tagged::Trigger { name: &identity.name }).await?;
+        let leaked = trigger_key(PREFIX, identity.time, &tag);
+        let mut forged = metadata.clone();
+        forged.insert(TRIGGER_METADATA.into(), marker);
+        h.raw_put(&leaked, ciphertext.to_vec(), forged).await;
+        let err = h.ingestor().run(&event).await.unwrap_err();
+        assert!(matches!(err, IngestError::KeyTaken { .. }), "{err}");
+        assert_eq!(super::pointed_at(h).await, key, "not pointed at");
+    }
+    Ok(())
+}
+
 /// Every answer, whatever its status, says `nosniff` and sandboxes what a
 /// browser would render; a source serving `text/html` is served with both.
-pub async fn served_bytes_cannot_become_a_page<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn served_bytes_cannot_become_a_page<K: Keys>(h: &Harness<K>) -> TestResult {
     let origin = test_support::origin::Origin::start(test_support::origin::Resource::new(
         b"<script>alert(document.domain)</script>".to_vec(),
         "text/html",

@@ -14,7 +14,7 @@ use s3_latest::config::{CacheLimits, CommitmentPolicy, IngestConfig, Location, R
 use s3_latest::envelope::Format;
 use s3_latest::ingest::publish::EventBridgePublisher;
 use s3_latest::ingest::{IngestError, Ingestor, Outcome};
-use s3_latest::keyring::KeyProvider;
+use s3_latest::keyring::{KeyProvider, TriggerTags};
 use s3_latest::object_key::snapshot_key;
 use s3_latest::retrieve::Retriever;
 use s3_latest::store::{LookupStrategy, SnapshotStore, StoreError};
@@ -28,6 +28,12 @@ mod authority;
 pub use authority::*;
 
 pub const PREFIX: &str = "snapshots/";
+
+/// What the scenarios need of a key provider: data keys for both functions,
+/// trigger tags for ingest.
+pub trait Keys: KeyProvider + TriggerTags + Clone {}
+
+impl<K: KeyProvider + TriggerTags + Clone> Keys for K {}
 
 /// A publisher that passes every event on to a real one (EventBridge on moto)
 /// and keeps the keys it announced, to count announcements per object.
@@ -141,7 +147,7 @@ impl<K> Harness<K> {
     }
 }
 
-impl<K: KeyProvider + Clone> Harness<K> {
+impl<K: Keys> Harness<K> {
     pub fn store(&self, prefix: &str) -> SnapshotStore {
         SnapshotStore::new(self.s3.clone(), &self.bucket, prefix)
     }
@@ -311,7 +317,7 @@ pub fn assert_error(response: &http::Response<Bytes>, status: u16, code: &str) -
 
 // ---------------------------------------------------------------- scenarios
 
-pub async fn an_empty_bucket_is_404<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn an_empty_bucket_is_404<K: Keys>(h: &Harness<K>) -> TestResult {
     for strategy in [LookupStrategy::Index, LookupStrategy::Scan] {
         let response = call(&h.retriever(strategy), "GET", URL, &[]).await;
         assert_error(&response, 404, "NoObjects");
@@ -321,7 +327,7 @@ pub async fn an_empty_bucket_is_404<K: KeyProvider + Clone>(h: &Harness<K>) -> T
 
 /// Seeds `n` objects, then writes the newest, and checks both strategies find
 /// it with the expected number of LIST requests.
-pub async fn the_newest_object_is_found_at_scale<K: KeyProvider + Clone>(h: &Harness<K>, n: usize) -> TestResult {
+pub async fn the_newest_object_is_found_at_scale<K: Keys>(h: &Harness<K>, n: usize) -> TestResult {
     // index: older keys in our layout; the newest is written last.
     let long_ago = Utc::now() - chrono::Duration::days(30);
     h.seed(n, |i| {
@@ -365,7 +371,7 @@ pub async fn the_newest_object_is_found_at_scale<K: KeyProvider + Clone>(h: &Har
     Ok(())
 }
 
-pub async fn get_head_json_and_conditional_requests<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn get_head_json_and_conditional_requests<K: Keys>(h: &Harness<K>) -> TestResult {
     let key = h.ingest().await;
     let retriever = h.retriever(LookupStrategy::Index);
 
@@ -439,7 +445,7 @@ pub async fn get_head_json_and_conditional_requests<K: KeyProvider + Clone>(h: &
 
 /// A warm instance lists once per request and reads and decrypts only when
 /// the newest object changes.
-pub async fn the_warm_path_lists_once_and_reads_only_on_change<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn the_warm_path_lists_once_and_reads_only_on_change<K: Keys>(h: &Harness<K>) -> TestResult {
     h.ingest().await;
     let retriever = h.retriever(LookupStrategy::Index);
     h.counter.reset();
@@ -472,7 +478,7 @@ pub async fn the_warm_path_lists_once_and_reads_only_on_change<K: KeyProvider + 
     Ok(())
 }
 
-pub async fn routing_methods_and_limits_give_precise_errors<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn routing_methods_and_limits_give_precise_errors<K: Keys>(h: &Harness<K>) -> TestResult {
     h.ingest().await;
     let retriever = h.retriever(LookupStrategy::Index);
 
@@ -635,7 +641,7 @@ fn bad_objects(ciphertext: &[u8], metadata: &HashMap<String, String>, forged_key
 /// a warm one that has just served (and cached) the genuine object both
 /// serve the genuine one, in both formats, and read each bad object once.
 /// With nothing genuine left, the newest refusal's precise code answers.
-pub async fn bad_objects_are_refused_without_plaintext<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn bad_objects_are_refused_without_plaintext<K: Keys>(h: &Harness<K>) -> TestResult {
     for format in [Format::V3, Format::V2] {
         let genuine = h.ingest_in(format).await;
         let (ciphertext, metadata) = h.raw_get(&genuine).await;
@@ -682,7 +688,7 @@ pub async fn bad_objects_are_refused_without_plaintext<K: KeyProvider + Clone>(h
 /// has served object A; A is copied to a newer key B with its stored context
 /// edited to name B. The warm instance must refuse B as a fresh one does,
 /// because KMS (or the local key) never authenticated B's context.
-pub async fn a_replayed_object_is_refused_by_a_warm_instance<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn a_replayed_object_is_refused_by_a_warm_instance<K: Keys>(h: &Harness<K>) -> TestResult {
     for format in [Format::V3, Format::V2] {
         let a = h.ingest_in(format).await;
         let warm = h.retriever(LookupStrategy::Index);
@@ -721,7 +727,7 @@ pub async fn a_replayed_object_is_refused_by_a_warm_instance<K: KeyProvider + Cl
 
 /// `GET /health` says 200 only while the newest snapshot can be served, says
 /// nothing else, and costs at most one LIST per kept verdict.
-pub async fn health_reflects_whether_the_newest_can_be_served<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn health_reflects_whether_the_newest_can_be_served<K: Keys>(h: &Harness<K>) -> TestResult {
     let health = "/dev/health";
     let with_max_age = |seconds: u64| {
         let mut config = h.retrieve_config(PREFIX, LookupStrategy::Index);
@@ -784,7 +790,7 @@ pub async fn health_reflects_whether_the_newest_can_be_served<K: KeyProvider + C
 
 /// No write ever replaces an object: conditional puts race safely, and a
 /// taken key makes ingest pick another.
-pub async fn concurrent_writers_never_overwrite<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn concurrent_writers_never_overwrite<K: Keys>(h: &Harness<K>) -> TestResult {
     let store = h.store(PREFIX);
     let contested = snapshot_key(PREFIX, Utc::now(), 42);
     let mut racers = tokio::task::JoinSet::new();
@@ -823,7 +829,7 @@ pub async fn concurrent_writers_never_overwrite<K: KeyProvider + Clone>(h: &Harn
 /// Exactly once per trigger: however often and however concurrently one
 /// trigger is delivered, it leaves one object; a key held by anything else is
 /// never overwritten.
-pub async fn a_retried_trigger_writes_one_object<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn a_retried_trigger_writes_one_object<K: Keys>(h: &Harness<K>) -> TestResult {
     let event = scheduled_event();
     let ingestor = Arc::new(h.ingestor());
     let first = ingestor.run(&event).await?;
@@ -858,10 +864,15 @@ pub async fn a_retried_trigger_writes_one_object<K: KeyProvider + Clone>(h: &Har
     let again = h.ingestor().run(&event).await?;
     assert_eq!(again.key, results[0].key);
 
-    // The trigger's key taken by an object it did not write: refused, untouched.
+    // The trigger's key taken by an object it did not write (only a holder
+    // of the tag key can know it): refused, untouched.
     let event = scheduled_event();
     let identity = s3_latest::ingest::trigger::parse(&event)?.identity(Utc::now())?;
-    let taken = s3_latest::object_key::trigger_key(PREFIX, &identity);
+    let tag = h
+        .keys
+        .tag(&s3_latest::keyring::Tagged::Trigger { name: &identity.name })
+        .await?;
+    let taken = s3_latest::object_key::trigger_key(PREFIX, identity.time, &tag);
     h.raw_put(&taken, b"someone else's".to_vec(), HashMap::new()).await;
     let err = h.ingestor().run(&event).await.unwrap_err();
     assert!(matches!(err, IngestError::KeyTaken { .. }), "{err}");
@@ -871,7 +882,7 @@ pub async fn a_retried_trigger_writes_one_object<K: KeyProvider + Clone>(h: &Har
 }
 
 /// Refused events fail the invocation with a stable error type.
-pub async fn unsupported_events_fail_the_invocation<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn unsupported_events_fail_the_invocation<K: Keys>(h: &Harness<K>) -> TestResult {
     let s3_event: Value = serde_json::from_str(include_str!(
         "../../../s3-latest/tests/data/eventbridge_s3_object_created.json"
     ))?;
@@ -895,12 +906,12 @@ fn pointer() -> String {
     s3_latest::pointer::pointer_key(PREFIX).expect("a prefix has a pointer")
 }
 
-async fn pointed_at<K: KeyProvider + Clone>(h: &Harness<K>) -> String {
+async fn pointed_at<K: Keys>(h: &Harness<K>) -> String {
     let (bytes, _) = h.raw_get(&pointer()).await;
     s3_latest::pointer::decode(PREFIX, &bytes).expect("a valid pointer").key
 }
 
-fn retriever_with<K: KeyProvider + Clone>(h: &Harness<K>, max_staleness: Duration) -> Retriever<K> {
+fn retriever_with<K: Keys>(h: &Harness<K>, max_staleness: Duration) -> Retriever<K> {
     let mut config = h.retrieve_config(PREFIX, LookupStrategy::Pointer);
     config.max_staleness = max_staleness;
     Retriever::new(h.store(PREFIX), h.keys.clone(), config)
@@ -911,7 +922,7 @@ fn retriever_with<K: KeyProvider + Clone>(h: &Harness<K>, max_staleness: Duratio
 /// a new ingest costs the pointer, one LIST that confirms it, one GET of the
 /// body and one KMS Decrypt. Its entity tags are
 /// the listing's, so clients see the same ETag whichever way it was found.
-pub async fn the_pointer_takes_the_list_off_the_warm_path<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn the_pointer_takes_the_list_off_the_warm_path<K: Keys>(h: &Harness<K>) -> TestResult {
     let first_key = h.ingest().await;
     assert_eq!(pointed_at(h).await, first_key);
     let retriever = h.retriever(LookupStrategy::Pointer);
@@ -977,7 +988,7 @@ pub async fn the_pointer_takes_the_list_off_the_warm_path<K: KeyProvider + Clone
 /// Every pointer retrieve cannot use falls back to the listing and still
 /// serves the newest object: missing, unparsable, of an unknown version,
 /// naming a foreign key, or naming an object that is gone.
-pub async fn an_unusable_pointer_falls_back_to_the_listing<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn an_unusable_pointer_falls_back_to_the_listing<K: Keys>(h: &Harness<K>) -> TestResult {
     let older = h.ingest().await;
     let newest = h.ingest().await;
     let (genuine, _) = h.raw_get(&pointer()).await;
@@ -1036,7 +1047,7 @@ pub async fn an_unusable_pointer_falls_back_to_the_listing<K: KeyProvider + Clon
 
 /// A write whose pointer update was lost is repaired by the trigger's retry
 /// (which finds its object written), and an unreadable pointer by any ingest.
-pub async fn a_lost_pointer_update_is_repaired_by_the_retry<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn a_lost_pointer_update_is_repaired_by_the_retry<K: Keys>(h: &Harness<K>) -> TestResult {
     h.ingest().await;
     let (before, _) = h.raw_get(&pointer()).await;
     let event = scheduled_event();
@@ -1074,7 +1085,7 @@ pub async fn a_lost_pointer_update_is_repaired_by_the_retry<K: KeyProvider + Clo
 /// Concurrent ingests of many triggers, each delivered twice at once, in
 /// random order: the pointer ends at the newest, the object the listing puts
 /// first, whatever order the writes landed in.
-pub async fn racing_ingests_never_move_the_pointer_backwards<K: KeyProvider + Clone + Send + Sync + 'static>(
+pub async fn racing_ingests_never_move_the_pointer_backwards<K: Keys + Send + Sync + 'static>(
     h: &Harness<K>,
 ) -> TestResult {
     let ingestor = Arc::new(h.ingestor());
@@ -1097,7 +1108,7 @@ pub async fn racing_ingests_never_move_the_pointer_backwards<K: KeyProvider + Cl
 
 /// Within `MAX_STALENESS_MS` a warm instance answers from memory with no S3
 /// request at all, and may serve the previous object; past it, it asks.
-pub async fn the_staleness_budget_answers_from_memory_within_it<K: KeyProvider + Clone>(h: &Harness<K>) -> TestResult {
+pub async fn the_staleness_budget_answers_from_memory_within_it<K: Keys>(h: &Harness<K>) -> TestResult {
     let first = h.ingest().await;
     let budget = Duration::from_millis(1500);
     let retriever = retriever_with(h, budget);

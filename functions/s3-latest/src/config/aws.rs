@@ -34,6 +34,12 @@ impl AwsSettings {
     }
 }
 
+/// `TRIGGER_KEY_ID`: the KMS HMAC key ingest tags its triggers with (see
+/// [`crate::keyring::TriggerTags`]). ingest needs it; retrieve never reads it.
+pub fn trigger_key_id(env: &dyn Env) -> Result<String, ConfigError> {
+    required(env, "TRIGGER_KEY_ID")
+}
+
 /// How long any one AWS call may wait, and how often it is tried. Without
 /// these the SDK has no attempt or operation timeout, and a stalled
 /// connection waits until Lambda kills the function.

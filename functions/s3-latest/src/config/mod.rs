@@ -11,7 +11,7 @@ mod retrieve;
 
 pub use self::aws::{
     AwsSettings, CallBudget, DEFAULT_INGEST_FUNCTION_TIMEOUT, DEFAULT_RETRIEVE_FUNCTION_TIMEOUT, function_timeout,
-    retrieve_request_timeout,
+    retrieve_request_timeout, trigger_key_id,
 };
 pub use self::ingest::{DEFAULT_SOURCE_MAX_BYTES, IngestConfig, SourceConfig};
 pub use self::retrieve::{

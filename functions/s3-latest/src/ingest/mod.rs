@@ -4,22 +4,22 @@
 //! Triggers arrive at least once: the Scheduler and EventBridge retry, async
 //! Lambda invocations retry twice, and a timed-out invocation whose write did
 //! land is retried anyway. The key is derived from the trigger's
-//! [`Identity`](trigger::Identity), and written with `If-None-Match: *`, so
-//! every delivery of one trigger contends for the same key: one writes, the
-//! others find the object (carrying the trigger's digest in its metadata) and
-//! report `already_ingested`. Once written, the object becomes the pointer's
+//! [`Identity`](trigger::Identity) and its keyed tag, and written with
+//! `If-None-Match: *`, so every delivery of one trigger contends for the same
+//! key: one writes, the others find the object and report `already_ingested`
+//! once it proves to be the trigger's (see [`claim`]). Once written, the object becomes the pointer's
 //! (see [`crate::pointer`]) unless a newer one already is. An empty receipt
 //! beside the prefix records that an object was announced, so a redelivery
 //! announces it only when its writer could not; a redelivery moves the
 //! pointer too, so a failed pointer update is repaired by the retry.
 
 mod announce;
+mod claim;
 pub mod publish;
 pub mod redirect;
 pub mod source;
 pub mod trigger;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
@@ -30,13 +30,14 @@ use self::source::{Fetch, Source, SourceError, SourceValidators};
 use self::trigger::{Trigger, TriggerError};
 use crate::config::IngestConfig;
 use crate::envelope::{self, EnvelopeError, EnvelopeMetadata, Format};
-use crate::keyring::{KeyError, KeyProvider};
+use crate::keyring::{KeyError, KeyProvider, Tagged, TriggerTags};
 use crate::object_key::trigger_key;
 use crate::pointer::{self, Advance};
 use crate::store::{LookupStrategy, SnapshotStore, StoreError};
 
-/// The user metadata that names the trigger an object was written for: the
-/// hex SHA-256 of its identity.
+/// The user metadata that marks an object as ingest's own: the hex of its
+/// keyed tag over the key, the content type and the wrapped data key
+/// ([`Tagged::Object`]), which only ingest can compute.
 pub const TRIGGER_METADATA: &str = "s3-latest-trigger";
 
 /// How long a found object without an announcement receipt is left to the
@@ -88,7 +89,7 @@ pub enum IngestError {
     Key(#[from] KeyError),
     #[error("could not encrypt the snapshot: {0}")]
     Seal(#[from] EnvelopeError),
-    #[error("{key} holds an object written for another trigger")]
+    #[error("{key} holds an object that is not this trigger's")]
     KeyTaken { key: String },
     #[error("{key} stayed contended by a concurrent write after {attempts} attempts")]
     WriteConflict { key: String, attempts: u32 },
@@ -142,7 +143,7 @@ pub struct Ingestor<K, P> {
     announce_grace: Duration,
 }
 
-impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
+impl<K: KeyProvider + TriggerTags, P: EventPublisher> Ingestor<K, P> {
     pub fn new(store: SnapshotStore, keys: K, publisher: P, config: &IngestConfig) -> Result<Self, SourceError> {
         let source = Source::new(&config.source, &config.function_version)?;
         Ok(Ingestor {
@@ -183,12 +184,12 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
     pub async fn run(&self, event: &serde_json::Value) -> Result<IngestSummary, IngestError> {
         let trigger = trigger::parse(event)?;
         let identity = trigger.identity(Utc::now())?;
-        let key = trigger_key(self.store.prefix(), &identity);
-        let digest = hex::encode(identity.digest());
+        let tag = self.keys.tag(&Tagged::Trigger { name: &identity.name }).await?;
+        let key = trigger_key(self.store.prefix(), identity.time, &tag);
         tracing::info!(trigger = %identity.name, %key, "ingest for trigger");
 
         // A retry of a trigger that was written needs no source fetch at all.
-        if let Some(summary) = self.already_ingested(&trigger, &key, &digest).await? {
+        if let Some(summary) = self.already_ingested(&trigger, &key).await? {
             return Ok(summary);
         }
         let (previous_key, previous) = self.previous_validators().await?;
@@ -210,12 +211,12 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
             }
         };
 
-        let write_attempts = match self.write(&key, &digest, &snapshot).await? {
+        let write_attempts = match self.write(&key, &snapshot).await? {
             Write::Written { attempts } => attempts,
             Write::Taken { attempts } => {
                 // Lost the race to another delivery of this trigger, or found
                 // its object: which, the object's metadata says.
-                return match self.already_ingested(&trigger, &key, &digest).await? {
+                return match self.already_ingested(&trigger, &key).await? {
                     Some(summary) => Ok(summary),
                     None => Err(IngestError::WriteConflict { key, attempts }),
                 };
@@ -243,76 +244,6 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
             write_attempts,
             event_published,
         })
-    }
-
-    /// `Some` when `key` already holds this trigger's object; `None` when the
-    /// key is free; `KeyTaken` when it holds anything else. A found object
-    /// whose announcement has no receipt, and that is older than the
-    /// announce grace, is announced now: the delivery that wrote it failed to
-    /// publish (`PublishFailed`) or died before it could.
-    async fn already_ingested(
-        &self,
-        trigger: &Trigger,
-        key: &str,
-        digest: &str,
-    ) -> Result<Option<IngestSummary>, IngestError> {
-        let head = match self.store.head(key).await {
-            Ok(head) => head,
-            Err(StoreError::NotFound) => return Ok(None),
-            // S3 answers a missing key with 403 to a caller without
-            // s3:ListBucket: taken as "not written yet", since the
-            // create-only write that follows decides for certain (and a key
-            // that is there after all comes back here as Taken).
-            Err(StoreError::Refused { code, .. }) => {
-                tracing::debug!(%key, %code, "the HEAD of the trigger's key was refused; the create-only write decides");
-                return Ok(None);
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if head.metadata.get(TRIGGER_METADATA).map(String::as_str) != Some(digest) {
-            return Err(IngestError::KeyTaken { key: key.to_owned() });
-        }
-        // The writer may have failed (or died) before moving the pointer.
-        self.advance_pointer(key).await?;
-        let size = crate::retrieve::plaintext_size(head.size);
-        let content_type = head
-            .content_type
-            .unwrap_or_else(|| "application/octet-stream".to_owned());
-        let age = head
-            .last_modified
-            .map(|t| (Utc::now() - t).to_std().unwrap_or_default())
-            .unwrap_or(Duration::MAX);
-        // The grace first: within it the writer announces, whatever a
-        // receipt lookup would say, so it costs no request.
-        let event_published = if age < self.announce_grace {
-            // A concurrent delivery wrote it moments ago and is announcing it
-            // now; if that fails, its own retry comes after the grace.
-            tracing::info!(%key, ?age, "this trigger's object was just written; its writer announces it");
-            false
-        } else if self.is_announced(key).await? {
-            tracing::info!(%key, "this trigger's object is already written and announced; nothing to do");
-            false
-        } else {
-            tracing::warn!(%key, "this trigger's object was written but never announced; announcing it now");
-            self.announce(&ObjectIngested {
-                bucket: self.store.bucket().to_owned(),
-                key: key.to_owned(),
-                size,
-                content_type: content_type.clone(),
-                time: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
-            })
-            .await?
-        };
-        Ok(Some(IngestSummary {
-            outcome: Outcome::AlreadyIngested,
-            trigger: trigger.clone(),
-            bucket: self.store.bucket().to_owned(),
-            key: Some(key.to_owned()),
-            size: Some(size),
-            content_type: Some(content_type),
-            write_attempts: 0,
-            event_published,
-        }))
     }
 
     /// Makes `key`'s object the pointer's, unless a newer one already is. The
@@ -355,13 +286,21 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
 
     /// Seals once and writes at `key` if nothing is there. The context names
     /// the key, so the sealed object is valid at this key only.
-    async fn write(&self, key: &str, digest: &str, snapshot: &source::SourceSnapshot) -> Result<Write, IngestError> {
+    async fn write(&self, key: &str, snapshot: &source::SourceSnapshot) -> Result<Write, IngestError> {
         let mut context = envelope::object_context(&self.store_id, key);
         context.insert(envelope::CONTEXT_CONTENT_TYPE.to_owned(), snapshot.content_type.clone());
         let wrap = self.keys.wrap_algorithm();
         let description = envelope::material_description(wrap, self.format, &context);
         let data_key = self.keys.generate_data_key(self.format, &description).await?;
         let (content, ciphertext) = envelope::seal(self.format, &data_key.plaintext, &snapshot.body)?;
+        let marker = self
+            .keys
+            .tag(&Tagged::Object {
+                key,
+                content_type: &snapshot.content_type,
+                wrapped_key: &data_key.wrapped,
+            })
+            .await?;
         let metadata = EnvelopeMetadata {
             wrapped_key: data_key.wrapped,
             wrap,
@@ -371,7 +310,7 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
         };
         let mut metadata = metadata.to_s3_metadata();
         metadata.extend(snapshot.validators.to_metadata());
-        metadata.insert(TRIGGER_METADATA.to_owned(), digest.to_owned());
+        metadata.insert(TRIGGER_METADATA.to_owned(), hex::encode(marker));
         for attempt in 1..=MAX_WRITE_ATTEMPTS {
             match self
                 .store
@@ -396,27 +335,6 @@ impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
         Ok(Write::Taken {
             attempts: MAX_WRITE_ATTEMPTS,
         })
-    }
-}
-
-impl<K: KeyProvider, P: EventPublisher> Ingestor<K, P> {
-    /// Whether `key` holds this invocation's own write (its response was
-    /// lost): recognised by the wrapped data key alone, which is fresh for
-    /// every invocation. Other metadata may come back altered (S3 trims or
-    /// re-encodes user metadata; upstream validators are anyone's text), and
-    /// a false "taken" would drop the announcement.
-    async fn is_own_write(&self, key: &str, sent: &HashMap<String, String>) -> Result<bool, IngestError> {
-        let wrapped = [envelope::meta::WRAPPED_KEY_V3, envelope::meta::WRAPPED_KEY_V2]
-            .into_iter()
-            .find_map(|name| sent.get(name).map(|value| (name, value)));
-        let Some((name, value)) = wrapped else {
-            return Ok(false);
-        };
-        match self.store.metadata(key).await {
-            Ok(found) => Ok(found.get(name) == Some(value)),
-            Err(StoreError::NotFound) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
     }
 }
 
