@@ -37,6 +37,7 @@ module "service" {
   encryption_format             = var.encryption_format
   alarm_emails                  = var.alarm_emails
   key_administrators            = var.key_administrators
+  snapshot_writers              = var.snapshot_writers
   role_path                     = var.role_path
   permissions_boundary_arn      = var.permissions_boundary_arn
 }

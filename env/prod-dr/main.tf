@@ -42,6 +42,7 @@ module "primary" {
   alarm_emails          = var.alarm_emails
 
   key_administrators       = var.key_administrators
+  snapshot_writers         = var.snapshot_writers
   role_path                = var.role_path
   permissions_boundary_arn = var.permissions_boundary_arn
 }
@@ -80,6 +81,7 @@ module "standby" {
   alarm_emails          = var.alarm_emails
 
   key_administrators       = var.key_administrators
+  snapshot_writers         = var.snapshot_writers
   role_path                = var.role_path
   permissions_boundary_arn = var.permissions_boundary_arn
 }

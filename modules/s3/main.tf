@@ -40,6 +40,9 @@ locals {
   # (snapshots/ -> snapshots.announced/, snapshots.newest).
   receipts_prefix = "${trimsuffix(var.object_prefix, "/")}.announced/"
   pointer_key     = "${trimsuffix(var.object_prefix, "/")}.newest"
+  # Who may write what, whatever their identity policies grant (below).
+  snapshot_writers = compact(concat([var.ingest_role_arn], var.snapshot_writers))
+  pointer_writers  = compact([var.ingest_role_arn])
 }
 
 resource "aws_s3_bucket_ownership_controls" "this" {
@@ -220,6 +223,53 @@ data "aws_iam_policy_document" "this" {
       test     = "StringNotEquals"
       variable = "s3:if-none-match"
       values   = ["*"]
+    }
+  }
+
+  # S3 itself decides who may write: a principal whose identity policy
+  # grants s3:PutObject on everything (PowerUserAccess, a careless
+  # automation role) still cannot add an object under the prefix, nor touch
+  # the pointer or the receipts. An explicit Deny in a bucket policy wins
+  # over any Allow (IAM User Guide, "Policy evaluation logic"), and
+  # aws:PrincipalArn is the role's ARN even for its assumed-role sessions
+  # (IAM User Guide, "AWS global condition context keys"). Replication
+  # writes replicas with s3:ReplicateObject, which this does not deny.
+  # Where nobody may write (a standby), the Deny has no exception.
+  statement {
+    sid     = "DenySnapshotWritesByOthers"
+    effect  = "Deny"
+    actions = ["s3:PutObject"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    resources = ["${local.bucket.arn}/${var.object_prefix}*"]
+    dynamic "condition" {
+      for_each = length(local.snapshot_writers) > 0 ? [local.snapshot_writers] : []
+      content {
+        test     = "ArnNotLike"
+        variable = "aws:PrincipalArn"
+        values   = condition.value
+      }
+    }
+  }
+
+  statement {
+    sid     = "DenyPointerAndReceiptWritesByOthers"
+    effect  = "Deny"
+    actions = ["s3:PutObject"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    resources = ["${local.bucket.arn}/${local.pointer_key}", "${local.bucket.arn}/${local.receipts_prefix}*"]
+    dynamic "condition" {
+      for_each = length(local.pointer_writers) > 0 ? [local.pointer_writers] : []
+      content {
+        test     = "ArnNotLike"
+        variable = "aws:PrincipalArn"
+        values   = condition.value
+      }
     }
   }
 

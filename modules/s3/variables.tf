@@ -63,3 +63,20 @@ variable "prevent_destroy" {
   type        = bool
   default     = true
 }
+
+variable "ingest_role_arn" {
+  description = "Role of the ingest function: with snapshot_writers, the only principal S3 lets write under the prefix, and the only one that may write the pointer and receipts. null where ingest does not run (a standby, written by replication alone)."
+  type        = string
+  default     = null
+}
+
+variable "snapshot_writers" {
+  description = "Further principal ARNs (IAM roles or users; wildcards allowed, as ArnLike matches them) that may write snapshots under the prefix: a restore role, a writer using the official S3 Encryption Client. Never the pointer or receipts."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.snapshot_writers : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/", arn))])
+    error_message = "snapshot_writers takes IAM role or user ARNs (arn:aws:iam::<account>:role/<name>): S3 compares them with aws:PrincipalArn, which for an assumed role is the role's ARN."
+  }
+}

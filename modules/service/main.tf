@@ -102,6 +102,8 @@ module "s3" {
   prevent_destroy   = !var.force_destroy
   force_destroy     = var.force_destroy
   access_log_bucket = var.access_log_bucket
+  ingest_role_arn   = module.iam.ingest_role_arn
+  snapshot_writers  = var.snapshot_writers
 }
 
 module "iam" {

@@ -311,6 +311,12 @@ variable "key_administrators" {
   default     = []
 }
 
+variable "snapshot_writers" {
+  description = "Principal ARNs (IAM roles or users) that may write snapshots under the prefix besides ingest, such as a restore role. The bucket policy denies every other writer, whatever its identity policy grants."
+  type        = list(string)
+  default     = []
+}
+
 variable "role_path" {
   description = "Path of every IAM role this creates."
   type        = string

@@ -247,7 +247,8 @@ def environment(make, name):
             document = json.loads(document) if isinstance(document, str) else document
             statements += document["Statement"]
         attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
-        facts["roles"][function] = {"statements": statements, "attached": attached}
+        arn = iam.get_role(RoleName=role)["Role"]["Arn"]
+        facts["roles"][function] = {"arn": arn, "statements": statements, "attached": attached}
 
     api_id = (facts["api"] or {}).get("id")
     facts["log_groups"] = {
@@ -263,6 +264,10 @@ def environment(make, name):
     key = facts["functions"]["retrieve"]["environment"]["KMS_KEY_ID"]
     facts["key_policy"] = json.loads(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
     facts["key"] = kms.describe_key(KeyId=key)["KeyMetadata"]
+    tag_key = facts["functions"].get("ingest", {}).get("environment", {}).get("TRIGGER_KEY_ID")
+    if tag_key:
+        facts["trigger_key"] = kms.describe_key(KeyId=tag_key)["KeyMetadata"]
+        facts["trigger_key_policy"] = json.loads(kms.get_key_policy(KeyId=tag_key, PolicyName="default")["Policy"])
     facts["alarms"] = sorted(
         a["AlarmName"] for a in make("cloudwatch").describe_alarms()["MetricAlarms"] if a["AlarmName"].startswith(name)
     )

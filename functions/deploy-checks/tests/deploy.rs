@@ -347,9 +347,29 @@ fn assert_protected_bucket(bucket: &Value, kms_key: &str) {
 /// The bucket policy as S3 would enforce it (moto does not evaluate these
 /// conditions, so the statements are read back): another key or another
 /// encryption is refused only when an upload names one (UploadPart names
-/// none), a snapshot write must be create-only, and a pointer write must be
-/// conditional.
-fn assert_bucket_policy_enforces_writes(policy: &Value, kms_key: &str) {
+/// none), a snapshot write must be create-only, a pointer write must be
+/// conditional, and only `writer` (ingest's role) may write under the
+/// prefix, the pointer or the receipts; with no writer (a standby), nobody.
+fn assert_bucket_policy_enforces_writes(policy: &Value, kms_key: &str, writer: Option<&str>) {
+    for sid in ["DenySnapshotWritesByOthers", "DenyPointerAndReceiptWritesByOthers"] {
+        let others = statement(policy, sid);
+        assert_eq!(others["Effect"], "Deny", "{others}");
+        assert_eq!(others["Action"], "s3:PutObject", "{others}");
+        assert_eq!(others["Principal"], "*", "{others}");
+        match writer {
+            Some(arn) => assert_eq!(others["Condition"]["ArnNotLike"]["aws:PrincipalArn"], arn, "{others}"),
+            None => assert!(others.get("Condition").is_none(), "no writer, no exception: {others}"),
+        }
+    }
+    let receipts = one_or_many(&statement(policy, "DenyPointerAndReceiptWritesByOthers")["Resource"]);
+    assert!(
+        receipts.iter().any(|r| r.ends_with("/snapshots.newest")),
+        "{receipts:?}"
+    );
+    assert!(
+        receipts.iter().any(|r| r.ends_with("/snapshots.announced/*")),
+        "{receipts:?}"
+    );
     let other_key = statement(policy, "DenyUploadsNamingAnotherKey");
     assert_eq!(other_key["Effect"], "Deny");
     assert_eq!(other_key["Action"], "s3:PutObject");
@@ -377,6 +397,39 @@ fn assert_bucket_policy_enforces_writes(policy: &Value, kms_key: &str) {
     );
     assert_eq!(pointer["Condition"]["Null"]["s3:if-none-match"], "true");
     assert_eq!(pointer["Condition"]["Null"]["s3:if-match"], "true");
+}
+
+/// The tag key (ingest's trigger tags): an HMAC key whose policy lets
+/// ingest's role, and nobody else, compute tags, and only HMAC-SHA-256 ones;
+/// administered like the data key. (moto evaluates no key policy: read back.)
+fn assert_trigger_key(facts: &Value) {
+    let key = &facts["trigger_key"];
+    assert_eq!(key["KeySpec"], "HMAC_256", "{key}");
+    assert_eq!(key["KeyUsage"], "GENERATE_VERIFY_MAC", "{key}");
+    let policy = &facts["trigger_key_policy"];
+    let tags = statement(policy, "IngestTagsItsTriggers");
+    assert_eq!(tags["Action"], "kms:GenerateMac", "{tags}");
+    assert_eq!(tags["Principal"]["AWS"], facts["roles"]["ingest"]["arn"], "{tags}");
+    assert_eq!(
+        tags["Condition"]["StringEquals"]["kms:MacAlgorithm"], "HMAC_SHA_256",
+        "{tags}"
+    );
+    for statement in policy["Statement"].as_array().unwrap() {
+        if statement["Sid"] != "IngestTagsItsTriggers" {
+            let actions = one_or_many(&statement["Action"]);
+            assert!(
+                !actions
+                    .iter()
+                    .any(|a| a.contains("Mac") || a.contains('*') || a == "kms:CreateGrant"),
+                "only ingest tags, and no one may delegate: {statement}"
+            );
+        }
+    }
+    assert_eq!(
+        statement(policy, "KeyAdministration")["Principal"],
+        statement(&facts["key_policy"], "KeyAdministration")["Principal"],
+        "the data key's administrators"
+    );
 }
 
 /// The account root may only read the key's configuration (it delegates to
@@ -653,7 +706,8 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
         .to_owned();
     let bucket = &facts["bucket"];
     assert_protected_bucket(bucket, &kms_key);
-    assert_bucket_policy_enforces_writes(&bucket["policy"], &kms_key);
+    let ingest_role = facts["roles"]["ingest"]["arn"].as_str().expect("ingest's role ARN");
+    assert_bucket_policy_enforces_writes(&bucket["policy"], &kms_key, Some(ingest_role));
 
     assert_environment("ingest", &facts["functions"]["ingest"]["environment"], INGEST_VARIABLES);
     assert_environment(
@@ -782,6 +836,7 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
         );
     }
     assert_key_administration(&facts["key_policy"]);
+    assert_trigger_key(&facts);
     assert_logs_encrypted(&facts, name, env);
     let events = one_or_many(&statement(&facts["key_policy"], "EventBridgeEncryptsThisDeploymentsBus")["Action"]);
     for action in ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"] {
@@ -1310,6 +1365,7 @@ async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
         "same key id, standby region"
     );
     assert_protected_bucket(&standby["bucket"], &replica_key);
+    assert_bucket_policy_enforces_writes(&standby["bucket"]["policy"], &replica_key, None);
     assert_api(&standby, STANDBY, ENV, STANDBY_REGION);
     assert!(!has_statement(
         &standby["key_policy"],

@@ -359,19 +359,22 @@ async fn a_redirect_to_an_internal_service_is_refused() -> TestResult {
         .unwrap()
         .to_owned();
     let base = origin.url.trim_end_matches("/feed").to_owned();
-    let via = |to: &str, allowed: &[&str]| SourceConfig::Url {
+    let via = |to: &str, allowed: &[String]| SourceConfig::Url {
         url: format!("{base}/redirect?to={to}").parse().unwrap(),
         timeout: Duration::from_secs(5),
         max_bytes: 1 << 20,
-        redirect_hosts: allowed.iter().map(|h| h.to_string()).collect(),
+        redirect_hosts: allowed.to_vec(),
     };
+    let on_port = |host: &str| format!("{host}:{internal_port}");
     for (to, allowed, refusal) in [
         (internal.url.clone(), vec![], "OtherOrigin"),
         (format!("http://127.0.0.2:{internal_port}/feed"), vec![], "OtherOrigin"),
-        (internal.url.clone(), vec!["127.0.0.1"], "InternalAddress"),
+        // The allow-list carries the port: the host alone allows port 80 only.
+        (internal.url.clone(), vec!["127.0.0.1".to_owned()], "OtherOrigin"),
+        (internal.url.clone(), vec![on_port("127.0.0.1")], "InternalAddress"),
         (
             format!("http://localhost:{internal_port}/feed"),
-            vec!["localhost"],
+            vec![on_port("localhost")],
             "InternalAddress",
         ),
     ] {
@@ -386,6 +389,100 @@ async fn a_redirect_to_an_internal_service_is_refused() -> TestResult {
     assert_eq!(internal.seen().0, 0, "the internal service was never asked");
     let listed = h.s3.list_objects_v2().bucket(&h.bucket).prefix(PREFIX).send().await?;
     assert_eq!(listed.key_count(), Some(0), "nothing written");
+    Ok(())
+}
+
+/// Answers `first` to the first lookup and `then` to every later one.
+struct Rebinding {
+    first: std::net::IpAddr,
+    then: std::net::IpAddr,
+    lookups: std::sync::atomic::AtomicUsize,
+}
+
+impl s3_latest::ingest::resolve::LookUp for Rebinding {
+    fn look_up(
+        &self,
+        _: &str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<Vec<std::net::IpAddr>>> + Send + '_>> {
+        let n = self.lookups.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let answer = if n == 0 { self.first } else { self.then };
+        Box::pin(async move { Ok(vec![answer]) })
+    }
+}
+
+/// DNS rebinding: an allowed name that resolves to a public address first
+/// and to a loopback one after. The addresses checked are the addresses
+/// connected to, so the fetch reaches the first answer's server, never the
+/// second's, and the name is looked up once. Everything stays in
+/// 127.0.0.0/8: the resolver is injected, and 127.0.0.2 stands for the
+/// public address (judged public in this test alone). A name that answers
+/// loopback from the start is refused.
+#[tokio::test]
+async fn a_rebinding_name_reaches_only_the_address_that_was_checked() -> TestResult {
+    use s3_latest::ingest::redirect::{AddressClass, classify};
+    use s3_latest::ingest::resolve::CheckedResolver;
+    use s3_latest::ingest::source::{Fetch, Source, SourceError, SourceValidators};
+
+    let stand_in: std::net::IpAddr = "127.0.0.2".parse()?;
+    // The same port on both addresses, so only the address tells them apart.
+    let (public, internal, port) = loop {
+        let public = tokio::net::TcpListener::bind((stand_in, 0)).await?;
+        let port = public.local_addr()?.port();
+        if let Ok(internal) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+            break (
+                Origin::start_on(public, resource(b"public", "\"p\"")),
+                Origin::start_on(internal, resource(b"internal secret", "\"s\"")),
+                port,
+            );
+        }
+    };
+    let source = Origin::start(resource(b"source", "\"v\"")).await;
+    let base = source.url.trim_end_matches("/feed");
+    let config = SourceConfig::Url {
+        url: format!("{base}/redirect?to=http://rebind.test:{port}/feed")
+            .parse()
+            .unwrap(),
+        timeout: Duration::from_secs(5),
+        max_bytes: 1 << 20,
+        redirect_hosts: vec![format!("rebind.test:{port}")],
+    };
+    fn judge(ip: std::net::IpAddr) -> AddressClass {
+        if ip == std::net::IpAddr::from([127, 0, 0, 2]) {
+            AddressClass::Public
+        } else {
+            classify(ip)
+        }
+    }
+    let fetch = |first: std::net::IpAddr| {
+        let answers = std::sync::Arc::new(Rebinding {
+            first,
+            then: "127.0.0.1".parse().unwrap(),
+            lookups: Default::default(),
+        });
+        let resolver = answers.clone();
+        let source = Source::with_resolver(&config, "test", move |host| CheckedResolver::new(resolver, host, judge));
+        async move {
+            let fetched = source?.fetch(&SourceValidators::default(), "schedule").await;
+            Ok::<_, SourceError>((fetched, answers.lookups.load(std::sync::atomic::Ordering::SeqCst)))
+        }
+    };
+
+    let (fetched, lookups) = fetch(stand_in).await?;
+    match fetched? {
+        Fetch::Changed(snapshot) => assert_eq!(snapshot.body, b"public"),
+        Fetch::Unchanged => panic!("unconditional fetch answered unchanged"),
+    }
+    assert_eq!(lookups, 1, "one resolution, the one connected to");
+    assert_eq!(public.seen().0, 1);
+
+    let (fetched, _) = fetch("127.0.0.1".parse()?).await?;
+    match fetched {
+        Err(SourceError::Redirect(s3_latest::ingest::redirect::Refusal::InternalAddress { class, .. })) => {
+            assert_eq!(class, AddressClass::Loopback)
+        }
+        other => panic!("expected an internal-address refusal, got {other:?}"),
+    }
+    assert_eq!(internal.seen().0, 0, "the loopback service was never asked");
     Ok(())
 }
 

@@ -67,7 +67,11 @@ type Body = http_body_util::combinators::BoxBody<Bytes, Infallible>;
 
 impl Origin {
     pub async fn start(resource: Resource) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind origin");
+        Self::start_on(TcpListener::bind("127.0.0.1:0").await.expect("bind origin"), resource)
+    }
+
+    /// On a listener of the caller's (another loopback address, a given port).
+    pub fn start_on(listener: TcpListener, resource: Resource) -> Self {
         let url = format!("http://{}/feed", listener.local_addr().expect("addr"));
         let resource = Arc::new(Mutex::new(resource));
         let seen = Arc::new(Mutex::new(Seen::default()));

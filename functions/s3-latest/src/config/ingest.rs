@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::{ConfigError, Env, InvalidUrl, Location, Url, optional, parsed, positive};
 use crate::envelope::Format;
+use crate::ingest::redirect::AllowedHost;
 
 /// Where ingest's snapshot comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +34,28 @@ pub struct IngestConfig {
     pub format: Format,
 }
 
+/// `SOURCE_REDIRECT_HOSTS`: comma-separated `host` or `host:port` entries,
+/// each refused at start-up if malformed (a typo would otherwise allow
+/// nothing, silently).
+fn redirect_hosts(env: &dyn Env) -> Result<Vec<String>, ConfigError> {
+    let Some(list) = optional(env, "SOURCE_REDIRECT_HOSTS") else {
+        return Ok(Vec::new());
+    };
+    let entries: Vec<String> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .collect();
+    match entries.iter().find(|e| AllowedHost::parse(e).is_none()) {
+        Some(bad) => Err(ConfigError {
+            variable: "SOURCE_REDIRECT_HOSTS",
+            problem: format!("`{bad}` is not a host or host:port"),
+        }),
+        None => Ok(entries),
+    }
+}
+
 /// Room for a binary snapshot to come back base64-encoded under 6 MB.
 pub const DEFAULT_SOURCE_MAX_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -49,15 +72,7 @@ impl IngestConfig {
                     url,
                     timeout: Duration::from_millis(positive(env, "SOURCE_TIMEOUT_MS", 10_000)?),
                     max_bytes: positive(env, "SOURCE_MAX_BYTES", DEFAULT_SOURCE_MAX_BYTES)?,
-                    redirect_hosts: optional(env, "SOURCE_REDIRECT_HOSTS")
-                        .map(|list| {
-                            list.split(',')
-                                .map(str::trim)
-                                .filter(|h| !h.is_empty())
-                                .map(str::to_owned)
-                                .collect()
-                        })
-                        .unwrap_or_default(),
+                    redirect_hosts: redirect_hosts(env)?,
                 }
             }
         };

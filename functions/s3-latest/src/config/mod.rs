@@ -360,7 +360,7 @@ mod tests {
             ("BUCKET_NAME", "b"),
             ("SOURCE_URL", "https://example.com/feed.json"),
             ("SOURCE_MAX_BYTES", "1024"),
-            ("SOURCE_REDIRECT_HOSTS", "cdn.example.net, mirror.example.org,"),
+            ("SOURCE_REDIRECT_HOSTS", "cdn.example.net, mirror.example.org:8443,"),
         ]))
         .unwrap();
         match config.source {
@@ -373,9 +373,19 @@ mod tests {
                 assert_eq!(url.to_string(), "https://example.com/feed.json");
                 assert_eq!(timeout, Duration::from_secs(10));
                 assert_eq!(max_bytes, 1024);
-                assert_eq!(redirect_hosts, ["cdn.example.net", "mirror.example.org"]);
+                assert_eq!(redirect_hosts, ["cdn.example.net", "mirror.example.org:8443"]);
             }
             other => panic!("expected a URL source, got {other:?}"),
         }
+        let err = IngestConfig::from_env(&env(&[
+            ("BUCKET_NAME", "b"),
+            ("SOURCE_URL", "https://example.com/feed.json"),
+            ("SOURCE_REDIRECT_HOSTS", "cdn.example.net:https"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration: SOURCE_REDIRECT_HOSTS `cdn.example.net:https` is not a host or host:port"
+        );
     }
 }

@@ -17,6 +17,7 @@ mod announce;
 mod claim;
 pub mod publish;
 pub mod redirect;
+pub mod resolve;
 pub mod source;
 pub mod trigger;
 

@@ -8,10 +8,11 @@
 //! * a redirect within the origin of `SOURCE_URL` (scheme, host and port) is
 //!   followed: the operator chose that origin;
 //! * from `https` to `http` is refused, on any host;
-//! * another origin is followed only if its host is in
-//!   `SOURCE_REDIRECT_HOSTS`, and only if every address it resolves to is
-//!   public: loopback, link-local, private, unique-local and the like are
-//!   refused, whatever the name.
+//! * another origin is followed only if its host and port are in
+//!   `SOURCE_REDIRECT_HOSTS` (`host` means its scheme's default port), and
+//!   only if every address it resolves to is public: loopback, link-local,
+//!   private, unique-local and the like are refused, whatever the name. The
+//!   resolution checked is the one connected to ([`super::resolve`]).
 //!
 //! Locations are resolved against the current URL as RFC 3986 says (the
 //! `url` crate), relative references included.
@@ -134,54 +135,76 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
 #[derive(Debug, Clone)]
 pub struct RedirectPolicy {
     origin: url::Origin,
-    allowed_hosts: Vec<String>,
+    allowed: Vec<AllowedHost>,
+}
+
+/// One `SOURCE_REDIRECT_HOSTS` entry: `host` (its scheme's default port
+/// only) or `host:port`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedHost {
+    host: String,
+    port: Option<u16>,
+}
+
+impl AllowedHost {
+    /// Parses `host`, `host:port`, `[v6]` or `[v6]:port`; `None` if malformed.
+    pub fn parse(entry: &str) -> Option<Self> {
+        let entry = entry.trim().to_ascii_lowercase();
+        let (host, port) = match entry.strip_prefix('[') {
+            Some(v6) => {
+                let (host, rest) = v6.split_once(']')?;
+                host.parse::<Ipv6Addr>().ok()?;
+                match rest {
+                    "" => (host.to_owned(), None),
+                    _ => (host.to_owned(), Some(rest.strip_prefix(':')?.parse().ok()?)),
+                }
+            }
+            None => match entry.split_once(':') {
+                Some((host, port)) => (host.to_owned(), Some(port.parse().ok()?)),
+                None => (entry.clone(), None),
+            },
+        };
+        let valid = !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'));
+        (valid && port != Some(0)).then_some(AllowedHost { host, port })
+    }
+
+    fn allows(&self, to: &Url, host: &str) -> bool {
+        self.host == host
+            && match self.port {
+                Some(port) => to.port_or_known_default() == Some(port),
+                None => to.port().is_none(),
+            }
+    }
 }
 
 impl RedirectPolicy {
+    /// Malformed entries are refused at start-up (the configuration parses
+    /// each with [`AllowedHost::parse`]); any left here allow nothing.
     pub fn new(source: &Url, allowed_hosts: &[String]) -> Self {
         RedirectPolicy {
             origin: source.origin(),
-            allowed_hosts: allowed_hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
+            allowed: allowed_hosts.iter().filter_map(|h| AllowedHost::parse(h)).collect(),
         }
     }
 
     /// Where a redirect from `from` with this `Location` may go, or why not.
-    /// Resolves the target's name for another origin (the check that
-    /// matters is on what it resolves to, not on how it is spelled).
-    pub async fn follow(&self, from: &Url, location: Option<&str>) -> Result<Url, Refusal> {
+    /// A name is judged by what it resolves to, where it is resolved: in the
+    /// connector's resolver ([`super::resolve`]), so this needs no lookup.
+    pub fn follow(&self, from: &Url, location: Option<&str>) -> Result<Url, Refusal> {
         let to = from
             .join(location.ok_or(Refusal::NoLocation)?)
             .map_err(|_| Refusal::NoLocation)?;
-        self.check_static(from, &to)?;
-        if to.origin() == self.origin {
-            return Ok(to);
-        }
-        let host = to.host_str().unwrap_or_default().to_owned();
-        let port = to.port_or_known_default().unwrap_or(443);
-        let addresses: Vec<IpAddr> = match to.host() {
-            Some(url::Host::Ipv4(v4)) => vec![IpAddr::V4(v4)],
-            Some(url::Host::Ipv6(v6)) => vec![IpAddr::V6(v6)],
-            _ => tokio::net::lookup_host((host.as_str(), port))
-                .await
-                .map_err(|_| Refusal::Unresolvable { host: host.clone() })?
-                .map(|socket| socket.ip())
-                .collect(),
-        };
-        if addresses.is_empty() {
-            return Err(Refusal::Unresolvable { host });
-        }
-        for address in addresses {
-            let class = classify(address);
-            if class != AddressClass::Public {
-                return Err(Refusal::InternalAddress { host, class });
-            }
-        }
+        self.check(from, &to)?;
         Ok(to)
     }
 
-    /// Everything decided without a name lookup: scheme, downgrade, origin
-    /// and allow-list, and literal addresses.
-    fn check_static(&self, from: &Url, to: &Url) -> Result<(), Refusal> {
+    /// Scheme, downgrade, origin and allow-list (host and port), and the
+    /// class of a literal address, which the connector connects to without
+    /// asking the resolver.
+    fn check(&self, from: &Url, to: &Url) -> Result<(), Refusal> {
         if !matches!(to.scheme(), "http" | "https") {
             return Err(Refusal::NotHttp);
         }
@@ -193,10 +216,22 @@ impl RedirectPolicy {
         }
         let host = to.host_str().unwrap_or_default().to_ascii_lowercase();
         let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
-        if !self.allowed_hosts.contains(&host) {
+        if !self.allowed.iter().any(|allowed| allowed.allows(to, &host)) {
+            let host = match to.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host,
+            };
             return Err(Refusal::OtherOrigin { host });
         }
-        Ok(())
+        let literal = match to.host() {
+            Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
+            Some(url::Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
+            _ => None,
+        };
+        match literal.map(classify) {
+            Some(class) if class != AddressClass::Public => Err(Refusal::InternalAddress { host, class }),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -249,10 +284,13 @@ mod tests {
     }
 
     #[test]
-    fn the_static_rules_need_no_lookup() {
+    fn the_rules_need_no_lookup() {
         let source = url("https://feed.example.com/a/b");
-        let policy = RedirectPolicy::new(&source, &["cdn.example.net".to_owned(), "10.0.0.7".to_owned()]);
-        let check = |to: &str| policy.check_static(&source, &source.join(to).unwrap());
+        let policy = RedirectPolicy::new(
+            &source,
+            &["cdn.example.net".to_owned(), "mirror.example.org:8443".to_owned()],
+        );
+        let check = |to: &str| policy.check(&source, &source.join(to).unwrap());
         assert_eq!(check("c"), Ok(()), "relative, same origin");
         assert_eq!(check("/x?y=1"), Ok(()));
         assert_eq!(check("http://feed.example.com/a"), Err(Refusal::Downgrade));
@@ -260,7 +298,7 @@ mod tests {
         assert_eq!(
             check("https://feed.example.com:8443/a"),
             Err(Refusal::OtherOrigin {
-                host: "feed.example.com".into()
+                host: "feed.example.com:8443".into()
             }),
             "another port is another origin"
         );
@@ -275,10 +313,47 @@ mod tests {
             Ok(()),
             "allowed, pending its addresses"
         );
+        // The allow-list carries the port: a host alone is its default port.
+        assert_eq!(check("https://cdn.example.net:443/x"), Ok(()));
+        assert_eq!(
+            check("https://cdn.example.net:6379/x"),
+            Err(Refusal::OtherOrigin {
+                host: "cdn.example.net:6379".into()
+            })
+        );
+        assert_eq!(check("https://mirror.example.org:8443/x"), Ok(()));
+        assert!(matches!(
+            check("https://mirror.example.org/x"),
+            Err(Refusal::OtherOrigin { .. })
+        ));
     }
 
-    #[tokio::test]
-    async fn an_allowed_host_is_still_refused_at_an_internal_literal_address() {
+    #[test]
+    fn allow_list_entries_parse_or_are_refused() {
+        let parsed = |e: &str| AllowedHost::parse(e).map(|a| (a.host, a.port));
+        assert_eq!(parsed("CDN.example.net"), Some(("cdn.example.net".into(), None)));
+        assert_eq!(
+            parsed("cdn.example.net:8443"),
+            Some(("cdn.example.net".into(), Some(8443)))
+        );
+        assert_eq!(parsed("[2001:db8::1]:443"), Some(("2001:db8::1".into(), Some(443))));
+        assert_eq!(parsed("[2001:db8::1]"), Some(("2001:db8::1".into(), None)));
+        for bad in [
+            "",
+            "host:",
+            "host:0",
+            "host:99999",
+            "host:x",
+            "[nope]",
+            "a/b",
+            "https://x",
+        ] {
+            assert_eq!(parsed(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_allowed_host_is_still_refused_at_an_internal_literal_address() {
         // Literal addresses: classified, never connected to or looked up.
         let source = url("https://feed.example.com/");
         let policy = RedirectPolicy::new(&source, &["10.0.0.7".to_owned(), "169.254.169.254".to_owned()]);
@@ -286,7 +361,7 @@ mod tests {
             ("https://10.0.0.7/", AddressClass::Private),
             ("https://169.254.169.254/latest", AddressClass::LinkLocal),
         ] {
-            match policy.follow(&source, Some(to)).await {
+            match policy.follow(&source, Some(to)) {
                 Err(Refusal::InternalAddress { class: found, .. }) => assert_eq!(found, class, "{to}"),
                 other => panic!("{to}: {other:?}"),
             }

@@ -16,12 +16,13 @@ use hyper_util::rt::TokioExecutor;
 use rand::RngCore;
 
 use super::redirect::{RedirectPolicy, Refusal};
+use super::resolve::{CheckedResolver, refusal_in};
 use crate::config::{SourceConfig, is_printable_ascii};
 
 /// The same HTTP stack the AWS SDK runs on (hyper, hyper-rustls over
 /// aws-lc-rs, the system's root certificates), so fetching a source adds no
 /// second client to the binary.
-type HttpsClient = Client<HttpsConnector<HttpConnector>, Empty<Bytes>>;
+type HttpsClient = Client<HttpsConnector<HttpConnector<CheckedResolver>>, Empty<Bytes>>;
 
 /// Redirects followed before a source is refused, as a browser would.
 const MAX_REDIRECTS: usize = 5;
@@ -134,6 +135,16 @@ enum SourceKind {
 
 impl Source {
     pub fn new(config: &SourceConfig, function_version: &str) -> Result<Self, SourceError> {
+        Self::with_resolver(config, function_version, CheckedResolver::system)
+    }
+
+    /// [`new`](Self::new) with another resolver, made for the source's host
+    /// (tests answer their own addresses).
+    pub fn with_resolver(
+        config: &SourceConfig,
+        function_version: &str,
+        resolver: impl FnOnce(&str) -> CheckedResolver,
+    ) -> Result<Self, SourceError> {
         let kind = match config {
             SourceConfig::Generated => SourceKind::Generated {
                 function_version: function_version.to_owned(),
@@ -148,8 +159,9 @@ impl Source {
                     .to_string()
                     .parse()
                     .map_err(|e: url::ParseError| SourceError::Client(e.to_string()))?;
+                let resolver = resolver(url.host_str().unwrap_or_default());
                 SourceKind::Url {
-                    client: Box::new(https_client(*timeout)?),
+                    client: Box::new(https_client(*timeout, resolver)?),
                     redirects: RedirectPolicy::new(&url, redirect_hosts),
                     url,
                     max_bytes: *max_bytes,
@@ -179,7 +191,7 @@ impl Source {
     }
 }
 
-fn https_client(connect_timeout: Duration) -> Result<HttpsClient, SourceError> {
+fn https_client(connect_timeout: Duration, resolver: CheckedResolver) -> Result<HttpsClient, SourceError> {
     let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -188,7 +200,7 @@ fn https_client(connect_timeout: Duration) -> Result<HttpsClient, SourceError> {
         .with_native_roots()
         .map_err(|e| SourceError::Client(e.to_string()))?
         .with_no_client_auth();
-    let mut tcp = HttpConnector::new();
+    let mut tcp = HttpConnector::new_with_resolver(resolver);
     tcp.set_connect_timeout(Some(connect_timeout));
     tcp.enforce_http(false);
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
@@ -256,11 +268,15 @@ async fn fetch_following_redirects(
         let request = request
             .body(Empty::new())
             .map_err(|e| SourceError::Client(e.to_string()))?;
-        let response = client.request(request).await.map_err(|_| SourceError::Unreachable)?;
+        let response = client.request(request).await.map_err(|e| match refusal_in(&e) {
+            // The resolver refused the host: what it resolves to is internal.
+            Some(refusal) => SourceError::Redirect(refusal),
+            None => SourceError::Unreachable,
+        })?;
         let status = response.status();
         if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
             let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok());
-            url = redirects.follow(&url, location).await.inspect_err(|refusal| {
+            url = redirects.follow(&url, location).inspect_err(|refusal| {
                 tracing::warn!(from = %url, %refusal, "refused a source redirect");
             })?;
             continue;
