@@ -125,60 +125,109 @@ pub enum Advance {
     AlreadyAhead,
 }
 
+/// What one round read at the pointer's key.
+#[derive(Debug)]
+enum Read {
+    /// A document (usable or not), under this ETag.
+    Found {
+        held: Result<ObjectSummary, PointerError>,
+        etag: Option<String>,
+    },
+    Absent,
+    /// 403: S3's answer for a missing key to a caller without
+    /// `s3:ListBucket`, so possibly absent.
+    Refused(StoreError),
+}
+
+/// One round's decision: the whole of what [`advance`] decides, from what
+/// it read and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Plan {
+    /// The pointer names this object already.
+    Done,
+    /// It names a newer key (newest first: a smaller one). Done if that
+    /// object exists as described; if it does not (deleted, or never
+    /// written: the pointer is only a description), write under `then`.
+    UnlessNewerExists { newer: ObjectSummary, then: Precondition },
+    /// Write under this precondition.
+    Write(Precondition),
+}
+
+fn plan(read: &Read, summary: &ObjectSummary) -> Result<Plan, StoreError> {
+    let matches = |etag: &Option<String>| {
+        etag.clone()
+            .map(Precondition::Matches)
+            .ok_or_else(|| StoreError::Refused {
+                operation: "GetObject",
+                code: "MissingETag".into(),
+            })
+    };
+    Ok(match read {
+        Read::Found { held: Ok(held), .. } if held == summary => Plan::Done,
+        Read::Found { held: Ok(held), etag } if held.key < summary.key => Plan::UnlessNewerExists {
+            newer: held.clone(),
+            then: matches(etag)?,
+        },
+        // An older object, or a document ingest never wrote: replace it.
+        Read::Found { etag, .. } => Plan::Write(matches(etag)?),
+        Read::Absent | Read::Refused(_) => Plan::Write(Precondition::Absent),
+    })
+}
+
+async fn read(store: &SnapshotStore, pointer: &str) -> Result<Read, StoreError> {
+    match store.get(pointer, POINTER_MAX_BYTES).await {
+        Ok(current) => Ok(Read::Found {
+            held: decode(store.prefix(), &current.body),
+            etag: current.etag,
+        }),
+        Err(StoreError::NotFound) => Ok(Read::Absent),
+        Err(refused @ StoreError::Refused { .. }) => Ok(Read::Refused(refused)),
+        Err(e) => Err(e),
+    }
+}
+
 /// Moves the pointer at `pointer` to `summary`'s object unless it names that
-/// object or a newer one. Compare-and-swap: a round lost to another writer
-/// (412, or 409 while its write is in flight) reads the pointer again.
+/// object or a newer one: [`plan`] under compare-and-swap. A round lost to
+/// another writer (412, or 409 while its write is in flight), or a read
+/// that failed for a moment, is played again.
 pub async fn advance(store: &SnapshotStore, pointer: &str, summary: &ObjectSummary) -> Result<Advance, StoreError> {
     for attempt in 1..=MAX_ADVANCE_ATTEMPTS {
-        let condition = match store.get(pointer, POINTER_MAX_BYTES).await {
-            Ok(current) => {
-                match decode(store.prefix(), &current.body) {
-                    Ok(held) if held == *summary => return Ok(Advance::AlreadyAhead),
-                    // Newest first: a smaller key was written for a later
-                    // trigger, if that object exists as described. One that
-                    // does not (deleted, or never written: anyone with
-                    // s3:PutObject can write the pointer) is unreadable.
-                    Ok(held) if held.key < summary.key => match names_a_real_object(store, &held).await? {
-                        true => return Ok(Advance::AlreadyAhead),
-                        false => tracing::warn!(%pointer, key = %held.key, "replacing a pointer to a missing object"),
-                    },
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(%pointer, error = %e, "replacing an unreadable pointer"),
-                }
-                let etag = current.etag.ok_or_else(|| StoreError::Refused {
-                    operation: "GetObject",
-                    code: "MissingETag".into(),
-                })?;
-                Precondition::Matches(etag)
-            }
-            Err(StoreError::NotFound) => Precondition::Absent,
-            Err(e @ StoreError::Unavailable { .. }) if attempt < MAX_ADVANCE_ATTEMPTS => {
+        let last = attempt == MAX_ADVANCE_ATTEMPTS;
+        let read = match read(store, pointer).await {
+            Err(e @ StoreError::Unavailable { .. }) if !last => {
                 tracing::warn!(%pointer, attempt, error = %e, "the pointer could not be read; reading it again");
                 continue;
             }
-            // Without s3:ListBucket, S3 answers a missing object with 403:
-            // try to create it. If something is there after all (412), or
-            // being written (409), another writer won the first creation:
-            // read again; a refusal that outlasts the rounds was real.
-            Err(refused @ StoreError::Refused { .. }) => {
-                match write(store, pointer, summary, Precondition::Absent).await {
-                    Ok(()) => return Ok(Advance::Moved { attempts: attempt }),
-                    Err(StoreError::AlreadyExists | StoreError::WriteInFlight) if attempt < MAX_ADVANCE_ATTEMPTS => {
-                        continue;
-                    }
-                    Err(StoreError::AlreadyExists | StoreError::WriteInFlight) => return Err(refused),
-                    Err(e) => return Err(e),
+            read => read?,
+        };
+        if let Read::Found { held: Err(e), .. } = &read {
+            tracing::warn!(%pointer, error = %e, "replacing an unreadable pointer");
+        }
+        let condition = match plan(&read, summary)? {
+            Plan::Done => return Ok(Advance::AlreadyAhead),
+            Plan::UnlessNewerExists { newer, then } => match names_a_real_object(store, &newer).await? {
+                true => return Ok(Advance::AlreadyAhead),
+                false => {
+                    tracing::warn!(%pointer, key = %newer.key, "replacing a pointer to a missing object");
+                    then
                 }
-            }
-            Err(e) => return Err(e),
+            },
+            Plan::Write(condition) => condition,
         };
         match write(store, pointer, summary, condition).await {
             Ok(()) => return Ok(Advance::Moved { attempts: attempt }),
-            Err(e) if lost_round(&e) && attempt < MAX_ADVANCE_ATTEMPTS => {
+            Err(e) if lost_round(&e) && !last => {
                 tracing::info!(%pointer, attempt, "the pointer moved under this write; reading it again");
                 tokio::time::sleep(Duration::from_millis(rand::random_range(10..40) * u64::from(attempt))).await;
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                return Err(match (read, e) {
+                    // A refused read whose creation kept meeting an object:
+                    // the refusal was real (the pointer exists, unreadable).
+                    (Read::Refused(refused), StoreError::AlreadyExists | StoreError::WriteInFlight) => refused,
+                    (_, e) => e,
+                });
+            }
         }
     }
     Err(StoreError::WriteInFlight)
@@ -310,6 +359,46 @@ mod tests {
             last_modified: Utc.timestamp_millis_opt(1_764_000_000_123).unwrap(),
             size: 42,
         }
+    }
+
+    #[test]
+    fn a_round_plans_from_what_it_read_alone() {
+        let older = summary(snapshot_key("p/", Utc::now() - chrono::Duration::minutes(5), 1));
+        let this = summary(snapshot_key("p/", Utc::now(), 2));
+        let newer = summary(snapshot_key("p/", Utc::now() + chrono::Duration::minutes(1), 3));
+        let found = |held: Result<ObjectSummary, PointerError>| Read::Found {
+            held,
+            etag: Some("\"pe\"".into()),
+        };
+        let over = Precondition::Matches("\"pe\"".into());
+        assert_eq!(plan(&found(Ok(this.clone())), &this).unwrap(), Plan::Done);
+        assert_eq!(
+            plan(&found(Ok(newer.clone())), &this).unwrap(),
+            Plan::UnlessNewerExists {
+                newer,
+                then: over.clone()
+            }
+        );
+        assert_eq!(plan(&found(Ok(older)), &this).unwrap(), Plan::Write(over.clone()));
+        assert_eq!(
+            plan(&found(Err(PointerError::Malformed)), &this).unwrap(),
+            Plan::Write(over)
+        );
+        assert_eq!(plan(&Read::Absent, &this).unwrap(), Plan::Write(Precondition::Absent));
+        let refused = StoreError::Refused {
+            operation: "GetObject",
+            code: "AccessDenied".into(),
+        };
+        assert_eq!(
+            plan(&Read::Refused(refused), &this).unwrap(),
+            Plan::Write(Precondition::Absent)
+        );
+        // A pointer read without an ETag cannot be swapped: never written blind.
+        let blind = Read::Found {
+            held: Ok(summary(snapshot_key("p/", Utc::now() - chrono::Duration::hours(1), 4))),
+            etag: None,
+        };
+        assert!(matches!(plan(&blind, &this), Err(StoreError::Refused { .. })));
     }
 
     #[test]
