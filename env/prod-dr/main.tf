@@ -101,8 +101,11 @@ module "replication" {
   destination_kms_key_arn   = module.standby.kms_key_arn
   latency_threshold_minutes = var.replication_latency_threshold_minutes
   alarm_actions             = [module.primary.alarm_topic_arn]
-  role_path                 = var.role_path
-  permissions_boundary_arn  = var.permissions_boundary_arn
+  # Named after the primary, whose key lets CloudWatch publish to its
+  # encrypted topic only for alarms named after it.
+  alarm_name_prefix        = "${local.name}-primary"
+  role_path                = var.role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 module "primary_failover" {

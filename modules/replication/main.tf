@@ -155,6 +155,7 @@ resource "aws_s3_bucket_replication_configuration" "this" {
 
 # Replication metrics live in the source region, per rule.
 locals {
+  alarm_prefix = coalesce(var.alarm_name_prefix, var.name)
   dimensions = {
     SourceBucket      = var.source_bucket_name
     DestinationBucket = element(split(":::", var.destination_bucket_arn), 1)
@@ -163,7 +164,7 @@ locals {
 }
 
 resource "aws_cloudwatch_metric_alarm" "latency" {
-  alarm_name          = "${var.name}-replication-latency"
+  alarm_name          = "${local.alarm_prefix}-replication-latency"
   alarm_description   = "Snapshots reach the standby more than ${var.latency_threshold_minutes} minutes after they are written"
   namespace           = "AWS/S3"
   metric_name         = "ReplicationLatency"
@@ -179,7 +180,7 @@ resource "aws_cloudwatch_metric_alarm" "latency" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "failures" {
-  alarm_name          = "${var.name}-replication-failures"
+  alarm_name          = "${local.alarm_prefix}-replication-failures"
   alarm_description   = "Snapshots failed to replicate to the standby"
   namespace           = "AWS/S3"
   metric_name         = "OperationsFailedReplication"

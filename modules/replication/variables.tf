@@ -60,6 +60,12 @@ variable "alarm_actions" {
   default     = []
 }
 
+variable "alarm_name_prefix" {
+  description = "Prefix of the alarms' names (null: name). The topic in alarm_actions is encrypted, and its key lets CloudWatch use it only for alarms named after its own deployment: pass that deployment's name."
+  type        = string
+  default     = null
+}
+
 variable "role_path" {
   description = "Path of the replication role."
   type        = string

@@ -290,7 +290,7 @@ def disaster_recovery(make, name):
         "alarms": sorted(
             a["AlarmName"]
             for a in make("cloudwatch").describe_alarms()["MetricAlarms"]
-            if a["AlarmName"].startswith(f"{name}-replication")
+            if "-replication-" in a["AlarmName"] and a["AlarmName"].startswith(name)
         ),
     }
     if replication:
@@ -321,6 +321,45 @@ def disaster_recovery(make, name):
             if record.get("Failover"):
                 facts["records"].append(record)
     return facts
+
+
+def unreachable_alarms(make, prefix):
+    """Alarms whose notifications would be lost: for every alarm named with
+    `prefix` and every SNS action, a topic encrypted with a key whose policy
+    does not let CloudWatch use it (kms:Decrypt and kms:GenerateDataKey*) for
+    that alarm's ARN. CloudWatch publishes to an encrypted topic only so (SNS
+    Developer Guide, "Key management"); moto evaluates no key policy, so the
+    policy is matched here as AWS would match its ArnLike condition."""
+    import fnmatch
+
+    sns, kms = make("sns"), make("kms")
+    problems = []
+    for alarm in make("cloudwatch").describe_alarms()["MetricAlarms"]:
+        if not alarm["AlarmName"].startswith(prefix):
+            continue
+        for action in set(alarm.get("AlarmActions", []) + alarm.get("OKActions", [])):
+            if ":sns:" not in action:
+                continue
+            key = sns.get_topic_attributes(TopicArn=action)["Attributes"].get("KmsMasterKeyId")
+            if not key:
+                continue
+            policy = json.loads(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+            needed = {"kms:Decrypt", "kms:GenerateDataKey*"}
+            for statement in policy["Statement"]:
+                principal = statement.get("Principal", {})
+                services = principal.get("Service", []) if isinstance(principal, dict) else []
+                services = [services] if isinstance(services, str) else services
+                actions = statement.get("Action", [])
+                actions = {actions} if isinstance(actions, str) else set(actions)
+                if statement.get("Effect") != "Allow" or "cloudwatch.amazonaws.com" not in services:
+                    continue
+                patterns = statement.get("Condition", {}).get("ArnLike", {}).get("aws:SourceArn", ["*"])
+                patterns = [patterns] if isinstance(patterns, str) else patterns
+                if any(fnmatch.fnmatchcase(alarm["AlarmArn"], p) for p in patterns):
+                    needed -= actions
+            if needed:
+                problems.append(f"{alarm['AlarmName']} -> {action}: the key lets CloudWatch no {sorted(needed)}")
+    return problems
 
 
 def bootstrap(make):
@@ -360,6 +399,8 @@ def main(argv):
         json.dump(facts, sys.stdout, indent=1, default=str)
     elif command == "readback-dr":
         json.dump(disaster_recovery(make, name), sys.stdout, indent=1, default=str)
+    elif command == "unreachable-alarms":
+        json.dump(unreachable_alarms(make, name), sys.stdout, indent=1)
     elif command == "api-gateway-account":
         json.dump(api_gateway_account(make), sys.stdout, indent=1)
     elif command == "create-zone":

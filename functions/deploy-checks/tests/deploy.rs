@@ -697,9 +697,24 @@ fn assert_stream_function(facts: &Value, name: &str) {
     }
 }
 
+/// Every alarm of every deployment in `region` can publish to its topic: a
+/// topic encrypted with a key whose policy does not let CloudWatch use it
+/// for that alarm's ARN loses every notification, silently (the apply
+/// succeeds; moto evaluates no key policy, so aws.py matches it as AWS would).
+fn assert_alarms_reach_their_topics(d: &Deployment, region: &str) {
+    let problems: Vec<String> =
+        serde_json::from_slice(&d.aws_in(region, &["unreachable-alarms", "s3-latest"]).stdout).unwrap();
+    assert!(
+        problems.is_empty(),
+        "alarms that could never notify:\n{}",
+        problems.join("\n")
+    );
+}
+
 /// Reads `name`'s deployment back and checks what was meant; returns the facts.
 fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
     let facts = d.read_back(name);
+    assert_alarms_reach_their_topics(d, REGION);
     let kms_key = facts["functions"]["ingest"]["environment"]["KMS_KEY_ID"]
         .as_str()
         .expect("KMS_KEY_ID")
@@ -1340,6 +1355,7 @@ async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
 
     // The standby: retrieve only, under the key's replica, reading the primary's store.
     let standby = d.read_back_in(STANDBY_REGION, STANDBY);
+    assert_alarms_reach_their_topics(d, STANDBY_REGION);
     assert_eq!(
         standby["functions"].as_object().unwrap().keys().collect::<Vec<_>>(),
         ["retrieve"],
@@ -1480,8 +1496,8 @@ async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
     assert_eq!(
         dr["alarms"],
         json!([
-            "s3-latest-prod-dr-replication-failures",
-            "s3-latest-prod-dr-replication-latency"
+            "s3-latest-prod-dr-primary-replication-failures",
+            "s3-latest-prod-dr-primary-replication-latency"
         ])
     );
     assert!(
