@@ -160,10 +160,11 @@ struct LocalBackend {
     listing: Arc<ListingIndex>,
     fs: FileSystem,
     // Conditional writes hold it exclusively, so each checks and writes as
-    // one step; reads hold it shared while s3s-fs opens the body and reads
-    // the metadata and ETag files beside it, so a read never pairs one
-    // version's body with another's ETag (a compare-and-swap on the pointer
-    // would then act on a stale body). A Tokio lock: it is held across the
+    // one step; reads (LIST, GET, HEAD) hold it shared while s3s-fs opens the
+    // body and reads the metadata and ETag files beside it, so a read never
+    // pairs one version's body with another's ETag (a compare-and-swap on the
+    // pointer would then act on a stale body), nor sees an object whose
+    // metadata is not written yet (S3 makes a PUT visible whole). A Tokio lock: it is held across the
     // awaited filesystem calls.
     puts: tokio::sync::RwLock<()>,
     counts: OperationCounts,
@@ -187,6 +188,7 @@ impl S3 for LocalBackend {
         if self.listing.enabled() {
             return Ok(S3Response::new(self.listing.list(&req.input)));
         }
+        let _no_conditional_write = self.puts.read().await;
         self.fs.list_objects_v2(req).await
     }
 
@@ -210,6 +212,7 @@ impl S3 for LocalBackend {
 
     async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
         self.enter("HeadObject").await;
+        let _no_conditional_write = self.puts.read().await;
         self.fs.head_object(req).await
     }
 
