@@ -16,11 +16,11 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
+use subtle::ConstantTimeEq;
 
 use super::publish::{EventPublisher, ObjectIngested};
 use super::trigger::Trigger;
 use super::{IngestError, IngestSummary, Ingestor, Outcome, TRIGGER_METADATA};
-use subtle::ConstantTimeEq;
 
 use crate::envelope::{self, EnvelopeMetadata};
 use crate::keyring::{KeyProvider, Tagged, TriggerTags};
