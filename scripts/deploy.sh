@@ -8,17 +8,13 @@
 #
 # Environment: TF_PLUGIN_DIR installs providers from a local mirror instead
 # of the registry; S3_LATEST_ROOT points at another copy of env/ and modules/
-# (the deploy test uses both); TF_VAR_* sets any input.
+# (the deploy test uses both); TF_VAR_* sets any input. A plan that would
+# delete a snapshot bucket or a KMS key is refused (scripts/lib/apply.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib/terraform-init.sh"
+. "$(dirname "$0")/lib/apply.sh"
 terraform_init "${1:-}" "${2:-}"
-# The plan file holds every input and generated secret (the API key) in
-# clear: it never outlives this script, whether apply succeeds or not.
-plan="$dir/tfplan"
-trap 'rm -f "$plan"' EXIT
-terraform -chdir="$dir" validate -no-color
-terraform -chdir="$dir" plan -input=false -no-color -out=tfplan
-terraform -chdir="$dir" apply -input=false -no-color tfplan
+apply_keeping_data
 if [ "$1" = bootstrap ]; then
     bootstrap_migrate_state
 fi

@@ -9,7 +9,7 @@
 #
 # Only dev is destroyed without a question. Any other environment asks for
 # its name on a terminal; without one, CONFIRM_DESTROY=<env> must say it.
-# Retiring prod's data is a deliberate, separate step (docs/deploy.md).
+# Retiring prod and its data is scripts/retire.sh (docs/operations.md).
 #
 # Same environment variables as scripts/deploy.sh.
 set -euo pipefail
@@ -29,4 +29,10 @@ if [ "$env" != dev ]; then
     fi
 fi
 terraform_init "$env" "${2:-}"
+# A kept environment's released data is deleted by scripts/retire.sh alone,
+# bucket first: a plain destroy would take its protections off first.
+if [ "$env" != dev ] && terraform -chdir="$dir" state list | grep -qE '\.aws_s3_bucket\.disposable\[0\]$'; then
+    echo "$env's data was released: scripts/retire.sh $env finishes retiring it" >&2
+    exit 1
+fi
 terraform -chdir="$dir" destroy -input=false -no-color -auto-approve

@@ -17,3 +17,8 @@ output "api_gateway_cloudwatch_role_name" {
   description = "The account-wide role env/bootstrap-region sets in other regions."
   value       = one(aws_iam_role.api_gateway_cloudwatch[*].name)
 }
+
+output "deployer_policy_arn" {
+  description = "The deployer policy (docs/deployer.md): attach it to the roles that apply the environments."
+  value       = aws_iam_policy.deployer.arn
+}

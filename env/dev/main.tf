@@ -38,6 +38,8 @@ module "service" {
   alarm_emails                  = var.alarm_emails
   key_administrators            = var.key_administrators
   snapshot_writers              = var.snapshot_writers
+  retiring                      = var.retiring
+  ingest_paused                 = var.ingest_paused
   role_path                     = var.role_path
   permissions_boundary_arn      = var.permissions_boundary_arn
 }

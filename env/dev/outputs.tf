@@ -62,3 +62,8 @@ output "http_invoke_policy_json" {
   description = "With api_type = http and IAM authorization: an IAM policy granting what a caller needs to call retrieve_url; null otherwise."
   value       = module.service.http_invoke_policy_json
 }
+
+output "ingest_timeout_seconds" {
+  description = "How long an ingest invocation may run (scripts/retire.sh waits this long for in-flight ones)."
+  value       = module.service.ingest_timeout_seconds
+}

@@ -43,6 +43,8 @@ module "primary" {
 
   key_administrators       = var.key_administrators
   snapshot_writers         = var.snapshot_writers
+  retiring                 = var.retiring
+  ingest_paused            = var.ingest_paused
   role_path                = var.role_path
   permissions_boundary_arn = var.permissions_boundary_arn
 }
@@ -82,6 +84,7 @@ module "standby" {
 
   key_administrators       = var.key_administrators
   snapshot_writers         = var.snapshot_writers
+  retiring                 = var.retiring
   role_path                = var.role_path
   permissions_boundary_arn = var.permissions_boundary_arn
 }

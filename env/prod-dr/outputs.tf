@@ -72,3 +72,8 @@ output "alarm_topic_arns" {
     standby = module.standby.alarm_topic_arn
   }
 }
+
+output "ingest_timeout_seconds" {
+  description = "How long an ingest invocation may run (scripts/retire.sh waits this long for in-flight ones)."
+  value       = module.primary.ingest_timeout_seconds
+}

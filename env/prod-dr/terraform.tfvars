@@ -11,3 +11,7 @@ alarm_emails          = ["oncall@example.com"]
 # Failover on a domain of yours (both or neither):
 # domain_name    = "snapshots.example.com"
 # hosted_zone_id = "Z0123456789ABCDEFGHIJ"
+# Required: the IAM roles that administer the KMS key(s), one list for
+# everyone who applies (CI, a break-glass role); a plan by anyone not on it
+# stops before anything changes (docs/operations.md, "Key administrators").
+# key_administrators = ["arn:aws:iam::111122223333:role/s3-latest-ci", "arn:aws:iam::111122223333:role/s3-latest-break-glass"]

@@ -96,9 +96,9 @@ variable "throttle_burst_limit" {
 }
 
 variable "quota_per_day" {
-  description = "Requests per day allowed to each region's API key."
+  description = "Requests per day allowed to each region's API key (null: 100000)."
   type        = number
-  default     = 100000
+  default     = null
 }
 
 variable "alarm_emails" {
@@ -149,9 +149,8 @@ variable "tags" {
 }
 
 variable "key_administrators" {
-  description = "IAM role or user ARNs that administer the KMS key(s), besides whoever applies this (who always does). None of them may decrypt."
+  description = "IAM role or user ARNs that administer the KMS key(s): a stable list, such as a CI role and a break-glass role, that includes whoever applies (a plan by anyone else stops). None of them may decrypt. Set it in terraform.tfvars or TF_VAR_key_administrators."
   type        = list(string)
-  default     = []
 }
 
 variable "snapshot_writers" {
@@ -170,4 +169,16 @@ variable "permissions_boundary_arn" {
   description = "Permissions boundary for every IAM role this creates (null: none)."
   type        = string
   default     = null
+}
+
+variable "retiring" {
+  description = "Set by scripts/retire.sh only (TF_VAR_retiring): writers stopped, every object write denied, while the data is deleted."
+  type        = bool
+  default     = false
+}
+
+variable "ingest_paused" {
+  description = "No snapshot is taken (schedule and event rule disabled, ingest's concurrency 0); retrieve keeps serving. false resumes (docs/operations.md)."
+  type        = bool
+  default     = false
 }

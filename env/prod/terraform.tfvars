@@ -11,8 +11,11 @@ rest_api_authorization = "AWS_IAM"
 # retrieve_reserved_concurrency = 50
 throttle_rate_limit  = 200
 throttle_burst_limit = 400
-quota_per_day        = 1000000
 alarm_emails         = ["oncall@example.com"]
 # access_log_bucket           = "<an existing access-log bucket>"
 # Snapshots over 6 MB through a streaming function URL (IAM-signed):
 # stream_url_enabled = true
+# Required: the IAM roles that administer the KMS key(s), one list for
+# everyone who applies (CI, a break-glass role); a plan by anyone not on it
+# stops before anything changes (docs/operations.md, "Key administrators").
+# key_administrators = ["arn:aws:iam::111122223333:role/s3-latest-ci", "arn:aws:iam::111122223333:role/s3-latest-break-glass"]

@@ -89,9 +89,10 @@ variable "throttle_burst_limit" {
 }
 
 variable "quota_per_day" {
-  description = "Requests per day allowed to the API key."
+  description = "Requests per day allowed to the API key (null: the default)."
   type        = number
   default     = 100000
+  nullable    = false
 }
 
 variable "waf_enabled" {

@@ -133,6 +133,7 @@ resource "aws_cloudwatch_event_rule" "manual" {
   name           = "${var.name}-ingest-requested"
   description    = "Takes a snapshot now on an \"Ingest Requested\" event"
   event_bus_name = aws_cloudwatch_event_bus.this.name
+  state          = var.enabled ? "ENABLED" : "DISABLED"
   event_pattern = jsonencode({
     "detail-type" = ["Ingest Requested"]
   })

@@ -25,7 +25,7 @@ variable "schedule_expression" {
 }
 
 variable "enabled" {
-  description = "Whether the schedule fires."
+  description = "Whether the schedule fires and an \"Ingest Requested\" event takes a snapshot (false while an environment is retired)."
   type        = bool
   default     = true
 }

@@ -2,22 +2,30 @@ data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
-# Whoever applies this is a key administrator, so the key stays manageable
-# (KMS refuses a key policy that would lock out its own caller). An assumed
-# role's session ARN is not a valid principal; the role's ARN is.
+# The key administrators are an explicit list, the same whoever applies:
+# a plan by any of them renders the same key policy, so a second operator or
+# CI changes nothing. KMS refuses a PutKeyPolicy whose policy would lock out
+# its caller, and a caller the current policy does not name may not call it
+# at all, so an applier missing from the list is stopped here, at plan time.
+# An assumed role's session ARN is not a valid principal; the role's ARN
+# (the session's issuer) is what the list must hold.
 data "aws_iam_session_context" "deployer" {
   arn = data.aws_caller_identity.current.arn
+
+  lifecycle {
+    postcondition {
+      condition     = contains(var.key_administrators, self.issuer_arn)
+      error_message = "You apply as ${self.issuer_arn}, which is not in key_administrators (${join(", ", var.key_administrators)}). Only a key administrator may change the KMS key policy, and the list must be the same for everyone who applies: apply as one of them, or add this role's ARN to key_administrators in the environment's tfvars and have a listed administrator apply that first (docs/operations.md, \"Key administrators\")."
+    }
+  }
 }
 
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  region     = data.aws_region.current.name
-  partition  = data.aws_partition.current.partition
-  root_arn   = "arn:${local.partition}:iam::${local.account_id}:root"
-  administrators = distinct(concat(
-    var.key_administrators,
-    [data.aws_iam_session_context.deployer.issuer_arn],
-  ))
+  account_id     = data.aws_caller_identity.current.account_id
+  region         = data.aws_region.current.name
+  partition      = data.aws_partition.current.partition
+  root_arn       = "arn:${local.partition}:iam::${local.account_id}:root"
+  administrators = distinct(var.key_administrators)
   # What administering any of this module's keys takes; the data key's
   # statement adds rotation and replication.
   administration_actions = [
@@ -123,12 +131,15 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
-  # S3 server-side encryption (SSE-KMS with a Bucket Key) on the functions' behalf.
+  # S3 server-side encryption (SSE-KMS with a Bucket Key) on the behalf of
+  # the functions and of the snapshot writers (restores): through S3, this
+  # bucket's layer only. It yields an object's stored bytes, never a
+  # snapshot's plaintext, which only the store-bound statements above unwrap.
   statement {
-    sid = "FunctionsUseTheKeyThroughS3ForThisBucket"
+    sid = "WritersAndReadersUseTheKeyThroughS3ForThisBucket"
     principals {
       type        = "AWS"
-      identifiers = compact([var.ingest_role_arn, var.retrieve_role_arn])
+      identifiers = distinct(compact(concat([var.ingest_role_arn, var.retrieve_role_arn], var.snapshot_writers)))
     }
     actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
     resources = ["*"]

@@ -81,13 +81,12 @@ variable "replication" {
 }
 
 variable "key_administrators" {
-  description = "IAM role or user ARNs that administer the key (policy, rotation, deletion, replication), besides whoever applies this configuration, who always does. None of them may decrypt."
+  description = "IAM role or user ARNs that administer the keys (policy, rotation, deletion, replication): a stable list, such as a CI role and a break-glass role, that includes whoever applies. None of them may decrypt."
   type        = list(string)
-  default     = []
 
   validation {
-    condition     = alltrue([for arn in var.key_administrators : can(regex("^arn:[^:]+:iam::[0-9]{12}:(role|user)/", arn))])
-    error_message = "key_administrators are IAM role or user ARNs (arn:<partition>:iam::<account>:role/<name>)."
+    condition     = length(var.key_administrators) > 0 && alltrue([for arn in var.key_administrators : can(regex("^arn:[^:]+:iam::[0-9]{12}:(role|user)/", arn))])
+    error_message = "key_administrators is a non-empty list of IAM role or user ARNs (arn:<partition>:iam::<account>:role/<name>), not assumed-role session ARNs."
   }
 }
 
@@ -100,4 +99,10 @@ variable "prevent_destroy" {
   description = "Refuse any plan that destroys the key (kept data: prod). false only where the data is disposable."
   type        = bool
   default     = true
+}
+
+variable "snapshot_writers" {
+  description = "Principal ARNs besides ingest that may write snapshots (restores, scripts/restore.sh): S3 may use the key on their behalf for this bucket's server-side encryption, which never yields a snapshot's plaintext."
+  type        = list(string)
+  default     = []
 }

@@ -10,17 +10,18 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_117:The function only calls AWS APIs over TLS; a VPC would add NAT cost and cold-start time and protect nothing.
   #checkov:skip=CKV_AWS_272:The zip is built in CI from this repository; code signing needs an AWS Signer profile, which operators can add with code_signing_config_arn.
   #checkov:skip=CKV_AWS_116:Failed asynchronous invocations of ingest go to its queue through the on-failure destination (aws_lambda_function_event_invoke_config below), which carries more than a dead_letter_config and would duplicate it; retrieve is invoked synchronously.
-  function_name                  = var.function_name
-  description                    = var.description
-  role                           = var.role_arn
-  filename                       = var.zip_path
-  source_code_hash               = filebase64sha256(var.zip_path)
-  runtime                        = "provided.al2023"
-  handler                        = "bootstrap"
-  architectures                  = [var.architecture]
-  memory_size                    = var.memory_size
-  timeout                        = var.timeout
-  reserved_concurrent_executions = var.reserved_concurrent_executions
+  function_name    = var.function_name
+  description      = var.description
+  role             = var.role_arn
+  filename         = var.zip_path
+  source_code_hash = filebase64sha256(var.zip_path)
+  runtime          = "provided.al2023"
+  handler          = "bootstrap"
+  architectures    = [var.architecture]
+  memory_size      = var.memory_size
+  timeout          = var.timeout
+  # Paused: a reservation of 0 throttles every invocation.
+  reserved_concurrent_executions = var.paused ? 0 : var.reserved_concurrent_executions
   kms_key_arn                    = var.kms_key_arn
   code_signing_config_arn        = var.code_signing_config_arn
 

@@ -73,6 +73,12 @@ variable "reserved_concurrent_executions" {
   }
 }
 
+variable "paused" {
+  description = "No invocation runs (reserved concurrency 0): a retiring environment's ingest (scripts/retire.sh)."
+  type        = bool
+  default     = false
+}
+
 variable "environment" {
   description = "Environment variables: the configuration the function reads (see docs/configuration.md)."
   type        = map(string)

@@ -207,9 +207,11 @@ data "aws_iam_policy_document" "this" {
   # Snapshots are written once: S3 itself refuses a write under the prefix
   # that could replace an object (without If-None-Match: *), whoever sends
   # it. S3 evaluates s3:if-none-match on general purpose buckets (User Guide,
-  # "Enforce conditional writes on Amazon S3 buckets"). A multipart upload
-  # under the prefix is refused too (UploadPart carries no such header):
-  # restores write with one PutObject --if-none-match '*'.
+  # "Enforce conditional writes on Amazon S3 buckets"). That page's
+  # s3:ObjectCreationOperation exempts CreateMultipartUpload, UploadPart and
+  # UploadPartCopy, which take no conditional header (false for them), so a
+  # multipart restore works when its CompleteMultipartUpload carries
+  # If-None-Match: *; IfExists keeps any request without the key denied.
   statement {
     sid     = "DenySnapshotWritesThatCouldOverwrite"
     effect  = "Deny"
@@ -223,6 +225,11 @@ data "aws_iam_policy_document" "this" {
       test     = "StringNotEquals"
       variable = "s3:if-none-match"
       values   = ["*"]
+    }
+    condition {
+      test     = "BoolIfExists"
+      variable = "s3:ObjectCreationOperation"
+      values   = ["true"]
     }
   }
 
@@ -270,6 +277,23 @@ data "aws_iam_policy_document" "this" {
         variable = "aws:PrincipalArn"
         values   = condition.value
       }
+    }
+  }
+
+  # While the environment is retired (scripts/retire.sh), nobody writes
+  # anything: an object that lands after the bucket was emptied would make
+  # its deletion fail, and the writers are stopped before it is emptied.
+  dynamic "statement" {
+    for_each = var.retiring ? [1] : []
+    content {
+      sid     = "DenyEveryWriteWhileRetiring"
+      effect  = "Deny"
+      actions = ["s3:PutObject"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      resources = ["${local.bucket.arn}/*"]
     }
   }
 

@@ -80,3 +80,9 @@ variable "snapshot_writers" {
     error_message = "snapshot_writers takes IAM role or user ARNs (arn:aws:iam::<account>:role/<name>): S3 compares them with aws:PrincipalArn, which for an assumed role is the role's ARN."
   }
 }
+
+variable "retiring" {
+  description = "The environment is being retired (scripts/retire.sh): the bucket policy denies every object write, ingest's included."
+  type        = bool
+  default     = false
+}

@@ -88,6 +88,7 @@ module "kms" {
   ingest_enabled          = var.ingest_enabled
   ingest_role_arn         = module.iam.ingest_role_arn
   retrieve_role_arn       = module.iam.retrieve_role_arn
+  snapshot_writers        = var.snapshot_writers
   deletion_window_in_days = var.kms_deletion_window_in_days
   multi_region            = var.kms_multi_region
   primary_key             = var.kms_primary_key
@@ -104,6 +105,7 @@ module "s3" {
   access_log_bucket = var.access_log_bucket
   ingest_role_arn   = module.iam.ingest_role_arn
   snapshot_writers  = var.snapshot_writers
+  retiring          = var.retiring
 }
 
 module "iam" {
@@ -135,6 +137,7 @@ module "ingest" {
   memory_size                    = local.ingest_memory_size
   timeout                        = local.ingest_timeout
   reserved_concurrent_executions = var.ingest_reserved_concurrency
+  paused                         = var.ingest_paused || var.retiring
   kms_key_arn                    = module.kms.key_arn
   log_retention_in_days          = var.log_retention_in_days
   dead_letter_queue_enabled      = true
@@ -228,6 +231,7 @@ module "eventbridge" {
   ingest_function_name     = module.ingest[0].function_name
   ingest_function_arn      = module.ingest[0].function_arn
   schedule_expression      = "rate(${var.schedule_period_minutes} ${var.schedule_period_minutes == 1 ? "minute" : "minutes"})"
+  enabled                  = !(var.ingest_paused || var.retiring)
   kms_key_arn              = module.kms.key_arn
   role_path                = var.role_path
   permissions_boundary_arn = var.permissions_boundary_arn

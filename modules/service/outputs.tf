@@ -98,3 +98,8 @@ output "http_invoke_policy_json" {
   description = "With api_type = http and IAM authorization: an IAM policy granting what a caller needs to call retrieve_url; null otherwise."
   value       = one(data.aws_iam_policy_document.http_invoke[*].json)
 }
+
+output "ingest_timeout_seconds" {
+  description = "How long an ingest invocation may run: what scripts/retire.sh waits for in-flight ones after stopping new ones."
+  value       = local.ingest_timeout
+}

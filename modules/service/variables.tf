@@ -230,9 +230,14 @@ variable "throttle_burst_limit" {
 }
 
 variable "quota_per_day" {
-  description = "Requests per day allowed to the API key."
+  description = "Requests per day allowed to the API key, with api_type = rest and API_KEY authorization only (null: 100000). A quota applies to an API key's usage plan: without a key it would limit nothing."
   type        = number
-  default     = 100000
+  default     = null
+
+  validation {
+    condition     = var.quota_per_day == null || (var.api_type == "rest" && var.rest_api_authorization == "API_KEY")
+    error_message = "quota_per_day limits an API key's usage plan, and this deployment has no API key (it needs api_type = \"rest\" and rest_api_authorization = \"API_KEY\"): remove quota_per_day, and cap requests with throttle_rate_limit and throttle_burst_limit."
+  }
 }
 
 variable "retrieve_reserved_concurrency" {
@@ -306,9 +311,8 @@ variable "newest_object_max_age_minutes" {
 }
 
 variable "key_administrators" {
-  description = "IAM role or user ARNs that administer the KMS key, besides whoever applies this (who always does). None of them may decrypt."
+  description = "IAM role or user ARNs that administer the KMS keys: a stable list, such as a CI role and a break-glass role, that includes whoever applies (a plan by anyone else stops). None of them may decrypt."
   type        = list(string)
-  default     = []
 }
 
 variable "snapshot_writers" {
@@ -351,4 +355,16 @@ variable "cors_allowed_origins" {
     condition     = alltrue([for o in var.cors_allowed_origins : o == "*" || can(regex("^https?://[^/]+$", o))])
     error_message = "cors_allowed_origins holds origins such as https://app.example.com, or \"*\"."
   }
+}
+
+variable "retiring" {
+  description = "Set by scripts/retire.sh only: ingest's schedule and event rule are disabled, its concurrency is 0, and the bucket policy denies every object write, so the bucket can be emptied and deleted while every protection stays on."
+  type        = bool
+  default     = false
+}
+
+variable "ingest_paused" {
+  description = "No snapshot is taken: ingest's schedule and event rule are disabled and its concurrency is 0. retrieve keeps serving the newest snapshot there is. false resumes."
+  type        = bool
+  default     = false
 }

@@ -4,6 +4,14 @@
     aws.py ENDPOINT REGION readback-dr NAME  (NAME: s3-latest-prod-dr; REGION: the primary's)
     aws.py ENDPOINT REGION api-gateway-account -  (the region's API Gateway logging role, and the bootstrap's marker)
     aws.py ENDPOINT REGION create-zone NAME  (a public hosted zone; prints its id)
+    aws.py ENDPOINT REGION create-operator NAME  (an IAM user with an access key; prints both)
+    aws.py ENDPOINT REGION protections NAME  (what must stay on while NAME's bucket exists)
+    aws.py ENDPOINT REGION create-admin NAME  (an IAM user with AdministratorAccess: 3 requests)
+    aws.py ENDPOINT REGION grant-deployer USER POLICY_ARN  (the deployer policy, in the form moto evaluates)
+
+Requests are signed with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY when
+they are set (a moto that checks identity policies), else with moto's
+"testing" keys.
 
 `readback` prints one JSON document of facts about a deployment; the deploy
 test (functions/deploy-checks/tests/deploy.rs) asserts on them against the
@@ -12,6 +20,7 @@ with NAME, for the after-destroy check.
 """
 
 import json
+import os
 import sys
 
 import boto3
@@ -24,8 +33,8 @@ def clients(endpoint, region):
             service,
             endpoint_url=endpoint,
             region_name=region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+            aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+            aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
             config=boto3.session.Config(s3={"addressing_style": "path"}),
         )
 
@@ -221,7 +230,11 @@ def environment(make, name):
 
     if "ingest" in functions:
         schedule = make("scheduler").get_schedule(Name=f"{name}-ingest")
-        facts["schedule"] = {"input": schedule["Target"]["Input"], "target": schedule["Target"]["Arn"]}
+        facts["schedule"] = {
+            "input": schedule["Target"]["Input"],
+            "target": schedule["Target"]["Arn"],
+            "state": schedule["State"],
+        }
 
     facts["api"] = rest_api(make("apigateway"), name) or http_api(make("apigatewayv2"), name)
 
@@ -233,9 +246,9 @@ def environment(make, name):
             "arn": attributes["QueueArn"],
             "policy": json.loads(attributes.get("Policy", "null")),
         }
-        facts["manual_rule_arn"] = make("events").describe_rule(Name=f"{name}-ingest-requested", EventBusName=name)[
-            "Arn"
-        ]
+        rule = make("events").describe_rule(Name=f"{name}-ingest-requested", EventBusName=name)
+        facts["manual_rule_arn"] = rule["Arn"]
+        facts["manual_rule_state"] = rule["State"]
 
     iam = make("iam")
     facts["roles"] = {}
@@ -382,6 +395,76 @@ def create_zone(make, name):
     print(zone["Id"].split("/")[-1])
 
 
+def protections(make, name):
+    """A retiring deployment's data and what protects it: the bucket (None
+    once deleted) and how many versions and delete markers it holds, and the
+    key by its alias (None once the alias is gone)."""
+    account = make("sts").get_caller_identity()["Account"]
+    bucket = f"{name}-{account}-{make('s3').meta.region_name}"
+    s3 = make("s3")
+    facts = {"bucket": absent(lambda: bucket_facts(s3, bucket), "NoSuchBucket")}
+    if facts["bucket"]:
+        versions = s3.list_object_versions(Bucket=bucket)
+        facts["objects"] = len(versions.get("Versions", [])) + len(versions.get("DeleteMarkers", []))
+    key = absent(lambda: make("kms").describe_key(KeyId=f"alias/{name}")["KeyMetadata"], "NotFoundException")
+    facts["key_state"] = key and key["KeyState"]
+    return facts
+
+
+def create_admin(make, name):
+    """The account's administrator, in exactly three requests: the ones a
+    moto started with INITIAL_NO_AUTH_ACTION_COUNT=3 takes unsigned."""
+    iam = make("iam")
+    user = iam.create_user(UserName=name)["User"]
+    iam.attach_user_policy(UserName=name, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    json.dump(
+        {"arn": user["Arn"], "access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]},
+        sys.stdout,
+    )
+
+
+def moto_form(document):
+    """The deployer policy as moto 5.2.5 can evaluate it: the same actions,
+    S3's resources as written (moto checks S3 requests against the bucket
+    and object ARNs), every other service's widened to "*" (moto checks
+    those against "*"), and no conditions (moto turns a conditional Allow
+    into a Deny). So moto checks that the actions are complete; parliament
+    and the read-back check the scoping."""
+    statements = []
+    for statement in document["Statement"]:
+        statement = {k: v for k, v in statement.items() if k != "Condition"}
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        if not all(a.startswith("s3:") for a in actions):
+            statement["Resource"] = "*"
+        statements.append(statement)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def grant_deployer(make, user, policy_arn):
+    iam = make("iam")
+    if policy_arn.startswith("arn:aws:iam::aws:policy/"):  # an AWS-managed policy, as it is
+        iam.attach_user_policy(UserName=user, PolicyArn=policy_arn)
+        return
+    policy = iam.get_policy(PolicyArn=policy_arn)["Policy"]
+    version = iam.get_policy_version(PolicyArn=policy_arn, VersionId=policy["DefaultVersionId"])
+    document = version["PolicyVersion"]["Document"]
+    document = json.loads(document) if isinstance(document, str) else document
+    moto = iam.create_policy(PolicyName=f"{policy['PolicyName']}-moto-form", PolicyDocument=json.dumps(moto_form(document)))
+    iam.attach_user_policy(UserName=user, PolicyArn=moto["Policy"]["Arn"])
+
+
+def create_operator(make, name):
+    """Someone who applies: an IAM user, so STS names them by their own ARN."""
+    iam = make("iam")
+    user = iam.create_user(UserName=name)["User"]
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    json.dump(
+        {"arn": user["Arn"], "access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]},
+        sys.stdout,
+    )
+
+
 def api_gateway_account(make):
     ssm = make("ssm")
     marker = ssm.get_parameters_by_path(Path="/s3-latest/api-gateway")["Parameters"]
@@ -393,6 +476,9 @@ def api_gateway_account(make):
 
 def main(argv):
     endpoint, region, command, name = argv[1:5]
+    if command == "grant-deployer":
+        grant_deployer(clients(endpoint, region), name, argv[5])
+        return
     make = clients(endpoint, region)
     if command == "readback":
         facts = bootstrap(make) if name == "bootstrap" else environment(make, name)
@@ -405,6 +491,12 @@ def main(argv):
         json.dump(api_gateway_account(make), sys.stdout, indent=1)
     elif command == "create-zone":
         create_zone(make, name)
+    elif command == "protections":
+        json.dump(protections(make, name), sys.stdout, indent=1, default=str)
+    elif command == "create-admin":
+        create_admin(make, name)
+    elif command == "create-operator":
+        create_operator(make, name)
     else:
         raise SystemExit(f"unknown command {command}")
 

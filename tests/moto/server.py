@@ -1,4 +1,4 @@
-"""moto_server, with six repairs the deploy, revocation and disaster-recovery tests need.
+"""moto_server, with seven repairs the deploy, revocation and disaster-recovery tests need.
 
 moto 5.2.5 gets these wrong; each is fixed here, and nothing else changes:
 
@@ -28,17 +28,31 @@ moto 5.2.5 gets these wrong; each is fixed here, and nothing else changes:
 6. Decrypt succeeds under a disabled key (or one pending deletion); AWS
    answers DisabledException or KMSInvalidStateException. Here it answers
    DisabledException (400), so revocation can be tested.
+7. CreateRestApi drops binaryMediaTypes, and a patch that adds or removes
+   one names the type in its path (/binaryMediaTypes/*~1*, as AWS and
+   Terraform send it, with no value), where moto adds or removes the empty
+   string. So every later plan re-adds */*, and re-applying an API fails on
+   an inconsistent redeployment hash. Here both keep the types sent.
+
+With S3_LATEST_RECORD_ACTIONS=FILE (and INITIAL_NO_AUTH_ACTION_COUNT, so
+moto checks identity policies at all), each action and resource checked is
+appended to FILE, allowed or not: how the deploy test finds what a deployer
+calls (docs/deployer.md).
 
 Usage: python tests/moto/server.py -H 127.0.0.1 -p PORT (moto_server's flags).
 """
 
 import copy
 import json
+import os
 import struct
 import sys
 
+from moto.apigateway import models as apigateway_models
+from moto.apigateway import responses as apigateway_responses
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
+from moto.iam import access_control
 from moto.kms import models, responses, utils
 from moto.s3 import models as s3_models
 from moto.s3 import responses as s3_responses
@@ -190,6 +204,49 @@ def _decrypt_under_enabled_keys_only(self, *args, **kwargs):
 
 
 models.KmsBackend.decrypt = _decrypt_under_enabled_keys_only
+
+
+# A binary media type is the patch path's last segment, JSON-Pointer escaped.
+_apply_patch_operations = apigateway_models.RestAPI.apply_patch_operations
+
+
+def _binary_media_type_from_path(self, patch_operations):
+    prefix = "/binaryMediaTypes/"
+    for op in patch_operations:
+        if op.get("path", "").startswith(prefix) and not op.get("value"):
+            op["value"] = op["path"][len(prefix) :].replace("~1", "/").replace("~0", "~")
+    return _apply_patch_operations(self, patch_operations)
+
+
+apigateway_models.RestAPI.apply_patch_operations = _binary_media_type_from_path
+
+_create_rest_api = apigateway_responses.APIGatewayResponse.create_rest_api
+
+
+def _create_rest_api_with_binary_media_types(self):
+    status, headers, body = _create_rest_api(self)
+    types = self._get_param("binaryMediaTypes")
+    if status == 200 and types:
+        created = json.loads(body)
+        self.backend.get_rest_api(created["id"]).binaryMediaTypes = list(types)
+        created["binaryMediaTypes"] = list(types)
+        body = json.dumps(created)
+    return status, headers, body
+
+
+apigateway_responses.APIGatewayResponse.create_rest_api = _create_rest_api_with_binary_media_types
+
+
+# What each request needed, for the deployer policy's maintenance.
+if os.environ.get("S3_LATEST_RECORD_ACTIONS"):
+    _check_action_permitted = access_control.IAMRequestBase.check_action_permitted
+
+    def _record_and_check(self, resource):
+        with open(os.environ["S3_LATEST_RECORD_ACTIONS"], "a") as record:
+            record.write(f"{self._action} {resource}\n")
+        return _check_action_permitted(self, resource)
+
+    access_control.IAMRequestBase.check_action_permitted = _record_and_check
 
 
 if __name__ == "__main__":

@@ -38,6 +38,16 @@ use serde_json::{Value, json};
 use test_support::moto::moto;
 use test_support::runtime_api::{Outcome, RuntimeApi};
 
+#[path = "deploy/deployer.rs"]
+mod deployer;
+#[path = "deploy/operators.rs"]
+mod operators;
+#[path = "deploy/restore.rs"]
+mod restore;
+#[path = "deploy/retirement.rs"]
+mod retirement;
+use operators::{Operator, Operators};
+
 const REGION: &str = "eu-west-1";
 /// The requirement versions.tf carries for checks.tf.
 const HTTP_PROVIDER: &str = "    http = {\n      source  = \"hashicorp/http\"\n      version = \"~> 3.4\"\n    }\n";
@@ -53,18 +63,29 @@ fn root() -> PathBuf {
 struct Deployment {
     copy: tempfile::TempDir,
     endpoint: String,
+    operators: Operators,
+    /// Who signs aws.py's requests: moto's "testing" keys unless moto
+    /// checks identity policies, where it is the account's administrator.
+    admin: Option<Operator>,
 }
 
 impl Deployment {
     fn new(endpoint: &str) -> Self {
+        Self::on(endpoint, None)
+    }
+
+    fn on(endpoint: &str, admin: Option<Operator>) -> Self {
         let copy = tempfile::tempdir().expect("temp dir");
         for dir in ["env", "modules"] {
             // -L: env/prod's files are symlinks to env/dev's.
             run(Command::new("cp").arg("-rL").arg(root().join(dir)).arg(copy.path()));
         }
+        let operators = Operators::create(&|args| aws_at(endpoint, REGION, admin.as_ref(), args).stdout);
         let deployment = Deployment {
             copy,
             endpoint: endpoint.to_owned(),
+            operators,
+            admin,
         };
         for env in ["bootstrap", "bootstrap-region", "dev", "prod", "prod-dr"] {
             let dir = deployment.env_dir(env);
@@ -93,7 +114,8 @@ impl Deployment {
         self.copy.path().join("env").join(env)
     }
 
-    /// Aims a provider block (the default one, or `alias`) at moto.
+    /// Aims a provider block (the default one, or `alias`) at moto. The
+    /// credentials are the applying operator's, from the environment.
     fn provider_override(&self, alias: &str) -> String {
         let services = [
             "acm",
@@ -124,7 +146,7 @@ impl Deployment {
             format!("  alias = \"{alias}\"\n")
         };
         format!(
-            "provider \"aws\" {{\n{alias}  access_key = \"testing\"\n  secret_key = \"testing\"\n  s3_use_path_style = true\n  \
+            "provider \"aws\" {{\n{alias}  s3_use_path_style = true\n  \
              skip_credentials_validation = true\n  skip_metadata_api_check = true\n  skip_region_validation = true\n  \
              endpoints {{\n{endpoints}  }}\n}}\n"
         )
@@ -135,7 +157,7 @@ impl Deployment {
     fn backend_override(&self) -> String {
         format!(
             "terraform {{\n  backend \"s3\" {{\n    use_lockfile = true\n    encrypt = true\n    \
-             access_key = \"testing\"\n    secret_key = \"testing\"\n    use_path_style = true\n    \
+             use_path_style = true\n    \
              skip_credentials_validation = true\n    skip_metadata_api_check = true\n    \
              skip_region_validation = true\n    skip_requesting_account_id = true\n    \
              endpoints = {{\n      s3 = \"{0}\"\n      sts = \"{0}\"\n    }}\n  }}\n}}\n",
@@ -148,12 +170,19 @@ impl Deployment {
     /// Destroying scripts are confirmed with the environment's name, as an
     /// operator would type it.
     fn script(&self, script: &str, env: &str, vars: &[(&str, &str)]) -> Output {
+        self.script_as(&self.operators.ci, script, env, vars)
+    }
+
+    fn script_as(&self, operator: &Operator, script: &str, env: &str, vars: &[(&str, &str)]) -> Output {
         let mut command = Command::new(root().join("scripts").join(format!("{script}.sh")));
         for (name, value) in vars {
             command.env(format!("TF_VAR_{name}"), value);
         }
         command.env("CONFIRM_DESTROY", env);
-        self.with_inputs(command.arg(env)).output().expect("run script")
+        operator
+            .signs(self.with_inputs(command.arg(env)))
+            .output()
+            .expect("run script")
     }
 
     /// `scripts/deploy.sh bootstrap-region REGION`: API Gateway's logging
@@ -186,25 +215,31 @@ impl Deployment {
 
     /// `terraform <args>` in the copy of `env`, initialised by a script before.
     fn terraform(&self, env: &str, args: &[&str]) -> Output {
-        self.with_inputs(
-            Command::new("terraform")
-                .arg(format!("-chdir={}", self.env_dir(env).display()))
-                .args(args),
-        )
-        .output()
-        .expect("run terraform")
+        self.terraform_as(&self.operators.ci, env, args)
+    }
+
+    fn terraform_as(&self, operator: &Operator, env: &str, args: &[&str]) -> Output {
+        let mut command = Command::new("terraform");
+        command
+            .arg(format!("-chdir={}", self.env_dir(env).display()))
+            .args(args);
+        operator
+            .signs(self.with_inputs(&mut command))
+            .output()
+            .expect("run terraform")
     }
 
     fn with_inputs<'c>(&self, command: &'c mut Command) -> &'c mut Command {
         command
             .env("S3_LATEST_ROOT", self.copy.path())
             .env("TF_IN_AUTOMATION", "1")
+            .env("TF_VAR_key_administrators", self.operators.key_administrators())
             .env("TF_VAR_ingest_zip_path", zip_path("ingest"))
             .env("TF_VAR_retrieve_zip_path", zip_path("retrieve"));
         if Path::new("/opt/tf-plugins").is_dir() {
             command.env("TF_PLUGIN_DIR", "/opt/tf-plugins");
         }
-        command
+        self.operators.ci.signs(command)
     }
 
     fn apply(&self, env: &str) {
@@ -237,15 +272,7 @@ impl Deployment {
     }
 
     fn aws_in(&self, region: &str, args: &[&str]) -> Output {
-        let python = test_support::repo::venv_program("python");
-        let output = Command::new(python)
-            .arg(root().join("tests/deploy/aws.py"))
-            .args([&self.endpoint, region])
-            .args(args)
-            .output()
-            .expect("aws.py");
-        assert!(output.status.success(), "aws.py {args:?}:\n{}", text(&output));
-        output
+        aws_at(&self.endpoint, region, self.admin.as_ref(), args)
     }
 
     /// The deployment as the AWS SDK sees it.
@@ -256,6 +283,25 @@ impl Deployment {
     fn read_back_in(&self, region: &str, name: &str) -> Value {
         serde_json::from_slice(&self.aws_in(region, &["readback", name]).stdout).expect("readback JSON")
     }
+}
+
+/// tests/deploy/aws.py against moto at `endpoint`, signed by `caller`
+/// (moto's "testing" keys when `None`).
+fn aws_at(endpoint: &str, region: &str, caller: Option<&Operator>, args: &[&str]) -> Output {
+    let python = test_support::repo::venv_program("python");
+    let mut command = Command::new(python);
+    command
+        .arg(root().join("tests/deploy/aws.py"))
+        .args([endpoint, region])
+        .args(args)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY");
+    if let Some(caller) = caller {
+        caller.signs(&mut command);
+    }
+    let output = command.output().expect("aws.py");
+    assert!(output.status.success(), "aws.py {args:?}:\n{}", text(&output));
+    output
 }
 
 fn run(command: &mut Command) -> Output {
@@ -390,6 +436,11 @@ fn assert_bucket_policy_enforces_writes(policy: &Value, kms_key: &str, writer: O
         "{snapshots}"
     );
     assert_eq!(snapshots["Condition"]["StringNotEquals"]["s3:if-none-match"], "*");
+    // Multipart restores: only the request that creates the object must be conditional.
+    assert_eq!(
+        snapshots["Condition"]["BoolIfExists"]["s3:ObjectCreationOperation"],
+        "true"
+    );
     let pointer = statement(policy, "DenyPointerWritesWithoutACondition");
     assert!(
         pointer["Resource"].as_str().unwrap().ends_with("/snapshots.newest"),
@@ -436,7 +487,7 @@ fn assert_trigger_key(facts: &Value) {
 /// every IAM principal); administration, replication included, is the named
 /// administrators', who may create grants only for AWS services and may not
 /// decrypt.
-fn assert_key_administration(key_policy: &Value) {
+fn assert_key_administration(key_policy: &Value, administrators: &str) {
     let root = statement(key_policy, "AccountReadsTheKeyConfiguration");
     for action in one_or_many(&root["Action"]) {
         assert!(
@@ -458,12 +509,18 @@ fn assert_key_administration(key_policy: &Value) {
             "administrators must not get {action} unconditionally"
         );
     }
-    let admins = one_or_many(&admin["Principal"]["AWS"]);
-    assert!(!admins.iter().any(|a| a.ends_with(":root")), "{admins:?}");
+    let mut admins = one_or_many(&admin["Principal"]["AWS"]);
+    admins.sort();
+    // Exactly the list, whoever applied: no applier is added to it.
+    let mut listed: Vec<String> = serde_json::from_str(administrators).unwrap();
+    listed.sort();
+    assert_eq!(admins, listed, "key administrators");
     let grants = statement(key_policy, "KeyAdministratorsGrantOnlyToAwsServices");
     assert_eq!(grants["Action"], "kms:CreateGrant");
     assert_eq!(grants["Condition"]["Bool"]["kms:GrantIsForAWSResource"], "true");
-    assert_eq!(one_or_many(&grants["Principal"]["AWS"]), admins);
+    let mut granting = one_or_many(&grants["Principal"]["AWS"]);
+    granting.sort();
+    assert_eq!(granting, admins);
 }
 
 /// Every log group of the deployment, API Gateway's execution log group
@@ -850,7 +907,7 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
             "{sid}"
         );
     }
-    assert_key_administration(&facts["key_policy"]);
+    assert_key_administration(&facts["key_policy"], &d.operators.key_administrators());
     assert_trigger_key(&facts);
     assert_logs_encrypted(&facts, name, env);
     let events = one_or_many(&statement(&facts["key_policy"], "EventBridgeEncryptsThisDeploymentsBus")["Action"]);
@@ -871,6 +928,8 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
         statements[0]["Condition"]["ArnEquals"]["aws:SourceArn"],
         facts["manual_rule_arn"]
     );
+    assert_eq!(facts["schedule"]["state"], "ENABLED", "{}", facts["schedule"]);
+    assert_eq!(facts["manual_rule_state"], "ENABLED");
     facts
 }
 
@@ -937,6 +996,10 @@ async fn run_the_deployed_binaries(facts: &Value) -> String {
         }
         other => panic!("ingest with the deployed configuration: {other:?}"),
     };
+    // The restore procedure, on the snapshot just written: retrieve below
+    // serves it only if it came back exactly as it was.
+    let bucket = facts["bucket"]["name"].as_str().unwrap();
+    restore::deleted_and_lost_snapshots_are_restored(&moto().endpoint, bucket, &key).await;
 
     let retrieve_api = RuntimeApi::start().await;
     let retrieve = extract_bootstrap("retrieve", bin.path());
@@ -1129,6 +1192,7 @@ async fn deploy_serve_and_destroy(d: &Deployment, env: &str, state_key: &str) {
 
     let mut destroy_vars = vec![];
     if env == "dev" {
+        a_second_administrator_changes_no_key_and_an_outsider_is_stopped(d, env);
         // What an HTTP API cannot do is refused before anything changes.
         let refused = d.terraform(
             env,
@@ -1146,22 +1210,71 @@ async fn deploy_serve_and_destroy(d: &Deployment, env: &str, state_key: &str) {
         assert!(!refused.status.success(), "an HTTP API with WAF must not plan");
         assert!(said.contains("An HTTP API takes no WAF web ACL"), "{said}");
 
-        // An operator switches a running deployment to the HTTP API.
-        destroy_vars.push(("api_type", "http"));
+        // An operator switches a running deployment to the HTTP API, and
+        // pauses ingest (docs/operations.md): nothing invokes it, nothing runs.
+        destroy_vars.extend([("api_type", "http"), ("ingest_paused", "true")]);
         d.apply_with(env, &destroy_vars);
         assert_http_api(d, &name, env);
+        let paused = d.read_back(&name);
+        assert_eq!(paused["schedule"]["state"], "DISABLED", "{}", paused["schedule"]);
+        assert_eq!(paused["manual_rule_state"], "DISABLED");
+        assert_eq!(paused["functions"]["ingest"]["reserved_concurrency"], 0);
     }
     if env == "prod" {
         assert_destroy_keeps_the_data(d, env, &[(&name, &facts["bucket"]["policy"])]).await;
-        empty_bucket(&bucket).await;
+        retirement::retire_with_a_write_in_the_window(d, env, &[&name], true).await;
+    } else {
+        let destroyed = d.destroy_with(env, &destroy_vars);
+        assert!(destroyed.status.success(), "destroy {env}:\n{}", text(&destroyed));
     }
-    let destroyed = d.destroy_with(env, &destroy_vars);
-    assert!(destroyed.status.success(), "destroy {env}:\n{}", text(&destroyed));
     let after = d.read_back(&name);
     assert_eq!(after["leftovers"], json!([]), "{env}: destroy leaves nothing");
     let state = d.terraform(env, &["state", "list"]);
     assert!(state.status.success(), "{}", text(&state));
     assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "", "{env}: empty state");
+}
+
+/// The key administrators are a list, not "whoever applied last": the
+/// second one plans no key change and applies cleanly; someone not on the
+/// list is stopped before anything changes, and told what to do.
+fn a_second_administrator_changes_no_key_and_an_outsider_is_stopped(d: &Deployment, env: &str) {
+    let second = &d.operators.break_glass;
+    let planned = d.terraform_as(
+        second,
+        env,
+        &["plan", "-input=false", "-no-color", "-out=second.tfplan"],
+    );
+    assert!(planned.status.success(), "{}", text(&planned));
+    let shown = d.terraform_as(second, env, &["show", "-json", "second.tfplan"]);
+    std::fs::remove_file(d.env_dir(env).join("second.tfplan")).unwrap();
+    let plan: Value = serde_json::from_slice(&shown.stdout).expect("plan JSON");
+    assert_eq!(
+        operators::key_policy_changes(&plan),
+        Vec::<String>::new(),
+        "a second key administrator's plan changes a key policy"
+    );
+    let applied = d.script_as(second, "deploy", env, &[]);
+    assert!(
+        applied.status.success(),
+        "deploy.sh {env} as {}:\n{}",
+        second.arn,
+        text(&applied)
+    );
+
+    let outsider = &d.operators.outsider;
+    let refused = d.terraform_as(outsider, env, &["plan", "-input=false", "-no-color"]);
+    let said = text(&refused).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        !refused.status.success(),
+        "a plan by someone not on key_administrators must stop"
+    );
+    assert!(
+        said.contains(&format!(
+            "You apply as {}, which is not in key_administrators",
+            outsider.arn
+        )) && said.contains("docs/operations.md"),
+        "{said}"
+    );
 }
 
 fn a_plan_in_an_unprepared_region_names_the_fix(d: &Deployment) {
@@ -1183,9 +1296,8 @@ fn a_plan_in_an_unprepared_region_names_the_fix(d: &Deployment) {
 /// Plain `terraform destroy` of a kept environment holding snapshots is
 /// refused before anything changes: the bucket, its key and every
 /// protection are as they were. The script also refuses without the
-/// environment's name. Then the operator's deliberate path: release the
-/// data (scripts/release-data.sh), after which the caller empties the
-/// bucket(s) and destroys.
+/// environment's name. The bucket policies stay on for the retirement
+/// that follows (retirement.rs).
 async fn assert_destroy_keeps_the_data(d: &Deployment, env: &str, kept: &[(&str, &Value)]) {
     // The bucket policies go back on first (the test took them off for
     // object traffic: moto applies their conditional Deny statements to all).
@@ -1241,17 +1353,6 @@ async fn assert_destroy_keeps_the_data(d: &Deployment, env: &str, kept: &[(&str,
         );
         assert_eq!(after["bucket"]["sse_kms_key"], key, "{name}");
         assert_eq!(after["bucket"]["bucket_key"], true, "{name}");
-    }
-
-    let released = d.script("release-data", env, &[]);
-    assert!(released.status.success(), "release-data {env}:\n{}", text(&released));
-    for (name, _) in kept {
-        let region = region_of(name);
-        let bucket = d.read_back_in(region, name)["bucket"]["name"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        s3().await.delete_bucket_policy().bucket(bucket).send().await.unwrap();
     }
 }
 
@@ -1586,10 +1687,8 @@ async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
         ],
     )
     .await;
-    empty_bucket(&primary_bucket).await;
-    empty_bucket(&standby_bucket).await;
-    let destroyed = d.destroy(ENV);
-    assert!(destroyed.status.success(), "destroy {ENV}:\n{}", text(&destroyed));
+    // Both buckets before either key (prod retires with a late write).
+    retirement::retire_with_a_write_in_the_window(d, ENV, &[PRIMARY, STANDBY], false).await;
     for region in [REGION, STANDBY_REGION] {
         let after = d.read_back_in(region, "s3-latest-prod-dr");
         assert_eq!(

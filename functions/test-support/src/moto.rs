@@ -34,44 +34,50 @@ fn free_port() -> u16 {
 
 /// The shared moto server, started on first use.
 pub fn moto() -> &'static Moto {
-    MOTO.get_or_init(|| {
-        let python = repo::venv_program("python");
-        // moto_server with the repairs described in the script.
-        let server = repo::root().join("tests/moto/server.py");
-        let port = free_port();
-        let script = format!(
-            // Managed policies, for the deploy test's AWS-managed policy
-            // attachments; ACM certificates issued at once (moto checks no
-            // DNS, and otherwise waits 60 s before issuing).
-            "MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ACM_VALIDATION_WAIT=0 \"{}\" \"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; echo started; read _; kill $pid",
-            python.display(),
-            server.display()
+    MOTO.get_or_init(|| start(""))
+}
+
+/// A moto server of its own, with `settings` (`NAME=value ...`) in its
+/// environment: for example `INITIAL_NO_AUTH_ACTION_COUNT=3`, after which
+/// every request must be signed by an IAM user whose policies allow it.
+/// It stops when the returned value is dropped.
+pub fn start(settings: &str) -> Moto {
+    let python = repo::venv_program("python");
+    // moto_server with the repairs described in the script.
+    let server = repo::root().join("tests/moto/server.py");
+    let port = free_port();
+    let script = format!(
+        // Managed policies, for the deploy test's AWS-managed policy
+        // attachments; ACM certificates issued at once (moto checks no
+        // DNS, and otherwise waits 60 s before issuing).
+        "MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ACM_VALIDATION_WAIT=0 {settings} \"{}\" \"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; echo started; read _; kill $pid",
+        python.display(),
+        server.display()
+    );
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start moto_server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .expect("moto guard");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "moto_server did not start on port {port} within 30 s"
         );
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start moto_server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped"))
-            .read_line(&mut line)
-            .expect("moto guard");
-        let endpoint = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not start on port {port} within 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Moto {
-            endpoint,
-            _guard: Mutex::new(child),
-        }
-    })
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Moto {
+        endpoint,
+        _guard: Mutex::new(child),
+    }
 }
 
 /// An SDK config aimed at `endpoint` with dummy credentials.
