@@ -18,7 +18,7 @@ output "api_gateway_cloudwatch_role_name" {
   value       = one(aws_iam_role.api_gateway_cloudwatch[*].name)
 }
 
-output "deployer_policy_arn" {
-  description = "The deployer policy (docs/deployer.md): attach it to the roles that apply the environments."
-  value       = aws_iam_policy.deployer.arn
+output "deployer_policy_arns" {
+  description = "The deployer policy, in two (IAM caps a managed policy's size; docs/deployer.md): attach both to the roles that apply the environments."
+  value       = sort([for policy in aws_iam_policy.deployer : policy.arn])
 }

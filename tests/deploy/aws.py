@@ -7,7 +7,7 @@
     aws.py ENDPOINT REGION create-operator NAME  (an IAM user with an access key; prints both)
     aws.py ENDPOINT REGION protections NAME  (what must stay on while NAME's bucket exists)
     aws.py ENDPOINT REGION create-admin NAME  (an IAM user with AdministratorAccess: 3 requests)
-    aws.py ENDPOINT REGION grant-deployer USER POLICY_ARN  (the deployer policy, in the form moto evaluates)
+    aws.py ENDPOINT REGION grant-deployer USER POLICY_ARN...  (the deployer policies, in the form moto evaluates)
 
 Requests are signed with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY when
 they are set (a moto that checks identity policies), else with moto's
@@ -424,19 +424,42 @@ def create_admin(make, name):
     )
 
 
+# How moto 5.2.5 names the actions it checks, where it differs from IAM:
+# CloudWatch by its signing name; API Gateway's control plane by operation,
+# where IAM authorizes an HTTP verb on a path (GET is every Get*, and so
+# on); HeadBucket, which IAM authorizes as s3:ListBucket.
+MOTO_NAMES = {
+    "cloudwatch:": lambda a: ["monitoring:" + a.split(":", 1)[1]],
+    "apigateway:GET": lambda a: ["apigateway:Get*"],
+    "apigateway:POST": lambda a: ["apigateway:Create*"],
+    "apigateway:PUT": lambda a: ["apigateway:Put*"],
+    "apigateway:PATCH": lambda a: ["apigateway:Update*"],
+    "apigateway:DELETE": lambda a: ["apigateway:Delete*"],
+    "s3:ListBucket": lambda a: [a, "s3:HeadBucket"],
+}
+
+
+def moto_names(action):
+    for prefix, names in MOTO_NAMES.items():
+        if action == prefix or (prefix.endswith(":") and action.startswith(prefix)):
+            return names(action)
+    return [action]
+
+
 def moto_form(document):
-    """The deployer policy as moto 5.2.5 can evaluate it: the same actions,
-    S3's resources as written (moto checks S3 requests against the bucket
-    and object ARNs), every other service's widened to "*" (moto checks
-    those against "*"), and no conditions (moto turns a conditional Allow
-    into a Deny). So moto checks that the actions are complete; parliament
-    and the read-back check the scoping."""
+    """The deployer policy as moto 5.2.5 can evaluate it: the same actions
+    under moto's names, S3's resources as written (moto checks S3 requests
+    against the bucket and object ARNs), every other service's widened to
+    "*" (moto checks those against "*"), and no conditions (moto turns a
+    conditional Allow into a Deny). So moto checks that the actions are
+    complete; parliament and the read-back check the scoping."""
     statements = []
     for statement in document["Statement"]:
         statement = {k: v for k, v in statement.items() if k != "Condition"}
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         if not all(a.startswith("s3:") for a in actions):
             statement["Resource"] = "*"
+        statement["Action"] = sorted({name for action in actions for name in moto_names(action)})
         statements.append(statement)
     return {"Version": "2012-10-17", "Statement": statements}
 
@@ -445,13 +468,15 @@ def grant_deployer(make, user, policy_arn):
     iam = make("iam")
     if policy_arn.startswith("arn:aws:iam::aws:policy/"):  # an AWS-managed policy, as it is
         iam.attach_user_policy(UserName=user, PolicyArn=policy_arn)
-        return
+        return 0
     policy = iam.get_policy(PolicyArn=policy_arn)["Policy"]
     version = iam.get_policy_version(PolicyArn=policy_arn, VersionId=policy["DefaultVersionId"])
     document = version["PolicyVersion"]["Document"]
     document = json.loads(document) if isinstance(document, str) else document
     moto = iam.create_policy(PolicyName=f"{policy['PolicyName']}-moto-form", PolicyDocument=json.dumps(moto_form(document)))
     iam.attach_user_policy(UserName=user, PolicyArn=moto["Policy"]["Arn"])
+    # Against IAM's limit for a managed policy: 6,144 characters, whitespace aside.
+    return len(json.dumps(document, separators=(",", ":")))
 
 
 def create_operator(make, name):
@@ -477,7 +502,8 @@ def api_gateway_account(make):
 def main(argv):
     endpoint, region, command, name = argv[1:5]
     if command == "grant-deployer":
-        grant_deployer(clients(endpoint, region), name, argv[5])
+        sizes = [grant_deployer(clients(endpoint, region), name, arn) for arn in argv[5:]]
+        json.dump({"sizes": sizes}, sys.stdout)
         return
     make = clients(endpoint, region)
     if command == "readback":

@@ -33,6 +33,11 @@ moto 5.2.5 gets these wrong; each is fixed here, and nothing else changes:
    Terraform send it, with no value), where moto adds or removes the empty
    string. So every later plan re-adds */*, and re-applying an API fails on
    an inconsistent redeployment hash. Here both keep the types sent.
+8. With identity policies checked (INITIAL_NO_AUTH_ACTION_COUNT), it
+   recomputes the signature of a GET, HEAD or DELETE without a body over
+   its parsed parameters instead of the empty payload the client signed, so
+   every GET to API Gateway (GetRestApi, GetApiKeys, ...) answers
+   SignatureDoesNotMatch whoever sends it. Here those are signed as empty.
 
 With S3_LATEST_RECORD_ACTIONS=FILE (and INITIAL_NO_AUTH_ACTION_COUNT, so
 moto checks identity policies at all), each action and resource checked is
@@ -235,6 +240,23 @@ def _create_rest_api_with_binary_media_types(self):
 
 
 apigateway_responses.APIGatewayResponse.create_rest_api = _create_rest_api_with_binary_media_types
+
+
+# A GET, HEAD or DELETE without a body was signed over an empty payload.
+_create_aws_request = access_control.IAMRequestBase._create_aws_request
+
+
+def _create_aws_request_over_the_body_sent(self):
+    if self._body or self._method not in ("GET", "HEAD", "DELETE"):
+        return _create_aws_request(self)
+    data, self._data = self._data, b""
+    try:
+        return _create_aws_request(self)
+    finally:
+        self._data = data
+
+
+access_control.IAMRequestBase._create_aws_request = _create_aws_request_over_the_body_sent
 
 
 # What each request needed, for the deployer policy's maintenance.

@@ -18,7 +18,6 @@ use super::{Deployment, aws_at, text};
 const UNSIGNED_REQUESTS: &str = "3";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the deployer policy's actions are being recorded"]
 async fn a_deployer_holding_only_its_policy_applies_and_destroys_an_environment() {
     let record = std::env::var("S3_LATEST_RECORD_DEPLOYER_ACTIONS").ok();
     let mut settings = format!("INITIAL_NO_AUTH_ACTION_COUNT={UNSIGNED_REQUESTS}");
@@ -40,19 +39,29 @@ async fn a_deployer_holding_only_its_policy_applies_and_destroys_an_environment(
         "bootstrap as the administrator:\n{}",
         text(&bootstrapped)
     );
-    let policy_arn = String::from_utf8(
-        d.terraform_as(admin, "bootstrap", &["output", "-raw", "deployer_policy_arn"])
+    let policies: Vec<String> = serde_json::from_slice(
+        &d.terraform_as(admin, "bootstrap", &["output", "-json", "deployer_policy_arns"])
             .stdout,
     )
-    .unwrap();
+    .expect("deployer_policy_arns");
+    assert_eq!(policies.len(), 2, "{policies:?}");
     let grant = match &record {
         Some(file) => {
             std::fs::write(file, "").unwrap(); // dev's actions only
-            "arn:aws:iam::aws:policy/AdministratorAccess".to_owned()
+            vec!["arn:aws:iam::aws:policy/AdministratorAccess".to_owned()]
         }
-        None => policy_arn,
+        None => policies,
     };
-    d.aws(&["grant-deployer", "operator-ci", &grant]);
+    let mut args = vec!["grant-deployer", "operator-ci"];
+    args.extend(grant.iter().map(String::as_str));
+    let granted: serde_json::Value = serde_json::from_slice(&d.aws(&args).stdout).unwrap();
+    for size in granted["sizes"].as_array().unwrap() {
+        // IAM refuses a managed policy over 6,144 characters (whitespace aside).
+        assert!(size.as_u64().unwrap() <= 6144, "deployer policy sizes: {granted}");
+    }
+    // parliament, on the deployer policy too; read as the deployer, who may
+    // read every state under s3-latest/.
+    super::audit_policies(&d, "bootstrap");
 
     d.apply("dev");
     let destroyed = d.destroy("dev");
