@@ -14,6 +14,14 @@ locals {
   # 15 minutes more. Five minutes of slack on each for the alarm's period.
   primary_max_age_minutes = var.schedule_period_minutes + 5
   standby_max_age_minutes = var.schedule_period_minutes + 15 + 5
+
+  # One authorization for both regions (docs/authorization.md).
+  jwt = {
+    issuer        = var.jwt_issuer
+    audiences     = var.jwt_audiences
+    jwks          = var.jwt_jwks
+    cache_seconds = var.jwt_cache_seconds
+  }
 }
 
 module "primary" {
@@ -38,8 +46,14 @@ module "primary" {
   waf_enabled           = var.waf_enabled
   throttle_rate_limit   = var.throttle_rate_limit
   throttle_burst_limit  = var.throttle_burst_limit
-  quota_per_day         = var.quota_per_day
   alarm_emails          = var.alarm_emails
+
+  # Bearer tokens from the operator's issuer, verified in each region with
+  # the same public keys: a client failed over keeps the token it holds
+  # (SigV4 would not survive the move: a signature names its region).
+  rest_api_authorization = "JWT"
+  rest_api_jwt           = local.jwt
+  authorizer_zip_path    = var.authorizer_zip_path
 
   key_administrators       = var.key_administrators
   snapshot_writers         = var.snapshot_writers
@@ -65,10 +79,10 @@ module "standby" {
   newest_object_max_age_minutes = local.standby_max_age_minutes
   # Replication copies the snapshot prefix, not the pointer beside it (whose
   # object may land after it): the standby lists.
-  lookup_strategy = "index"
-  # Route 53 fails clients over on /health, which takes no key: the standby
-  # must accept the key they already hold.
-  api_key_value = module.primary.api_key_value
+  lookup_strategy        = "index"
+  rest_api_authorization = "JWT"
+  rest_api_jwt           = local.jwt
+  authorizer_zip_path    = var.authorizer_zip_path
 
   architecture          = var.architecture
   ingest_zip_path       = var.ingest_zip_path
@@ -79,7 +93,6 @@ module "standby" {
   waf_enabled           = var.waf_enabled
   throttle_rate_limit   = var.throttle_rate_limit
   throttle_burst_limit  = var.throttle_burst_limit
-  quota_per_day         = var.quota_per_day
   alarm_emails          = var.alarm_emails
 
   key_administrators       = var.key_administrators

@@ -31,14 +31,6 @@ output "health_check_ids" {
   }
 }
 
-output "api_key_ids" {
-  description = "Each region's API key id (a client needs the key of the region it reaches; see docs/disaster-recovery.md)."
-  value = {
-    primary = module.primary.api_key_id
-    standby = module.standby.api_key_id
-  }
-}
-
 output "bucket_names" {
   description = "The primary bucket and its standby replica."
   value = {

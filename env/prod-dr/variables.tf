@@ -95,12 +95,6 @@ variable "throttle_burst_limit" {
   default     = 100
 }
 
-variable "quota_per_day" {
-  description = "Requests per day allowed to each region's API key (null: 100000)."
-  type        = number
-  default     = null
-}
-
 variable "alarm_emails" {
   description = "Addresses that receive both regions' alarm notifications."
   type        = list(string)
@@ -146,6 +140,33 @@ variable "tags" {
   description = "Tags on every resource (the provider's default_tags), besides project and environment: for accounts whose SCPs or cost reports require some."
   type        = map(string)
   default     = {}
+}
+
+variable "jwt_issuer" {
+  description = "The issuer of the bearer tokens both regions accept: exactly its tokens' iss claim (an https URL for an OpenID Connect provider)."
+  type        = string
+}
+
+variable "jwt_audiences" {
+  description = "The aud values (client or API identifiers) a token must carry one of."
+  type        = list(string)
+}
+
+variable "jwt_jwks" {
+  description = "The issuer's public signing keys as a JWK Set, JSON, as its jwks_uri serves it (public keys only). Re-apply when the issuer publishes a new key, before it signs with it (docs/authorization.md)."
+  type        = string
+}
+
+variable "jwt_cache_seconds" {
+  description = "How long API Gateway keeps the authorizer's verdict on one token (0 to 3600): a token is honoured up to this long after it expires."
+  type        = number
+  default     = 300
+}
+
+variable "authorizer_zip_path" {
+  description = "The token authorizer's bootstrap.zip (deployed in both regions)."
+  type        = string
+  default     = "../../target/lambda/authorizer/bootstrap.zip"
 }
 
 variable "key_administrators" {

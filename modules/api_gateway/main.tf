@@ -53,16 +53,46 @@ resource "aws_api_gateway_method" "this" {
   #checkov:skip=CKV_AWS_59:With cors_enabled, OPTIONS carries browsers' preflights, which send no key or signature by design (Fetch standard); the function answers it with headers only.
   # OPTIONS (with cors_enabled) carries browsers' preflights, which never
   # carry credentials: the function answers them, with headers only.
-  for_each             = toset(concat(["GET", "HEAD"], var.cors_enabled ? ["OPTIONS"] : []))
-  rest_api_id          = aws_api_gateway_rest_api.this.id
-  resource_id          = aws_api_gateway_resource.this.id
-  http_method          = each.key
-  authorization        = each.key != "OPTIONS" && var.iam_authorization ? "AWS_IAM" : "NONE"
+  for_each    = toset(concat(["GET", "HEAD"], var.cors_enabled ? ["OPTIONS"] : []))
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  resource_id = aws_api_gateway_resource.this.id
+  http_method = each.key
+  authorization = (
+    each.key == "OPTIONS" ? "NONE" :
+    var.iam_authorization ? "AWS_IAM" :
+    var.token_authorizer != null ? "CUSTOM" : "NONE"
+  )
+  authorizer_id        = each.key != "OPTIONS" && var.token_authorizer != null ? aws_api_gateway_authorizer.token[0].id : null
   api_key_required     = each.key != "OPTIONS" && var.api_key_required
   request_validator_id = aws_api_gateway_request_validator.this.id
   request_parameters = {
     "method.request.querystring.format" = false
   }
+}
+
+# The snapshot route's bearer-token check, where one is configured. API
+# Gateway refuses a request whose Authorization header is not a bearer
+# token (401) before the function runs, and keeps the function's verdict
+# for one token for cache_seconds.
+resource "aws_api_gateway_authorizer" "token" {
+  count                            = var.token_authorizer != null ? 1 : 0
+  name                             = "${var.name}-bearer-token"
+  rest_api_id                      = aws_api_gateway_rest_api.this.id
+  type                             = "TOKEN"
+  authorizer_uri                   = var.token_authorizer.invoke_arn
+  identity_source                  = "method.request.header.Authorization"
+  identity_validation_expression   = "^[Bb]earer [-A-Za-z0-9_=]+\\.[-A-Za-z0-9_=]+\\.[-A-Za-z0-9_=]+$"
+  authorizer_result_ttl_in_seconds = var.token_authorizer.cache_seconds
+}
+
+# API Gateway may invoke the authorizer only as this API's authorizer.
+resource "aws_lambda_permission" "authorizer" {
+  count         = var.token_authorizer != null ? 1 : 0
+  statement_id  = "AllowApiGatewayAuthorizer"
+  action        = "lambda:InvokeFunction"
+  function_name = var.token_authorizer.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/authorizers/${aws_api_gateway_authorizer.token[0].id}"
 }
 
 # Every method of both routes proxies to the function.
@@ -109,6 +139,7 @@ locals {
   gateway_responses = {
     MISSING_AUTHENTICATION_TOKEN = { status = "404", code = "NotFound", message = "no such route; GET /retrieve_most_recent_object or /health" }
     INVALID_API_KEY              = { status = "403", code = "Forbidden", message = "a valid x-api-key header is required" }
+    UNAUTHORIZED                 = { status = "401", code = "Unauthorized", message = "a valid bearer token is required" }
     ACCESS_DENIED                = { status = "403", code = "Forbidden", message = "the caller is not allowed to invoke this route" }
     INVALID_SIGNATURE            = { status = "403", code = "Forbidden", message = "the request signature is not valid" }
     EXPIRED_TOKEN                = { status = "403", code = "Forbidden", message = "the credentials have expired" }
@@ -131,9 +162,11 @@ resource "aws_api_gateway_gateway_response" "this" {
   response_templates = {
     "application/json" = jsonencode({ error = { code = each.value.code, message = each.value.message, request_id = "$context.requestId" } })
   }
-  response_parameters = {
-    "gatewayresponse.header.Cache-Control" = "'no-store'"
-  }
+  response_parameters = merge(
+    { "gatewayresponse.header.Cache-Control" = "'no-store'" },
+    # RFC 6750 §3: a 401 names the scheme the client must use.
+    each.key == "UNAUTHORIZED" ? { "gatewayresponse.header.WWW-Authenticate" = "'Bearer'" } : {},
+  )
 }
 
 resource "aws_api_gateway_deployment" "this" {
@@ -148,6 +181,7 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_resource.health,
       aws_api_gateway_method.health,
       aws_api_gateway_request_validator.this,
+      aws_api_gateway_authorizer.token,
       aws_api_gateway_rest_api.this.policy,
       aws_api_gateway_rest_api.this.binary_media_types,
       aws_api_gateway_gateway_response.this,

@@ -70,6 +70,21 @@ variable "iam_authorization" {
   default     = false
 }
 
+variable "token_authorizer" {
+  description = "A Lambda TOKEN authorizer for the snapshot route: the function's name and invoke ARN, and how long API Gateway keeps its answer for one token (null: none)."
+  type = object({
+    function_name = string
+    invoke_arn    = string
+    cache_seconds = number
+  })
+  default = null
+
+  validation {
+    condition     = var.token_authorizer == null || try(var.token_authorizer.cache_seconds >= 0 && var.token_authorizer.cache_seconds <= 3600, false)
+    error_message = "token_authorizer.cache_seconds is from 0 to 3600 (API Gateway's range)."
+  }
+}
+
 variable "api_key_required" {
   description = "Require an API key (x-api-key) and attach a usage plan."
   type        = bool

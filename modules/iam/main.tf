@@ -35,6 +35,7 @@ data "aws_iam_policy_document" "runtime" {
   for_each = merge(
     { retrieve = compact([var.retrieve_function_name, var.retrieve_stream_function_name]) },
     var.ingest_enabled ? { ingest = [var.ingest_function_name] } : {},
+    var.authorizer_function_name != null ? { authorizer = [var.authorizer_function_name] } : {},
   )
 
   statement {
@@ -186,6 +187,30 @@ resource "aws_iam_role_policy" "retrieve" {
   name   = "least-privilege"
   role   = aws_iam_role.retrieve.id
   policy = data.aws_iam_policy_document.retrieve.json
+}
+
+# ---------------------------------------------------------------- authorizer
+
+# The token authorizer verifies signatures with public keys it is given:
+# it reads no bucket and no key, so it runs with logging and tracing only.
+resource "aws_iam_role" "authorizer" {
+  count                = var.authorizer_function_name != null ? 1 : 0
+  name                 = "${var.name}-authorizer"
+  path                 = var.role_path
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.assume_lambda.json
+}
+
+data "aws_iam_policy_document" "authorizer" {
+  count                   = var.authorizer_function_name != null ? 1 : 0
+  source_policy_documents = [data.aws_iam_policy_document.runtime["authorizer"].json]
+}
+
+resource "aws_iam_role_policy" "authorizer" {
+  count  = var.authorizer_function_name != null ? 1 : 0
+  name   = "least-privilege"
+  role   = aws_iam_role.authorizer[0].id
+  policy = data.aws_iam_policy_document.authorizer[0].json
 }
 
 # ingest's role gained a count (a standby has none): keep existing roles.

@@ -7,3 +7,8 @@ output "retrieve_role_arn" {
   description = "ARN of the retrieve function's role."
   value       = aws_iam_role.retrieve.arn
 }
+
+output "authorizer_role_arn" {
+  description = "ARN of the token authorizer's role (null without one)."
+  value       = one(aws_iam_role.authorizer[*].arn)
+}

@@ -63,6 +63,12 @@ variable "retrieve_stream_function_name" {
   default     = null
 }
 
+variable "authorizer_function_name" {
+  description = "Name of the token authorizer function, with rest_api_authorization = \"JWT\" (null: none)."
+  type        = string
+  default     = null
+}
+
 variable "role_path" {
   description = "Path of the functions' roles (accounts whose SCPs or boundaries key on a path)."
   type        = string

@@ -29,6 +29,9 @@ locals {
   retrieve_function_name = "${local.name}-retrieve"
   # Only with stream_url_enabled.
   retrieve_stream_function_name = "${local.name}-retrieve-stream"
+  # Only with rest_api_authorization = "JWT".
+  authorizer_enabled       = var.api_type == "rest" && var.rest_api_authorization == "JWT"
+  authorizer_function_name = "${local.name}-authorizer"
 
   # The largest snapshot ingest takes: what the streaming function URL can
   # serve when it is on (else the 200 MB path could never be used), 4 MiB
@@ -73,6 +76,7 @@ locals {
   log_group_names = concat(
     [for mode in values(local.retrieve_modes) : "/aws/lambda/${mode.function_name}"],
     var.ingest_enabled ? ["/aws/lambda/${local.ingest_function_name}"] : [],
+    local.authorizer_enabled ? ["/aws/lambda/${local.authorizer_function_name}"] : [],
     var.api_type == "rest" ? module.api_gateway[0].log_group_names : module.http_api[0].log_group_names,
   )
 }
@@ -121,6 +125,7 @@ module "iam" {
   ingest_function_name          = local.ingest_function_name
   retrieve_function_name        = local.retrieve_function_name
   retrieve_stream_function_name = var.stream_url_enabled ? local.retrieve_stream_function_name : null
+  authorizer_function_name      = local.authorizer_enabled ? local.authorizer_function_name : null
   role_path                     = var.role_path
   permissions_boundary_arn      = var.permissions_boundary_arn
 }
@@ -198,6 +203,28 @@ module "retrieve" {
   }
 }
 
+# Verifies the REST API's bearer tokens (rest_api_authorization = "JWT"):
+# the issuer's public keys travel with the function, so each region checks
+# tokens on its own. 128 MB: one signature check per uncached token.
+module "authorizer" {
+  source                = "../lambda"
+  count                 = local.authorizer_enabled ? 1 : 0
+  function_name         = local.authorizer_function_name
+  description           = "Verifies bearer tokens from ${var.rest_api_jwt.issuer} for ${local.name}'s REST API"
+  role_arn              = module.iam.authorizer_role_arn
+  zip_path              = var.authorizer_zip_path
+  architecture          = var.architecture
+  memory_size           = 128
+  timeout               = 3
+  kms_key_arn           = module.kms.key_arn
+  log_retention_in_days = var.log_retention_in_days
+  environment = {
+    JWT_ISSUER    = var.rest_api_jwt.issuer
+    JWT_AUDIENCES = join(",", var.rest_api_jwt.audiences)
+    JWT_JWKS      = var.rest_api_jwt.jwks
+  }
+}
+
 # Deployments made before the streaming function keep their retrieve.
 moved {
   from = module.retrieve
@@ -256,6 +283,11 @@ module "api_gateway" {
   cors_enabled         = length(var.cors_allowed_origins) > 0
   api_key_required     = var.rest_api_authorization == "API_KEY"
   api_key_value        = var.api_key_value
+  token_authorizer = local.authorizer_enabled ? {
+    function_name = module.authorizer[0].function_name
+    invoke_arn    = module.authorizer[0].invoke_arn
+    cache_seconds = var.rest_api_jwt.cache_seconds
+  } : null
   throttle_rate_limit  = var.throttle_rate_limit
   throttle_burst_limit = var.throttle_burst_limit
   quota_per_day        = var.quota_per_day

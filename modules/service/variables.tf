@@ -36,6 +36,12 @@ variable "retrieve_zip_path" {
   default     = "../../target/lambda/retrieve/bootstrap.zip"
 }
 
+variable "authorizer_zip_path" {
+  description = "The token authorizer's bootstrap.zip (rest_api_authorization = \"JWT\" only); the default is where `cargo lambda build --release --output-format zip` writes it."
+  type        = string
+  default     = "../../target/lambda/authorizer/bootstrap.zip"
+}
+
 variable "schedule_period_minutes" {
   description = "Minutes between scheduled snapshots."
   type        = number
@@ -154,13 +160,42 @@ variable "api_type" {
 }
 
 variable "rest_api_authorization" {
-  description = "With api_type = rest: API_KEY (x-api-key with a usage plan and its quota) or AWS_IAM (SigV4-signed callers allowed execute-api:Invoke, rest_invoke_policy_json). An API key identifies a client, it does not authorize one: prod uses AWS_IAM."
+  description = "With api_type = rest: API_KEY (x-api-key with a usage plan and its quota), AWS_IAM (SigV4-signed callers allowed execute-api:Invoke, rest_invoke_policy_json) or JWT (a bearer token from rest_api_jwt's issuer, verified by a Lambda authorizer with the issuer's public keys; works the same in every region). An API key identifies a client, it does not authorize one: prod uses AWS_IAM, prod-dr JWT. See docs/authorization.md."
   type        = string
   default     = "API_KEY"
 
   validation {
-    condition     = contains(["API_KEY", "AWS_IAM"], var.rest_api_authorization)
-    error_message = "rest_api_authorization is API_KEY or AWS_IAM."
+    condition     = contains(["API_KEY", "AWS_IAM", "JWT"], var.rest_api_authorization)
+    error_message = "rest_api_authorization is API_KEY, AWS_IAM or JWT."
+  }
+}
+
+variable "rest_api_jwt" {
+  description = "With rest_api_authorization = \"JWT\": the tokens' issuer (the iss claim), the accepted audiences (aud), the issuer's public keys as a JWK Set (JSON, what its jwks_uri serves; public keys only), and how long API Gateway keeps one token's verdict (seconds, 0 to 3600)."
+  type = object({
+    issuer        = string
+    audiences     = list(string)
+    jwks          = string
+    cache_seconds = optional(number, 300)
+  })
+  default = null
+
+  validation {
+    condition     = (var.rest_api_jwt != null) == (var.api_type == "rest" && var.rest_api_authorization == "JWT")
+    error_message = "rest_api_jwt is set exactly when api_type = \"rest\" and rest_api_authorization = \"JWT\"."
+  }
+
+  validation {
+    condition = var.rest_api_jwt == null || try(
+      length(var.rest_api_jwt.audiences) > 0 && length(jsondecode(var.rest_api_jwt.jwks).keys) > 0,
+      false,
+    )
+    error_message = "rest_api_jwt needs at least one audience, and jwks must be a JWK Set ({\"keys\": [...]}) with at least one key."
+  }
+
+  validation {
+    condition     = var.rest_api_jwt == null || try(alltrue([for k in jsondecode(var.rest_api_jwt.jwks).keys : !contains(keys(k), "d") && !contains(keys(k), "k")]), false)
+    error_message = "rest_api_jwt.jwks holds a private or secret key (a \"d\" or \"k\" member): give the issuer's public keys only, as its jwks_uri serves them."
   }
 }
 

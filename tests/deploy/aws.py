@@ -146,6 +146,27 @@ def rest_api(apigw, name):
             for r in resources
             for method in r.get("resourceMethods", {})
         },
+        "authorizer_ids": {
+            f"{method} {r['path']}": apigw.get_method(restApiId=api["id"], resourceId=r["id"], httpMethod=method).get(
+                "authorizerId"
+            )
+            for r in resources
+            for method in r.get("resourceMethods", {})
+        },
+        "authorizers": [
+            {
+                key: authorizer.get(key)
+                for key in (
+                    "id",
+                    "type",
+                    "authorizerUri",
+                    "identitySource",
+                    "identityValidationExpression",
+                    "authorizerResultTtlInSeconds",
+                )
+            }
+            for authorizer in apigw.get_authorizers(restApiId=api["id"])["items"]
+        ],
     }
 
 
@@ -205,7 +226,7 @@ def environment(make, name):
     facts["functions"] = {}
     deployed = {f["FunctionName"] for f in lam.list_functions()["Functions"]}
     # retrieve-stream runs with retrieve's role.
-    functions = [f for f in ("ingest", "retrieve", "retrieve-stream") if f"{name}-{f}" in deployed]
+    functions = [f for f in ("ingest", "retrieve", "retrieve-stream", "authorizer") if f"{name}-{f}" in deployed]
     for function in functions:
         config = lam.get_function_configuration(FunctionName=f"{name}-{function}")
         policy = absent(lambda: lam.get_policy(FunctionName=f"{name}-{function}")["Policy"], "ResourceNotFoundException")

@@ -38,6 +38,9 @@ moto 5.2.5 gets these wrong; each is fixed here, and nothing else changes:
    its parsed parameters instead of the empty payload the client signed, so
    every GET to API Gateway (GetRestApi, GetApiKeys, ...) answers
    SignatureDoesNotMatch whoever sends it. Here those are signed as empty.
+9. CreateAuthorizer passes identityValidationExpression on under a
+   misspelt name (identiy_...), so the authorizer never keeps it and every
+   later plan finds it changed. Here it is kept as sent.
 
 With S3_LATEST_RECORD_ACTIONS=FILE (and INITIAL_NO_AUTH_ACTION_COUNT, so
 moto checks identity policies at all), each action and resource checked is
@@ -240,6 +243,19 @@ def _create_rest_api_with_binary_media_types(self):
 
 
 apigateway_responses.APIGatewayResponse.create_rest_api = _create_rest_api_with_binary_media_types
+
+
+# An authorizer keeps the identity validation expression it was created with.
+_create_authorizer = apigateway_models.APIGatewayBackend.create_authorizer
+
+
+def _create_authorizer_keeping_its_expression(self, *args, identiy_validation_expression=None, **kwargs):
+    authorizer = _create_authorizer(self, *args, identiy_validation_expression=identiy_validation_expression, **kwargs)
+    authorizer.identity_validation_expression = identiy_validation_expression
+    return authorizer
+
+
+apigateway_models.APIGatewayBackend.create_authorizer = _create_authorizer_keeping_its_expression
 
 
 # A GET, HEAD or DELETE without a body was signed over an empty payload.

@@ -37,7 +37,10 @@ use s3_latest::deployment::{
 use serde_json::{Value, json};
 use test_support::moto::moto;
 use test_support::runtime_api::{Outcome, RuntimeApi};
+use test_support::token_issuer::TokenIssuer;
 
+#[path = "deploy/authorization.rs"]
+mod authorization;
 #[path = "deploy/deployer.rs"]
 mod deployer;
 #[path = "deploy/operators.rs"]
@@ -67,7 +70,13 @@ struct Deployment {
     /// Who signs aws.py's requests: moto's "testing" keys unless moto
     /// checks identity policies, where it is the account's administrator.
     admin: Option<Operator>,
+    /// prod-dr's token issuer: its public keys go to both regions'
+    /// authorizers, and the failover drill signs with it.
+    issuer: TokenIssuer,
 }
+
+/// The audience prod-dr's tokens are issued for.
+const JWT_AUDIENCE: &str = "s3-latest-readers";
 
 impl Deployment {
     fn new(endpoint: &str) -> Self {
@@ -86,6 +95,7 @@ impl Deployment {
             endpoint: endpoint.to_owned(),
             operators,
             admin,
+            issuer: TokenIssuer::new("https://issuer.s3-latest.test/", "drill-1"),
         };
         for env in ["bootstrap", "bootstrap-region", "dev", "prod", "prod-dr"] {
             let dir = deployment.env_dir(env);
@@ -235,7 +245,11 @@ impl Deployment {
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_VAR_key_administrators", self.operators.key_administrators())
             .env("TF_VAR_ingest_zip_path", zip_path("ingest"))
-            .env("TF_VAR_retrieve_zip_path", zip_path("retrieve"));
+            .env("TF_VAR_retrieve_zip_path", zip_path("retrieve"))
+            .env("TF_VAR_authorizer_zip_path", zip_path("authorizer"))
+            .env("TF_VAR_jwt_issuer", &self.issuer.issuer)
+            .env("TF_VAR_jwt_audiences", format!("[\"{JWT_AUDIENCE}\"]"))
+            .env("TF_VAR_jwt_jwks", self.issuer.jwks());
         if Path::new("/opt/tf-plugins").is_dir() {
             command.env("TF_PLUGIN_DIR", "/opt/tf-plugins");
         }
@@ -603,11 +617,15 @@ fn assert_api(facts: &Value, name: &str, env: &str, region: &str) {
             );
         }
         // prod authorizes with IAM (an API key identifies, it does not
-        // authorize); dev and prod-dr with the API key and its usage plan.
-        let iam = env == "prod";
+        // authorize), prod-dr with the issuer's bearer tokens (a SigV4
+        // signature names one region), dev with the API key and its usage plan.
         let route = format!("{method} /retrieve_most_recent_object");
-        assert_eq!(api["api_key_required"][&route], !iam, "{env} {route}");
-        let expected = if iam { "AWS_IAM" } else { "NONE" };
+        let expected = match env {
+            "prod" => "AWS_IAM",
+            "prod-dr" => "CUSTOM",
+            _ => "NONE",
+        };
+        assert_eq!(api["api_key_required"][&route], env == "dev", "{env} {route}");
         assert_eq!(api["authorization"][&route], expected, "{env} {route}");
         assert_eq!(
             api["api_key_required"][format!("{method} /health")],
@@ -625,6 +643,7 @@ fn assert_api(facts: &Value, name: &str, env: &str, region: &str) {
     for (response_type, status, code) in [
         ("MISSING_AUTHENTICATION_TOKEN", Some("404"), "NotFound"),
         ("INVALID_API_KEY", Some("403"), "Forbidden"),
+        ("UNAUTHORIZED", Some("401"), "Unauthorized"),
         ("ACCESS_DENIED", Some("403"), "Forbidden"),
         ("THROTTLED", Some("429"), "TooManyRequests"),
         ("QUOTA_EXCEEDED", Some("429"), "QuotaExceeded"),
@@ -641,6 +660,9 @@ fn assert_api(facts: &Value, name: &str, env: &str, region: &str) {
         assert!(template["error"]["message"].is_string(), "{response_type}");
     }
     assert_invoke_permissions(facts, env, region);
+    if env == "prod-dr" {
+        authorization::assert_token_authorizer(facts, name, env, region);
+    }
 }
 
 /// The function may be invoked by API Gateway only for this API's stage,
@@ -1459,7 +1481,7 @@ async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
     assert_alarms_reach_their_topics(d, STANDBY_REGION);
     assert_eq!(
         standby["functions"].as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["retrieve"],
+        ["authorizer", "retrieve"],
         "no ingest in the standby"
     );
     assert!(standby["schedule"].is_null() && standby["dead_letter_queue"].is_null());
@@ -1576,10 +1598,10 @@ async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
         }
     }
 
-    // One API key value in both regions: a client failed over to the
-    // standby keeps the key it has.
-    assert_eq!(primary["api_key_values"].as_array().unwrap().len(), 1);
-    assert_eq!(primary["api_key_values"], standby["api_key_values"]);
+    // No API key in either region: the bearer token is the one credential,
+    // and the same token is good in both (the drill below).
+    assert_eq!(primary["api_key_values"], json!([]));
+    assert_eq!(standby["api_key_values"], json!([]));
 
     // One certificate validation record for both regions, owned by neither
     // region's failover module.
@@ -1676,6 +1698,14 @@ async fn the_standby_region_serves_what_the_primary_wrote(d: &Deployment) {
         Outcome::Response(response) => assert_eq!(response["statusCode"], 200, "{response}"),
         other => panic!("the standby's /health: {other:?}"),
     }
+
+    // The failover drill's client holds one bearer token: both regions'
+    // authorizers, as deployed, take it.
+    authorization::a_client_authorized_in_the_primary_is_authorized_in_the_standby(
+        &d.issuer,
+        &[(REGION, &primary), (STANDBY_REGION, &standby)],
+    )
+    .await;
 
     // Destroy: prod-dr keeps its buckets like prod, so the operator empties both first.
     assert_destroy_keeps_the_data(

@@ -84,6 +84,11 @@ fn the_retrieve_zip_runs_on_provided_al2023() {
 }
 
 #[test]
+fn the_authorizer_zip_runs_on_provided_al2023() {
+    check("authorizer");
+}
+
+#[test]
 fn glibc_versions_are_read_from_version_strings() {
     assert_eq!(
         newest_glibc_needed(b"xxGLIBC_2.17\0GLIBC_2.28\0GLIBC_2.3.4\0"),

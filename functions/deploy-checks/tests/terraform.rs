@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use deploy_checks::*;
 use s3_latest::deployment::{
-    INGEST_IAM_ACTIONS, INGEST_VARIABLES, NOT_SET_BY_DEPLOYMENT, RETRIEVE_IAM_ACTIONS, RETRIEVE_VARIABLES,
+    AUTHORIZER_VARIABLES, INGEST_IAM_ACTIONS, INGEST_VARIABLES, NOT_SET_BY_DEPLOYMENT, RETRIEVE_IAM_ACTIONS,
+    RETRIEVE_VARIABLES,
 };
 
 fn root() -> PathBuf {
@@ -83,6 +84,12 @@ fn each_function_is_given_exactly_the_variables_it_reads() {
         RETRIEVE_VARIABLES,
         NOT_SET_BY_DEPLOYMENT,
     ));
+    assert_none(check_lambda_environment(
+        &dir,
+        "authorizer",
+        AUTHORIZER_VARIABLES,
+        NOT_SET_BY_DEPLOYMENT,
+    ));
 }
 
 #[test]
@@ -103,6 +110,18 @@ fn each_role_grants_every_action_its_function_calls() {
         .filter(|a| !RETRIEVE_IAM_ACTIONS.contains(&a.as_str()) && !support.contains(&a.as_str()))
         .collect();
     assert!(extra.is_empty(), "retrieve's role grants more than it needs: {extra:?}");
+    // The authorizer checks signatures with keys it is given: support only.
+    let granted = policy_actions(&iam, "runtime").unwrap();
+    let extra: Vec<&String> = granted.iter().filter(|a| !support.contains(&a.as_str())).collect();
+    assert!(
+        extra.is_empty(),
+        "the runtime policy grants more than support: {extra:?}"
+    );
+    let authorizer = policy_actions(&iam, "authorizer").unwrap();
+    assert!(
+        authorizer.is_empty(),
+        "the authorizer's role adds {authorizer:?} to the runtime policy"
+    );
 }
 
 // ------------------------------------------------ the checks can fail

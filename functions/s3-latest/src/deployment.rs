@@ -85,6 +85,9 @@ pub const RETRIEVE_VARIABLES: &[&str] = &[
     "AWS_MAX_ATTEMPTS",
 ];
 
+/// Every variable the token authorizer reads (`rest_api_authorization = "JWT"`).
+pub const AUTHORIZER_VARIABLES: &[&str] = &["JWT_ISSUER", "JWT_AUDIENCES", "JWT_JWKS"];
+
 /// Variables a deployment does not set: Lambda provides some, some exist for
 /// S3-compatible stores, not AWS, and the call budget's overrides default
 /// from `FUNCTION_TIMEOUT_SECONDS`, which it does set.
@@ -115,6 +118,8 @@ mod tests {
             read.borrow_mut().push(name.to_owned());
             match name {
                 "BUCKET_NAME" | "KMS_KEY_ID" | "TRIGGER_KEY_ID" => Some("x".to_owned()),
+                // Read in full before the key set is parsed (and refused).
+                "JWT_ISSUER" | "JWT_AUDIENCES" | "JWT_JWKS" => Some("x".to_owned()),
                 "SOURCE_URL" => Some("https://example.com/".to_owned()),
                 _ => None,
             }
@@ -138,5 +143,12 @@ mod tests {
         let mut declared: Vec<&str> = RETRIEVE_VARIABLES.to_vec();
         declared.sort();
         assert_eq!(retrieve, declared);
+
+        crate::config::authorizer_config(&recording).unwrap_err();
+        let mut authorizer: Vec<String> = read.take();
+        authorizer.sort();
+        let mut declared: Vec<&str> = AUTHORIZER_VARIABLES.to_vec();
+        declared.sort();
+        assert_eq!(authorizer, declared);
     }
 }

@@ -15,6 +15,8 @@
 //! * [`keyring`]: where data keys come from: KMS, or a local AES key.
 //! * [`ingest`]: the scheduled writer: trigger parsing, source, publish.
 //! * [`retrieve`]: the reader behind API Gateway: caches and the HTTP contract.
+//! * [`authorizer`]: the REST API's JWT authorizer (`rest_api_authorization
+//!   = "JWT"`), for a production API across regions.
 //! * [`logging`]: the binaries' log filter and format (Lambda's logging
 //!   controls).
 //! * `deployment` (feature `deployment-facts`): the variables and IAM actions
@@ -22,6 +24,7 @@
 //! * [`aws_error`]: typed classification of SDK failures.
 //! * [`sync`]: the one way a std mutex is locked.
 
+pub mod authorizer;
 pub mod aws;
 pub mod aws_error;
 pub mod config;

@@ -9,6 +9,7 @@
 //! * [`local_runner`]: `s3-latest-local` as a process, with its addresses.
 //! * [`fault_proxy`]: a seeded fault-injecting proxy in front of moto.
 //! * [`repo`]: paths inside the repository (virtualenv, fixtures, binaries).
+//! * [`token_issuer`]: an ES256 token issuer for the JWT authorizer's tests.
 //! * [`request_count`]: an SDK interceptor that counts the AWS calls a path
 //!   makes (tests and the benchmark).
 
@@ -20,6 +21,7 @@ pub mod origin;
 pub mod repo;
 pub mod request_count;
 pub mod runtime_api;
+pub mod token_issuer;
 
 /// Locks a mutex shared with a server task, ignoring poisoning: one failed
 /// assertion must not turn every later read of the shared state into a panic

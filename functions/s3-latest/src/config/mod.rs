@@ -3,12 +3,14 @@
 //!
 //! * here: the readers, and the [`Location`] both functions work in;
 //! * [`aws`]: the AWS clients' settings and every call's time budget;
-//! * [`retrieve`] and [`ingest`]: one configuration per function.
+//! * [`retrieve`], [`ingest`] and [`authorizer`]: one configuration per function.
 
+mod authorizer;
 mod aws;
 mod ingest;
 mod retrieve;
 
+pub use self::authorizer::authorizer_config;
 pub use self::aws::{
     AwsSettings, CallBudget, DEFAULT_INGEST_FUNCTION_TIMEOUT, DEFAULT_RETRIEVE_FUNCTION_TIMEOUT, function_timeout,
     retrieve_request_timeout, trigger_key_id,
