@@ -41,6 +41,15 @@ resource "aws_api_gateway_resource" "this" {
   path_part   = "retrieve_most_recent_object"
 }
 
+# The JSON view as a path of its own (GET /retrieve_most_recent_object/json),
+# so that a client generated from the contract gets it typed; authorized as
+# the snapshot is.
+resource "aws_api_gateway_resource" "json_view" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.this.id
+  path_part   = "json"
+}
+
 resource "aws_api_gateway_request_validator" "this" {
   rest_api_id                 = aws_api_gateway_rest_api.this.id
   name                        = "parameters"
@@ -95,10 +104,23 @@ resource "aws_lambda_permission" "authorizer" {
   source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/authorizers/${aws_api_gateway_authorizer.token[0].id}"
 }
 
-# Every method of both routes proxies to the function.
+resource "aws_api_gateway_method" "json_view" {
+  #checkov:skip=CKV2_AWS_53:The request validator is attached; these methods take no body and no parameters.
+  for_each             = toset(["GET", "HEAD"])
+  rest_api_id          = aws_api_gateway_rest_api.this.id
+  resource_id          = aws_api_gateway_resource.json_view.id
+  http_method          = each.key
+  authorization        = aws_api_gateway_method.this[each.key].authorization
+  authorizer_id        = aws_api_gateway_method.this[each.key].authorizer_id
+  api_key_required     = aws_api_gateway_method.this[each.key].api_key_required
+  request_validator_id = aws_api_gateway_request_validator.this.id
+}
+
+# Every method of every route proxies to the function.
 resource "aws_api_gateway_integration" "this" {
   for_each = merge(
     aws_api_gateway_method.this,
+    { for method, m in aws_api_gateway_method.json_view : "${method} json" => m },
     { for method, m in aws_api_gateway_method.health : "${method} health" => m },
   )
   rest_api_id             = aws_api_gateway_rest_api.this.id
@@ -177,6 +199,8 @@ resource "aws_api_gateway_deployment" "this" {
     redeployment = sha1(jsonencode([
       aws_api_gateway_resource.this,
       aws_api_gateway_method.this,
+      aws_api_gateway_resource.json_view,
+      aws_api_gateway_method.json_view,
       aws_api_gateway_integration.this,
       aws_api_gateway_resource.health,
       aws_api_gateway_method.health,
@@ -312,6 +336,7 @@ resource "aws_wafv2_web_acl_association" "this" {
 locals {
   invocations = merge(
     { for method in keys(aws_api_gateway_method.this) : method => { method = method, path = aws_api_gateway_resource.this.path } },
+    { for method in keys(aws_api_gateway_method.json_view) : "${method}Json" => { method = method, path = aws_api_gateway_resource.json_view.path } },
     { for method in keys(aws_api_gateway_method.health) : "${method}Health" => { method = method, path = aws_api_gateway_resource.health.path } },
   )
 }

@@ -19,8 +19,11 @@ output "health_url" {
 }
 
 output "snapshot_route_arns" {
-  description = "execute-api ARNs of GET and HEAD /retrieve_most_recent_object on this stage, for an invoke policy."
-  value       = [for method in ["GET", "HEAD"] : "${aws_api_gateway_stage.this.execution_arn}/${method}${aws_api_gateway_resource.this.path}"]
+  description = "execute-api ARNs of GET and HEAD /retrieve_most_recent_object and its /json view on this stage, for an invoke policy."
+  value = [
+    for pair in setproduct(["GET", "HEAD"], [aws_api_gateway_resource.this.path, aws_api_gateway_resource.json_view.path]) :
+    "${aws_api_gateway_stage.this.execution_arn}/${pair[0]}${pair[1]}"
+  ]
 }
 
 output "api_key_id" {

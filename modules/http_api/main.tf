@@ -4,10 +4,13 @@
 # streaming). The retrieve function reads both payload formats.
 
 locals {
-  # Both paths answer GET and HEAD; /health stays public for Route 53.
+  # Every path answers GET and HEAD (the snapshot, its JSON view, /health);
+  # /health stays public for Route 53.
   routes = {
     Get        = { key = "GET /retrieve_most_recent_object", authorized = true }
     Head       = { key = "HEAD /retrieve_most_recent_object", authorized = true }
+    GetJson    = { key = "GET /retrieve_most_recent_object/json", authorized = true }
+    HeadJson   = { key = "HEAD /retrieve_most_recent_object/json", authorized = true }
     GetHealth  = { key = "GET /health", authorized = false }
     HeadHealth = { key = "HEAD /health", authorized = false }
   }

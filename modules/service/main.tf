@@ -323,8 +323,8 @@ data "aws_iam_policy_document" "http_invoke" {
     sid     = "InvokeTheSnapshotRoute"
     actions = ["execute-api:Invoke"]
     resources = [
-      for method in ["GET", "HEAD"] :
-      "arn:${data.aws_partition.current.partition}:execute-api:${local.region}:${data.aws_caller_identity.current.account_id}:${module.http_api[0].api_id}/${module.http_api[0].stage_name}/${method}/retrieve_most_recent_object"
+      for pair in setproduct(["GET", "HEAD"], ["retrieve_most_recent_object", "retrieve_most_recent_object/json"]) :
+      "arn:${data.aws_partition.current.partition}:execute-api:${local.region}:${data.aws_caller_identity.current.account_id}:${module.http_api[0].api_id}/${module.http_api[0].stage_name}/${pair[0]}/${pair[1]}"
     ]
   }
 }

@@ -606,9 +606,17 @@ fn assert_api(facts: &Value, name: &str, env: &str, region: &str) {
         assert_eq!(retrieve_env["CORS_ALLOWED_ORIGINS"], "https://app.example.com");
     }
     assert_eq!(api["methods"]["/health"], json!(["GET", "HEAD"]));
+    assert_eq!(
+        api["methods"]["/retrieve_most_recent_object/json"],
+        json!(["GET", "HEAD"])
+    );
     let retrieve_arn = format!("arn:aws:lambda:{region}:123456789012:function:{name}-retrieve");
     for method in ["GET", "HEAD"] {
-        for path in ["/retrieve_most_recent_object", "/health"] {
+        for path in [
+            "/retrieve_most_recent_object",
+            "/retrieve_most_recent_object/json",
+            "/health",
+        ] {
             let integration = &api["integrations"][format!("{method} {path}")];
             assert_eq!(integration["type"], "AWS_PROXY", "{method} {path}");
             assert!(
@@ -627,6 +635,14 @@ fn assert_api(facts: &Value, name: &str, env: &str, region: &str) {
         };
         assert_eq!(api["api_key_required"][&route], env == "dev", "{env} {route}");
         assert_eq!(api["authorization"][&route], expected, "{env} {route}");
+        // The JSON view's own route is authorized exactly as the snapshot is.
+        let json_route = format!("{method} /retrieve_most_recent_object/json");
+        for check in ["api_key_required", "authorization", "authorizer_ids"] {
+            assert_eq!(
+                api[check][&json_route], api[check][&route],
+                "{env} {json_route} {check}"
+            );
+        }
         assert_eq!(
             api["api_key_required"][format!("{method} /health")],
             false,
@@ -682,13 +698,16 @@ fn assert_invoke_permissions(facts: &Value, env: &str, region: &str) {
     let mut expected = vec![
         format!("{prefix}/GET/health"),
         format!("{prefix}/GET/retrieve_most_recent_object"),
+        format!("{prefix}/GET/retrieve_most_recent_object/json"),
         format!("{prefix}/HEAD/health"),
         format!("{prefix}/HEAD/retrieve_most_recent_object"),
+        format!("{prefix}/HEAD/retrieve_most_recent_object/json"),
     ];
     // A REST API with CORS (dev) also sends preflights to the function.
     if api["kind"] == "rest" && env == "dev" {
         expected.push(format!("{prefix}/OPTIONS/retrieve_most_recent_object"));
     }
+    expected.sort();
     assert_eq!(source_arns, expected);
 }
 
@@ -712,6 +731,10 @@ fn assert_http_api(d: &Deployment, name: &str, env: &str) {
     );
     assert_eq!(api["stages"], json!([env]));
     assert_eq!(api["methods"]["/retrieve_most_recent_object"], json!(["GET", "HEAD"]));
+    assert_eq!(
+        api["methods"]["/retrieve_most_recent_object/json"],
+        json!(["GET", "HEAD"])
+    );
     assert_eq!(api["methods"]["/health"], json!(["GET", "HEAD"]));
     // dev's tfvars allow one browser origin: the HTTP API answers preflights.
     let cors = &api["cors"];
@@ -721,7 +744,11 @@ fn assert_http_api(d: &Deployment, name: &str, env: &str) {
     assert_eq!(methods, ["GET", "HEAD"], "{cors}");
     let retrieve_arn = format!("arn:aws:lambda:{REGION}:123456789012:function:{name}-retrieve");
     for method in ["GET", "HEAD"] {
-        for (path, authorization) in [("/retrieve_most_recent_object", "AWS_IAM"), ("/health", "NONE")] {
+        for (path, authorization) in [
+            ("/retrieve_most_recent_object", "AWS_IAM"),
+            ("/retrieve_most_recent_object/json", "AWS_IAM"),
+            ("/health", "NONE"),
+        ] {
             let route = format!("{method} {path}");
             let integration = &api["integrations"][&route];
             assert_eq!(integration["type"], "AWS_PROXY", "{route}");
@@ -846,10 +873,17 @@ fn assert_deployed(d: &Deployment, name: &str, env: &str) -> Value {
         let output = d.terraform(env, &["output", "-raw", "rest_invoke_policy_json"]);
         let policy: Value = serde_json::from_slice(&output.stdout).expect("rest_invoke_policy_json");
         let api_id = facts["api"]["id"].as_str().unwrap();
-        let expected: Vec<String> = ["GET", "HEAD"]
+        let mut expected: Vec<String> = ["GET", "HEAD"]
             .iter()
-            .map(|m| format!("arn:aws:execute-api:{REGION}:123456789012:{api_id}/prod/{m}/retrieve_most_recent_object"))
+            .flat_map(|m| {
+                ["", "/json"].map(|view| {
+                    format!(
+                        "arn:aws:execute-api:{REGION}:123456789012:{api_id}/prod/{m}/retrieve_most_recent_object{view}"
+                    )
+                })
+            })
             .collect();
+        expected.sort();
         let statement = &policy["Statement"][0];
         assert_eq!(statement["Action"], "execute-api:Invoke", "{policy}");
         let mut resources: Vec<String> = serde_json::from_value(statement["Resource"].clone()).unwrap();

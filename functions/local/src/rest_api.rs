@@ -33,7 +33,7 @@ pub fn proxy_event(
         .strip_prefix(&format!("/{stage}"))
         .filter(|rest| rest.starts_with('/'))
         .unwrap_or(full_path);
-    let resource = if path == s3_latest::retrieve::ROUTE {
+    let resource = if path == s3_latest::retrieve::ROUTE || path == s3_latest::retrieve::JSON_VIEW_ROUTE {
         path
     } else {
         "/{proxy+}"

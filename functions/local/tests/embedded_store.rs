@@ -582,6 +582,7 @@ async fn binary_snapshots_round_trip_as_base64_through_api_gateway() -> TestResu
     assert_eq!(header(&raw, "content-type"), "image/png");
     assert_eq!(raw.body().as_ref(), png.as_slice());
 
+    // The JSON view, by the query and by its own route: the same document.
     let json = call(&retriever, "GET", &format!("{URL}?format=json"), &[]).await;
     let doc: serde_json::Value = serde_json::from_slice(json.body())?;
     assert_eq!(doc["encoding"], "base64");
@@ -590,6 +591,9 @@ async fn binary_snapshots_round_trip_as_base64_through_api_gateway() -> TestResu
         base64::engine::general_purpose::STANDARD.decode(doc["body"].as_str().unwrap())?,
         png
     );
+    let routed = call(&retriever, "GET", &format!("{URL}/json"), &[]).await;
+    assert_eq!(header(&routed, "content-type"), "application/json");
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(routed.body())?, doc);
     Ok(())
 }
 

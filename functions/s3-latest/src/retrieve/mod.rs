@@ -30,7 +30,7 @@ pub use self::cache::{
 pub use self::cors::Cors;
 use self::freshness::Freshness;
 pub use self::health::{HEALTH_ROUTE, HealthVerdict, UNAUTHENTIC_OBJECT_METRIC};
-pub use self::http::{CONTENT_SECURITY_POLICY, ROUTE, route_matches};
+pub use self::http::{CONTENT_SECURITY_POLICY, JSON_VIEW_ROUTE, ROUTE, route_matches};
 pub use self::lookup::{POINTER_REFUSED_METRIC, Verdict, judge};
 pub use self::streamed::StreamedBody;
 use crate::config::RetrieveConfig;

@@ -20,6 +20,9 @@ use crate::keyring::{KeyError, KeyProvider};
 use crate::store::StoreError;
 
 pub const ROUTE: &str = "/retrieve_most_recent_object";
+/// The JSON view as a route of its own, so a client generated from the
+/// contract gets a typed operation for it (`?format=json` stays).
+pub const JSON_VIEW_ROUTE: &str = "/retrieve_most_recent_object/json";
 const ALLOWED: &str = "GET, HEAD";
 
 /// `path` without its leading stage segment, if it has one.
@@ -34,9 +37,10 @@ fn without_stage<'a>(path: &'a str, stage: Option<&str>) -> &'a str {
     }
 }
 
-/// Whether `path` is the route, with or without a leading stage segment.
+/// Whether `path` is the snapshot route or its JSON view, with or without
+/// a leading stage segment.
 pub fn route_matches(path: &str, stage: Option<&str>) -> bool {
-    without_stage(path, stage) == ROUTE
+    matches!(without_stage(path, stage), ROUTE | JSON_VIEW_ROUTE)
 }
 
 fn stage_and_request_id(request: &Request) -> (Option<String>, String) {
@@ -232,7 +236,9 @@ impl<K: KeyProvider> Retriever<K> {
         }
         let method = request.method();
         check_method(method)?;
+        let json_route = without_stage(request.uri().path(), stage) == JSON_VIEW_ROUTE;
         let view = match request.query_string_parameters_ref().and_then(|q| q.first("format")) {
+            _ if json_route => View::Json,
             None | Some("raw") => View::Raw,
             Some("json") => View::Json,
             Some(_) => {
@@ -391,6 +397,8 @@ mod tests {
         assert!(route_matches("/retrieve_most_recent_object", None));
         assert!(route_matches("/dev/retrieve_most_recent_object", Some("dev")));
         assert!(route_matches("/retrieve_most_recent_object", Some("dev")));
+        assert!(route_matches("/dev/retrieve_most_recent_object/json", Some("dev")));
+        assert!(!route_matches("/dev/retrieve_most_recent_object/raw", Some("dev")));
         assert!(!route_matches("/dev/retrieve_most_recent_object", None));
         assert!(!route_matches("/retrieve_most_recent_object/", Some("dev")));
         assert!(!route_matches("/devretrieve_most_recent_object", Some("dev")));
