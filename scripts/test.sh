@@ -34,6 +34,11 @@ step "Python tools (.venv, .venv-checkov)"
 venv .venv tests/requirements.txt
 venv .venv-checkov tests/requirements-checkov.txt
 
+# The generated TypeScript client and Redocly (functions/local/tests/):
+# exactly the versions in package-lock.json.
+step "Node tools (tests/clients/typescript: npm ci)"
+(cd tests/clients/typescript && npm ci --no-audit --no-fund --loglevel=error)
+
 # tool CRATE@VERSION: builds a checker once into .cache/tools. Without LTO
 # and at opt-level 1: a checker that runs for a second is not worth a
 # full release build (cargo-deny: 81 s instead of 129 s on 2 cores).

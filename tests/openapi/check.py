@@ -3,7 +3,8 @@
     check.py ROOT
 
 1. docs/openapi.yaml validates as OpenAPI 3.1 (openapi-spec-validator).
-2. The (status, code) pairs it lists (`x-codes` on each error response) are
+2. The (status, code) pairs it lists (the `code` enum of each error response's
+   schema) are
    exactly the ones that can be answered: the handler's
    (functions/s3-latest/src/retrieve/http/), API Gateway's own gateway
    responses (modules/api_gateway/main.tf) and local mode's request limit
@@ -31,8 +32,13 @@ def spec_codes(spec):
                 if "$ref" in response:
                     response = components[response["$ref"].rsplit("/", 1)[1]]
                 for media in response.get("content", {}).values():
-                    for code in media.get("x-codes", []):
-                        found.add((int(status), code))
+                    schema = media.get("schema", {})
+                    if "$ref" not in schema:
+                        continue
+                    named = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+                    code = named.get("properties", {}).get("error", {}).get("properties", {}).get("code", {})
+                    for value in code.get("enum", []):
+                        found.add((int(status), value))
     return found
 
 
