@@ -24,29 +24,41 @@ fn text(output: &std::process::Output) -> String {
     )
 }
 
+/// Runs `command` and fails the test, with its output, unless it succeeds.
+fn succeeds(command: &mut Command, what: &str) {
+    let output = command.output().unwrap_or_else(|e| panic!("run {what}: {e}"));
+    assert!(output.status.success(), "{what}:\n{}", text(&output));
+}
+
+/// A client check's arguments: the server, the case, and for a snapshot
+/// its bytes' file and media type.
+fn with_case<'c>(command: &'c mut Command, base: &str, case: &str, expected: Option<(&Path, &str)>) -> &'c mut Command {
+    command.args([base, case]);
+    if let Some((file, content_type)) = expected {
+        command.arg(file).arg(content_type);
+    }
+    command
+}
+
 /// Generates the Python client into `parent/s3_latest_client`.
 fn generate_python_client(parent: &Path) {
-    let output = Command::new(venv_program("openapi-python-client"))
-        .args(["generate", "--meta", "none", "--path"])
-        .arg(root().join("docs/openapi.yaml"))
-        .arg("--output-path")
-        .arg(parent.join("s3_latest_client"))
-        .output()
-        .expect("run openapi-python-client");
-    assert!(output.status.success(), "openapi-python-client:\n{}", text(&output));
+    succeeds(
+        Command::new(venv_program("openapi-python-client"))
+            .args(["generate", "--meta", "none", "--path"])
+            .arg(root().join("docs/openapi.yaml"))
+            .arg("--output-path")
+            .arg(parent.join("s3_latest_client")),
+        "openapi-python-client",
+    );
 }
 
 fn python_client(parent: &Path, base: &str, case: &str, expected: Option<(&Path, &str)>) {
     let mut command = Command::new(venv_program("python"));
-    command
-        .arg(root().join("tests/clients/python_client.py"))
-        .arg(parent)
-        .args([base, case]);
-    if let Some((file, content_type)) = expected {
-        command.arg(file).arg(content_type);
-    }
-    let output = command.output().unwrap();
-    assert!(output.status.success(), "python client, {case}:\n{}", text(&output));
+    command.arg(root().join("tests/clients/python_client.py")).arg(parent);
+    succeeds(
+        with_case(&mut command, base, case, expected),
+        &format!("python client, {case}"),
+    );
 }
 
 async fn local(flags: &[&str]) -> (LocalRunner, tempfile::TempDir) {
@@ -84,29 +96,23 @@ fn npm_tool(name: &str) -> std::path::PathBuf {
 /// a contract change that breaks a typed call fails to compile.
 fn build_typescript_client() {
     let dir = typescript_dir();
-    let output = Command::new(npm_tool("openapi-typescript"))
-        .arg(root().join("docs/openapi.yaml"))
-        .arg("-o")
-        .arg(dir.join("generated/schema.d.ts"))
-        .output()
-        .expect("run openapi-typescript");
-    assert!(output.status.success(), "openapi-typescript:\n{}", text(&output));
-    let output = Command::new(npm_tool("tsc"))
-        .arg("-p")
-        .arg(&dir)
-        .output()
-        .expect("run tsc");
-    assert!(output.status.success(), "tsc:\n{}", text(&output));
+    succeeds(
+        Command::new(npm_tool("openapi-typescript"))
+            .arg(root().join("docs/openapi.yaml"))
+            .arg("-o")
+            .arg(dir.join("generated/schema.d.ts")),
+        "openapi-typescript",
+    );
+    succeeds(Command::new(npm_tool("tsc")).arg("-p").arg(&dir), "tsc");
 }
 
 fn typescript_client(base: &str, case: &str, expected: Option<(&Path, &str)>) {
     let mut command = Command::new("node");
-    command.arg(typescript_dir().join("out/check.js")).args([base, case]);
-    if let Some((file, content_type)) = expected {
-        command.arg(file).arg(content_type);
-    }
-    let output = command.output().expect("run node");
-    assert!(output.status.success(), "typescript client, {case}:\n{}", text(&output));
+    command.arg(typescript_dir().join("out/check.js"));
+    succeeds(
+        with_case(&mut command, base, case, expected),
+        &format!("typescript client, {case}"),
+    );
 }
 
 fn clients(parent: &Path, base: &str, case: &str, expected: Option<(&Path, &str)>) {
